@@ -1,0 +1,53 @@
+# Bookwork: `make run` serves the API with demo data, `make test` runs the whole suite.
+# With DATABASE_URL unset both use the embedded PostgreSQL (pgserver, data under .data/).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+export DJANGO_SETTINGS_MODULE := bookwork.settings
+export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
+
+.PHONY: install db db-stop migrate run test lint format bench fuzz soak clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+db: install
+	$(PY) -m bookwork.devdb start
+
+db-stop: install
+	$(PY) -m bookwork.devdb stop
+
+migrate: db
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py createcachetable
+
+run: migrate
+	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput -v 0
+	@echo "Bookwork on http://127.0.0.1:8000  API docs: http://127.0.0.1:8000/api/v1/docs/  admin: http://127.0.0.1:8000/admin/"
+	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} exec $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi
+
+# Tests run with production-like settings (DEBUG off) and a throwaway key.
+test: db
+	DEBUG=false SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz} \
+	SECURE_SSL_REDIRECT=false LOG_LEVEL=$${LOG_LEVEL:-WARNING} \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,124 @@
+"""Reading configuration from the environment, with errors that name the variable.
+
+Every setting of Bookwork comes from an environment variable (see `.env.example`). A value that
+cannot be parsed raises `ConfigError`, whose message is one line naming the variable, so that
+`manage.py`, gunicorn and the WSGI entry point can stop with that line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import environ
+
+_env = environ.Env()
+
+
+class ConfigError(Exception):
+    """A configuration variable is missing or has a value that cannot be used."""
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def env_str(name: str, default: str = "") -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={value!r} is not a boolean (use true or false)")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not an integer") from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name}={number} must be at least {minimum}")
+    return number
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a number") from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name}={number} must be at least {minimum}")
+    return number
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    value = env_str(name, default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r} must be one of {', '.join(sorted(choices))}")
+    return value
+
+
+def env_database(name: str, default: str) -> dict[str, Any]:
+    """Parse a PostgreSQL URL (`postgres://user:pass@host:port/db` or a socket URL)."""
+    url = _raw(name) or default
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ConfigError(f"{name} must be a postgres:// URL, got {url.split('@')[-1]!r}")
+    config = _env.db_url_config(url)
+    # A Unix-socket directory may be given percent-encoded in the host part.
+    config["HOST"] = unquote(str(config.get("HOST") or ""))
+    if not config.get("NAME"):
+        raise ConfigError(f"{name} names no database (expected postgres://user@host:port/dbname)")
+    return config
+
+
+def env_rates(name: str, default: dict[str, str]) -> dict[str, str]:
+    """Parse `scope=N/period,...` (period: s, sec, m, min, h, hour, d, day) into DRF throttle rates."""
+    rates = dict(default)
+    value = _raw(name)
+    if value is None:
+        return rates
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        scope, sep, rate = item.partition("=")
+        count, slash, period = rate.strip().partition("/")
+        if not sep or not slash or not count.strip().isdigit() or not period.strip():
+            raise ConfigError(f"{name}: {item.strip()!r} is not of the form scope=N/period")
+        if period.strip()[0] not in "smhd":
+            raise ConfigError(f"{name}: period of {item.strip()!r} must be s, m, h or d")
+        rates[scope.strip()] = f"{count.strip()}/{period.strip()}"
+    return rates
+
+
+def exit_on_config_error(error: ConfigError) -> None:
+    """Stop the process with the one-line message of a configuration error."""
+    sys.stderr.write(f"configuration error: {error}\n")
+    raise SystemExit(2)

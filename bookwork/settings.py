@@ -1,0 +1,317 @@
+"""Bookwork's one settings module. Every value comes from the environment (see `.env.example`).
+
+Defaults are the production ones, except where noted; `make run` and `make test` set the few
+variables that development needs (`DEBUG`, a throwaway `SECRET_KEY`).
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+from bookwork.config import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_database,
+    env_float,
+    env_int,
+    env_list,
+    env_rates,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The embedded PostgreSQL (pgserver) listens on a Unix socket under .data/; see bookwork/devdb.py.
+EMBEDDED_PG_DIR = BASE_DIR / ".data" / "pg"
+EMBEDDED_DATABASE_URL = f"postgres://postgres@{str(EMBEDDED_PG_DIR).replace('/', '%2F')}/bookwork"
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ConfigError("SECRET_KEY is required when DEBUG is off")
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production-0123456789"
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ConfigError("SECRET_KEY must be at least 50 characters with 5 distinct ones when DEBUG is off")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ConfigError("ALLOWED_HOSTS must not contain '*' when DEBUG is off")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "corsheaders",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_standardized_errors",
+    "accounts",
+    "clubs",
+    "events",
+    "events.availability",
+    "events.items",
+]
+
+MIDDLEWARE = [
+    "bookwork.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bookwork.middleware.JsonErrorMiddleware",
+]
+
+ROOT_URLCONF = "bookwork.urls"
+WSGI_APPLICATION = "bookwork.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------------
+DATABASE_URL_CONFIG = env_database("DATABASE_URL", EMBEDDED_DATABASE_URL)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000, minimum=0)
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5, minimum=1)
+DB_POOL = env_bool("DB_POOL", False)
+DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 1, minimum=0)
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 4, minimum=1)
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
+PGBOUNCER = env_bool("PGBOUNCER", False)
+
+_db_options = {
+    **DATABASE_URL_CONFIG.pop("OPTIONS", {}),
+    "connect_timeout": DB_CONNECT_TIMEOUT,
+    # Applied by the server to every statement of the session, so a slow query cannot hold a
+    # worker forever. 0 disables it (maintenance commands set their own).
+    "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+    "application_name": env_str("DB_APPLICATION_NAME", "bookwork"),
+}
+if PGBOUNCER:
+    # Transaction pooling: no server-side prepared statements survive between transactions.
+    _db_options["prepare_threshold"] = None
+if DB_POOL and not PGBOUNCER:
+    _db_options["pool"] = {"min_size": DB_POOL_MIN_SIZE, "max_size": DB_POOL_MAX_SIZE, "timeout": 10}
+
+DATABASES = {
+    "default": {
+        **DATABASE_URL_CONFIG,
+        "ENGINE": "django.db.backends.postgresql",
+        "CONN_MAX_AGE": 0 if (DB_POOL and not PGBOUNCER) else DB_CONN_MAX_AGE,
+        "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": PGBOUNCER,
+        "OPTIONS": _db_options,
+        "TEST": {"NAME": env_str("TEST_DATABASE_NAME", "") or None},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (shared by every worker: throttling counters live here) ----------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "bookwork"),
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "bookwork"),
+        }
+    }
+
+# --- Auth -------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+ACCESS_TOKEN_LIFETIME = timedelta(seconds=env_int("ACCESS_TOKEN_LIFETIME_SECONDS", 15 * 60, minimum=1))
+REFRESH_TOKEN_LIFETIME = timedelta(seconds=env_int("REFRESH_TOKEN_LIFETIME_SECONDS", 14 * 86400, minimum=1))
+REFRESH_FAMILY_MAX_AGE = timedelta(seconds=env_int("REFRESH_FAMILY_MAX_AGE_SECONDS", 30 * 86400, minimum=1))
+REFRESH_REUSE_GRACE_SECONDS = env_int("REFRESH_REUSE_GRACE_SECONDS", 0, minimum=0)
+TOKEN_CLEANUP_RETENTION = timedelta(days=env_int("TOKEN_CLEANUP_RETENTION_DAYS", 7, minimum=0))
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": ACCESS_TOKEN_LIFETIME,
+    "REFRESH_TOKEN_LIFETIME": REFRESH_TOKEN_LIFETIME,
+    "ROTATE_REFRESH_TOKENS": False,
+    "BLACKLIST_AFTER_ROTATION": False,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "LEEWAY": 5,
+}
+
+# --- REST framework ---------------------------------------------------------------------------
+THROTTLE_RATES = env_rates(
+    "THROTTLE_RATES",
+    {"login": "10/min", "login_email": "5/min", "register": "30/hour", "user": "2000/min", "anon": "300/min"},
+)
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "bookwork.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bookwork.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["bookwork.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    "NUM_PROXIES": NUM_PROXIES,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bookwork API",
+    "DESCRIPTION": "Book clubs, their members, events, RSVPs and event items.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SiteRoleEnum": "accounts.models.Role",
+        "ClubRoleEnum": "clubs.models.ClubRole",
+        "EventTypeEnum": "events.models.EventType",
+        "RsvpStatusEnum": "events.availability.models.RsvpStatus",
+        "ItemCategoryEnum": "events.items.models.ItemCategory",
+        "ItemStatusEnum": "events.items.models.ItemStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+    ],
+}
+
+# --- Internationalisation ---------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+DEFAULT_CLUB_TIMEZONE = env_str("DEFAULT_CLUB_TIMEZONE", "UTC")
+
+# --- Static files -----------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Security ---------------------------------------------------------------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=1024)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+if env_bool("TRUST_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_ALLOW_CREDENTIALS = env_bool("CORS_ALLOW_CREDENTIALS", False)
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
+
+# --- Observability ----------------------------------------------------------------------------
+LOG_FORMAT = env_choice("LOG_FORMAT", "console" if DEBUG else "json", {"json", "console"})
+LOG_LEVEL = env_choice(
+    "LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}.union({"debug", "info", "warning", "error"})
+).upper()
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "bookwork.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "bookwork.logging.JsonFormatter"},
+        "console": {"()": "bookwork.logging.ConsoleFormatter"},
+    },
+    "handlers": {
+        "default": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
+    "root": {"handlers": ["default"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.request": {"level": "ERROR", "propagate": True},
+        "django.server": {"level": "WARNING", "propagate": True},
+        "django.db.backends": {"level": "WARNING", "propagate": True},
+    },
+}
+
+# --- Ops --------------------------------------------------------------------------------------
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 7, minimum=0)
+SEED_DEMO_PASSWORD = env_str("SEED_DEMO_PASSWORD", "bookwork-demo-2026")
+EVENT_UPCOMING_GAUGE_DAYS = env_float("EVENT_UPCOMING_GAUGE_DAYS", 30, minimum=1)

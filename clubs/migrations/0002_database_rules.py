@@ -1,0 +1,16 @@
+"""Database-enforced rules that Django 5.2 cannot declare: ON DELETE actions and updated_at triggers."""
+
+from django.db import migrations
+
+from bookwork.sql import foreign_key_on_delete, updated_at_trigger
+
+
+class Migration(migrations.Migration):
+    dependencies = [("clubs", "0001_initial")]
+
+    operations = [
+        foreign_key_on_delete("clubs", "owner_id", "users", "SET NULL"),
+        foreign_key_on_delete("club_members", "club_id", "clubs", "CASCADE"),
+        foreign_key_on_delete("club_members", "user_id", "users", "CASCADE"),
+        updated_at_trigger("clubs"),
+    ]

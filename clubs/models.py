@@ -1,0 +1,103 @@
+"""Clubs and their memberships (tables `clubs` and `club_members` of the seed schema)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+
+from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
+
+
+class ClubRole(models.TextChoices):
+    """Role of a member inside one club. The owner always holds `admin`."""
+
+    ADMIN = "admin", "Admin"
+    MODERATOR = "moderator", "Moderator"
+    MEMBER = "member", "Member"
+    GUEST = "guest", "Guest"
+
+
+class Club(models.Model):
+    """A book club.
+
+    Contract: `max_members` (when set) caps the number of ACTIVE memberships; writes that add
+    members lock the club row first (see `clubs.services`). `owner` is always an active member with
+    role `admin`. `tags` are normalised lower-case strings, searched through the GIN index.
+    `timezone` is an IANA name; event dates and times of the club are local to it.
+    """
+
+    id = uuid_primary_key()
+    name = models.CharField(max_length=255)
+    description = models.TextField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_clubs"
+    )
+    is_public = models.BooleanField(default=False, db_default=False)
+    max_members = models.IntegerField(null=True, blank=True)
+    meeting_frequency = models.CharField(max_length=50, null=True, blank=True)
+    current_book = models.CharField(max_length=255, null=True, blank=True)
+    location = models.CharField(max_length=255, null=True, blank=True)
+    tags = ArrayField(models.TextField(), default=list, db_default=[], blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", db_default="UTC")
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    class Meta:
+        db_table = "clubs"
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["is_public"], name="idx_clubs_public", condition=Q(is_public=True)),
+            models.Index(fields=["name"], name="idx_clubs_name"),
+            GinIndex(fields=["tags"], name="idx_clubs_tags"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_members__gt=0), name="clubs_max_members_check"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClubMember(models.Model):
+    """Membership of a user in a club, with the club role.
+
+    Contract: one row per (club, user), enforced by a UNIQUE constraint; leaving or removal sets
+    `is_active` false rather than deleting, so history and `books_read` survive a re-join.
+    """
+
+    id = uuid_primary_key()
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="memberships", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
+    role = models.CharField(
+        max_length=20, choices=ClubRole.choices, default=ClubRole.MEMBER, db_default=ClubRole.MEMBER
+    )
+    joined_date = models.DateTimeField(auto_now_add=True, db_default=Now())
+    books_read = models.IntegerField(default=0, db_default=0)
+    is_active = models.BooleanField(default=True, db_default=True)
+
+    class Meta:
+        db_table = "club_members"
+        ordering = ["joined_date", "id"]
+        indexes = [
+            models.Index(fields=["club"], name="idx_club_members_club_id"),
+            models.Index(fields=["user"], name="idx_club_members_user_id"),
+            models.Index(fields=["club", "is_active"], name="idx_club_members_active", condition=Q(is_active=True)),
+            models.Index(fields=["club", "role"], name="idx_club_members_role"),
+            models.Index(
+                fields=["club", "is_active", "role"], name="idx_club_members_active_role", condition=Q(is_active=True)
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["club", "user"], name="club_members_club_id_user_id_key"),
+            models.CheckConstraint(condition=Q(role__in=ClubRole.values), name="club_members_role_check"),
+            models.CheckConstraint(condition=Q(books_read__gte=0), name="club_members_books_read_check"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.club_id} ({self.role})"

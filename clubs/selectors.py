@@ -1,0 +1,64 @@
+"""Reads of clubs and memberships, always scoped to what the caller may see.
+
+A club the caller may not see is indistinguishable from one that does not exist: the getters
+raise `Http404` for both, and for a malformed id.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from clubs.models import Club, ClubMember
+from clubs.permissions import ClubAccess, is_site_admin
+
+
+def parse_uuid(value) -> uuid.UUID:
+    """A UUID from a path or query value; a malformed one is a 404, like an unknown id."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404 from None
+
+
+def active_memberships(user) -> QuerySet[ClubMember]:
+    return ClubMember.objects.filter(user=user, is_active=True)
+
+
+def clubs_visible_to(user) -> QuerySet[Club]:
+    """Public clubs and clubs where `user` is an active member; every club for site admins."""
+    if is_site_admin(user):
+        return Club.objects.all()
+    member_of = ClubMember.objects.filter(club=OuterRef("pk"), user=user, is_active=True)
+    return Club.objects.filter(Q(is_public=True) | Exists(member_of))
+
+
+def club_get_visible(*, user, club_id) -> Club:
+    """The club with `club_id` if `user` may see it, else Http404."""
+    club = clubs_visible_to(user).filter(pk=parse_uuid(club_id)).first()
+    if club is None:
+        raise Http404
+    return club
+
+
+def club_role_of(*, user, club: Club) -> str | None:
+    """The ACTIVE club role of `user` in `club`, or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return ClubMember.objects.filter(club=club, user=user, is_active=True).values_list("role", flat=True).first()
+
+
+def club_access(*, user, club: Club, role: str | None | type[...] = ...) -> ClubAccess:
+    """What `user` may do in `club`. Pass `role` when it is already known (e.g. annotated)."""
+    if role is ...:
+        role = club_role_of(user=user, club=club)
+    return ClubAccess(
+        user_id=getattr(user, "pk", None),
+        club_id=club.pk,
+        owner_id=club.owner_id,
+        club_is_public=club.is_public,
+        role=role,
+        site_admin=is_site_admin(user),
+    )

@@ -1,0 +1,117 @@
+"""factory-boy factories for every model. They write rows directly; tests that care about seat
+rules or membership capacity go through the services instead."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+
+import factory
+from django.utils import timezone
+
+from accounts.models import RefreshToken, Role, User
+from clubs.models import Club, ClubMember, ClubRole
+from events.availability.models import Availability, RsvpStatus
+from events.items.models import EventItem, ItemCategory, ItemStatus
+from events.models import Event, EventType
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"user{n}-{uuid.uuid4().hex[:6]}@example.com")
+    role = Role.MEMBER
+    is_active = True
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def _save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save(update_fields=["password"])
+
+
+class ClubFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Club
+
+    name = factory.Sequence(lambda n: f"Club {n}")
+    description = factory.Faker("sentence")
+    owner = factory.SubFactory(UserFactory)
+    is_public = True
+    max_members = None
+    tags = factory.LazyFunction(lambda: ["fiction"])
+    timezone = "UTC"
+
+    @factory.post_generation
+    def owner_membership(self, create, extracted, **kwargs):
+        """The owner is always an active club admin, as `clubs.services.club_create` makes it."""
+        if create and self.owner_id and extracted is not False:
+            ClubMember.objects.get_or_create(club=self, user=self.owner, defaults={"role": ClubRole.ADMIN})
+
+
+class ClubMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClubMember
+
+    club = factory.SubFactory(ClubFactory)
+    user = factory.SubFactory(UserFactory)
+    role = ClubRole.MEMBER
+    is_active = True
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    club = factory.SubFactory(ClubFactory)
+    title = factory.Sequence(lambda n: f"Event {n}")
+    description = factory.Faker("sentence")
+    event_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=7))
+    event_time = dt.time(19, 0)
+    location = "Library, room 2"
+    book = "Middlemarch"
+    type = EventType.DISCUSSION
+    max_attendees = None
+    is_public = False
+    created_by = factory.LazyAttribute(lambda event: event.club.owner)
+
+
+class AvailabilityFactory(factory.django.DjangoModelFactory):
+    """A plain RSVP row. It does not take a seat: use the availability services for that."""
+
+    class Meta:
+        model = Availability
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    status = RsvpStatus.MAYBE
+
+
+class EventItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventItem
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Item {n}")
+    category = ItemCategory.TASK
+    status = ItemStatus.PENDING
+    created_by = factory.LazyAttribute(lambda item: item.event.created_by)
+
+
+class RefreshTokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RefreshToken
+
+    user = factory.SubFactory(UserFactory)
+    token_hash = factory.LazyFunction(lambda: hashlib.sha256(secrets.token_bytes(32)).hexdigest())
+    jti = factory.LazyFunction(lambda: uuid.uuid4().hex)
+    family_id = factory.LazyFunction(uuid.uuid4)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+    family_expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
