@@ -9,6 +9,9 @@ from bookwork import views
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("accounts.urls")),
+    path("", include("clubs.urls")),
+    path("", include("events.urls")),
 ]
 
 urlpatterns = [
