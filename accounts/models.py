@@ -73,6 +73,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER, db_default=Role.MEMBER)
     is_active = models.BooleanField(default=True, db_default=True)
     is_staff = models.BooleanField(default=False, db_default=False)
+    # Redeclared from PermissionsMixin only to give the column a database default for plain SQL.
+    is_superuser = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Designates that this user has all permissions without explicitly assigning them.",
+        verbose_name="superuser status",
+    )
     last_login = models.DateTimeField(null=True, blank=True, db_column="last_login_at")
     token_version = models.PositiveIntegerField(default=0, db_default=0)
     created_at = created_at_field()
