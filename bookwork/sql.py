@@ -1,6 +1,9 @@
 """Raw SQL that Django's schema editor cannot express on Django 5.2, used by migrations.
 
-- `updated_at` triggers, so rows updated with plain SQL keep `updated_at` true.
+- `updated_at` triggers, so rows updated with plain SQL keep `updated_at` true. They use
+  `statement_timestamp()` (as Django's `Now()` does for the column defaults) rather than the seed's
+  CURRENT_TIMESTAMP, which is frozen at transaction start and would make an update in the same
+  transaction as the insert look older than the insert.
 - Foreign keys with the seed's ON DELETE behaviour enforced by PostgreSQL itself (Django 5.2 only
   emulates `on_delete` in Python, so a plain-SQL DELETE would otherwise be refused).
 """
@@ -11,7 +14,7 @@ UPDATED_AT_FUNCTION = """
 CREATE OR REPLACE FUNCTION update_updated_at_column()
 RETURNS TRIGGER AS $$
 BEGIN
-    NEW.updated_at = CURRENT_TIMESTAMP;
+    NEW.updated_at = statement_timestamp();
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
