@@ -1,0 +1,179 @@
+"""Writes of RSVPs and of the seats they hold. The only module that writes `Availability` rows or
+`Event.attendees`.
+
+Seat rules (the contract of `events.availability.models.Availability` and `events.models.Event`):
+
+- Every write that touches seats first locks the event row (`SELECT ... FOR UPDATE`) inside the
+  caller's transaction, then recounts from the RSVP rows and writes. Concurrent writers to one
+  event therefore queue on that lock, so `attendee_count` never exceeds `max_attendees`.
+- A seat is an `available` RSVP with `waitlisted` false. Past `max_attendees`, an `available` RSVP
+  is stored with `waitlisted` true and the next `waitlist_position` (first come, first served).
+- Whenever a seat frees up, the lowest positions are promoted in the same transaction, and the
+  remaining positions are renumbered 1..n without gaps.
+- `Event.attendees` is rewritten on every such write: the users already seated keep their order,
+  newly seated users are appended (promoted ones in waitlist order).
+- Several events are always locked in ascending id order, so two writers cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from events.availability.models import Availability, RsvpStatus
+from events.models import Event
+
+
+def _club_today(club) -> dt.date:
+    """Today's date in the club's time zone (an unknown zone name falls back to UTC)."""
+    try:
+        tz = zoneinfo.ZoneInfo(club.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = dt.UTC
+    return timezone.now().astimezone(tz).date()
+
+
+def event_lock(*, event_id) -> Event:
+    """Lock and return the event row. Must run inside a transaction."""
+    return Event.objects.select_for_update().get(pk=event_id)
+
+
+def events_lock(*, event_ids: Iterable) -> list[Event]:
+    """Lock several event rows in ascending id order (the one lock order of the project)."""
+    ids = sorted(set(event_ids), key=str)
+    if not ids:
+        return []
+    return list(Event.objects.select_for_update(of=("self",)).select_related("club").filter(pk__in=ids).order_by("pk"))
+
+
+def event_seats_sync(*, event: Event) -> Event:
+    """Bring seats, waitlist and `event.attendees` in line with the RSVP rows of a LOCKED event.
+
+    Promotes the longest-waiting RSVPs into free seats, renumbers the waitlist 1..n and rewrites
+    `attendees` when it changed. The caller holds the lock on `event` (see `event_lock`). Seated
+    RSVPs are never demoted here: lowering `max_attendees` below the seated count is refused by
+    `events.services.event_update` before it gets here.
+    """
+    rows = list(
+        Availability.objects.filter(event=event, status=RsvpStatus.AVAILABLE).order_by(
+            "waitlist_position", "created_at", "id"
+        )
+    )
+    seated = [row for row in rows if not row.waitlisted]
+    waiting = sorted(
+        (row for row in rows if row.waitlisted), key=lambda r: (r.waitlist_position or 0, r.created_at, str(r.id))
+    )
+    free = len(waiting) if event.max_attendees is None else max(event.max_attendees - len(seated), 0)
+    promoted, still_waiting = waiting[:free], waiting[free:]
+
+    changed: list[Availability] = []
+    for row in promoted:
+        row.waitlisted = False
+        row.waitlist_position = None
+        changed.append(row)
+    for position, row in enumerate(still_waiting, start=1):
+        if row.waitlist_position != position:
+            row.waitlist_position = position
+            changed.append(row)
+    if changed:
+        # The (event, waitlist_position) unique constraint is DEFERRED, so renumbering in place is
+        # checked once, at commit.
+        Availability.objects.bulk_update(changed, ["waitlisted", "waitlist_position"])
+
+    seated_ids = {row.user_id for row in seated}
+    kept = [user_id for user_id in (event.attendees or []) if user_id in seated_ids]
+    kept_set = set(kept)
+    # Seated rows missing from the array (e.g. rows written by an older code path) follow in RSVP order.
+    late = [
+        row.user_id for row in sorted(seated, key=lambda r: (r.created_at, str(r.id))) if row.user_id not in kept_set
+    ]
+    attendees = kept + late + [row.user_id for row in promoted]
+    if attendees != list(event.attendees or []):
+        event.attendees = attendees
+        event.save(update_fields=["attendees", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def availability_set(
+    *, event_id, user, status: str, notes: str | None = None, notes_given: bool = True
+) -> Availability:
+    """Upsert `user`'s RSVP to the event under a lock on the event row; return the stored row.
+
+    An `available` RSVP that already holds a seat or a waitlist place keeps it (only `notes`
+    change). A new `available` RSVP takes a free seat, or the next waitlist position when the
+    event is full. Leaving `available` frees the seat or place and promotes the next in line.
+    Permission checks belong to the caller.
+    """
+    event = event_lock(event_id=event_id)
+    event_seats_sync(event=event)
+    row = Availability.objects.filter(event=event, user=user).first()
+    if row is None:
+        row = Availability(event=event, user=user, status=status, notes=notes if notes_given else None)
+        was_available = False
+    else:
+        was_available = row.status == RsvpStatus.AVAILABLE
+        row.status = status
+        if notes_given:
+            row.notes = notes
+
+    if status == RsvpStatus.AVAILABLE and not was_available:
+        seated_count = Availability.objects.filter(event=event, status=RsvpStatus.AVAILABLE, waitlisted=False).count()
+        if event.max_attendees is None or seated_count < event.max_attendees:
+            row.waitlisted, row.waitlist_position = False, None
+        else:
+            waiting = Availability.objects.filter(event=event, status=RsvpStatus.AVAILABLE, waitlisted=True).count()
+            row.waitlisted, row.waitlist_position = True, waiting + 1
+    elif status != RsvpStatus.AVAILABLE:
+        row.waitlisted, row.waitlist_position = False, None
+    row.save()
+    event_seats_sync(event=event)
+    row.refresh_from_db(fields=["waitlisted", "waitlist_position"])
+    return row
+
+
+@transaction.atomic
+def availability_delete(*, event_id, user) -> bool:
+    """Delete `user`'s RSVP under a lock on the event row, promoting the next in line.
+
+    Returns whether there was an RSVP to delete.
+    """
+    event = event_lock(event_id=event_id)
+    deleted, _ = Availability.objects.filter(event=event, user=user).delete()
+    event_seats_sync(event=event)
+    return bool(deleted)
+
+
+def availability_release_user(*, user, club=None) -> None:
+    """Free every seat and waitlist place `user` holds in UPCOMING events of `club` (of every club
+    when `club` is None, i.e. the user is deactivated site-wide).
+
+    Called inside the caller's transaction when a user leaves or is removed from `club`, or is
+    deactivated. Decisions:
+    - Upcoming means `event_date` on or after today in the event's club time zone; past events
+      keep their RSVPs and attendee lists as history.
+    - The user's RSVP rows to those events are DELETED (whatever their status): a former member
+      no longer answers for the club's events, and the `no_response` count only covers active
+      members anyway.
+    - Each affected event is locked (ascending id order), the next in line promoted, positions
+      renumbered and `attendees` rewritten.
+    """
+    with transaction.atomic():
+        # Time zones differ by at most a day from UTC; the exact per-club cut is made below.
+        earliest = timezone.now().date() - dt.timedelta(days=1)
+        events = Event.objects.filter(event_date__gte=earliest)
+        if club is not None:
+            events = events.filter(club=club)
+        user_id = getattr(user, "pk", user)
+        rsvp_events = Availability.objects.filter(user_id=user_id, event__in=events).values_list("event_id", flat=True)
+        seat_events = events.filter(attendees__contains=[user_id]).values_list("id", flat=True)
+        candidate_ids = set(rsvp_events) | set(seat_events)
+        for event in events_lock(event_ids=candidate_ids):
+            if event.event_date < _club_today(event.club):
+                continue
+            Availability.objects.filter(event=event, user_id=user_id).delete()
+            event_seats_sync(event=event)

@@ -1,0 +1,172 @@
+"""Seats and the waitlist: the services hold the seat rules under any interleaving."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from clubs.models import ClubRole
+from events.availability.models import Availability, RsvpStatus
+from events.availability.services import (
+    availability_delete,
+    availability_release_user,
+    availability_set,
+)
+from events.models import Event
+from tests.factories import ClubFactory, ClubMemberFactory, EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _members(club, n):
+    return [ClubMemberFactory(club=club, role=ClubRole.MEMBER).user for _ in range(n)]
+
+
+def _state(event):
+    event = Event.objects.get(pk=event.pk)
+    rows = Availability.objects.filter(event=event, status=RsvpStatus.AVAILABLE)
+    seated = [r.user_id for r in rows if not r.waitlisted]
+    waiting = sorted((r.waitlist_position, r.user_id) for r in rows if r.waitlisted)
+    return event, seated, waiting
+
+
+def assert_consistent(event):
+    event, seated, waiting = _state(event)
+    assert sorted(event.attendees, key=str) == sorted(seated, key=str)
+    assert len(set(event.attendees)) == len(event.attendees)
+    if event.max_attendees is not None:
+        assert len(event.attendees) <= event.max_attendees
+    assert [p for p, _ in waiting] == list(range(1, len(waiting) + 1))
+    return event, waiting
+
+
+def _fill(event, users):
+    for user in users:
+        availability_set(event_id=event.pk, user=user, status=RsvpStatus.AVAILABLE)
+
+
+@pytest.fixture
+def full_event():
+    """An event with 2 seats, both taken, and 2 on the waitlist."""
+    club = ClubFactory()
+    event = EventFactory(club=club, max_attendees=2)
+    users = _members(club, 4)
+    _fill(event, users)
+    return event, users
+
+
+def test_fill_then_waitlist_in_order(full_event):
+    event, users = full_event
+    event, waiting = assert_consistent(event)
+    assert event.attendees == [users[0].pk, users[1].pk]
+    assert waiting == [(1, users[2].pk), (2, users[3].pk)]
+
+
+def test_repeat_available_keeps_place_and_updates_notes(full_event):
+    event, users = full_event
+    row = availability_set(event_id=event.pk, user=users[2], status=RsvpStatus.AVAILABLE, notes="still keen")
+    assert (row.waitlisted, row.waitlist_position, row.notes) == (True, 1, "still keen")
+    row = availability_set(event_id=event.pk, user=users[0], status=RsvpStatus.AVAILABLE)
+    assert row.waitlisted is False
+    assert_consistent(event)
+
+
+def test_status_change_promotes_first_in_line(full_event):
+    event, users = full_event
+    availability_set(event_id=event.pk, user=users[0], status=RsvpStatus.MAYBE)
+    event, waiting = assert_consistent(event)
+    assert event.attendees == [users[1].pk, users[2].pk]
+    assert waiting == [(1, users[3].pk)]
+
+
+def test_waitlisted_leaving_renumbers(full_event):
+    event, users = full_event
+    availability_set(event_id=event.pk, user=users[2], status=RsvpStatus.UNAVAILABLE)
+    event, waiting = assert_consistent(event)
+    assert event.attendees == [users[0].pk, users[1].pk]
+    assert waiting == [(1, users[3].pk)]
+
+
+def test_delete_promotes_first_in_line(full_event):
+    event, users = full_event
+    assert availability_delete(event_id=event.pk, user=users[1]) is True
+    event, waiting = assert_consistent(event)
+    assert event.attendees == [users[0].pk, users[2].pk]
+    assert waiting == [(1, users[3].pk)]
+    assert availability_delete(event_id=event.pk, user=users[1]) is False
+
+
+def test_release_on_leave_promotes_first_in_line(full_event):
+    event, users = full_event
+    with transaction.atomic():
+        availability_release_user(user=users[0], club=event.club)
+    event, waiting = assert_consistent(event)
+    assert event.attendees == [users[1].pk, users[2].pk]
+    assert waiting == [(1, users[3].pk)]
+    assert not Availability.objects.filter(event=event, user=users[0]).exists()
+
+
+def test_release_on_deactivation_promotes_in_every_club(full_event):
+    event, users = full_event
+    other = EventFactory(max_attendees=1)
+    ClubMemberFactory(club=other.club, user=users[0])
+    late = ClubMemberFactory(club=other.club).user
+    _fill(other, [users[0], late])
+    availability_release_user(user=users[0], club=None)
+    event, _ = assert_consistent(event)
+    other, waiting = assert_consistent(other)
+    assert event.attendees == [users[1].pk, users[2].pk]
+    assert other.attendees == [late.pk]
+    assert waiting == []
+
+
+def test_release_keeps_past_events_as_history():
+    club = ClubFactory()
+    past = EventFactory(club=club, max_attendees=1, event_date=dt.date.today() - dt.timedelta(days=10))
+    user, waiting_user = _members(club, 2)
+    _fill(past, [user, waiting_user])
+    availability_release_user(user=user, club=club)
+    past.refresh_from_db()
+    assert past.attendees == [user.pk]
+
+
+def test_release_leaves_other_clubs_alone(full_event):
+    event, users = full_event
+    availability_release_user(user=users[0], club=ClubFactory())
+    event.refresh_from_db()
+    assert event.attendees == [users[0].pk, users[1].pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_rsvps_fill_five_seats():
+    club = ClubFactory()
+    event = EventFactory(club=club, max_attendees=5)
+    users = [UserFactory() for _ in range(20)]
+    for user in users:
+        ClubMemberFactory(club=club, user=user)
+    barrier = threading.Barrier(len(users))
+    errors = []
+
+    def rsvp(user):
+        try:
+            barrier.wait()
+            availability_set(event_id=event.pk, user=user, status=RsvpStatus.AVAILABLE)
+        except Exception as exc:  # the assertion below reports it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rsvp, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    event, waiting = assert_consistent(event)
+    assert len(event.attendees) == 5
+    assert [p for p, _ in waiting] == list(range(1, 16))
+    assert Availability.objects.filter(event=event, waitlisted=False, status=RsvpStatus.AVAILABLE).count() == 5
