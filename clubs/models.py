@@ -13,12 +13,16 @@ from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
 
 
 class ClubRole(models.TextChoices):
-    """Role of a member inside one club. The owner always holds `admin`."""
+    """Role of a member inside one club. The owner always holds `admin`.
 
-    ADMIN = "admin", "Admin"
-    MODERATOR = "moderator", "Moderator"
-    MEMBER = "member", "Member"
-    GUEST = "guest", "Guest"
+    The labels differ from the site roles' (`accounts.models.Role`) on purpose: drf-spectacular
+    tells enums apart by (value, label), and the two must stay distinct OpenAPI enums.
+    """
+
+    ADMIN = "admin", "Club admin"
+    MODERATOR = "moderator", "Club moderator"
+    MEMBER = "member", "Club member"
+    GUEST = "guest", "Club guest"
 
 
 class Club(models.Model):

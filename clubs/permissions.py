@@ -60,6 +60,16 @@ class ClubAccess:
         """Emails and phones of other members: club admins and site admins only."""
         return self.site_admin or self.role == ClubRole.ADMIN
 
+    def can_see_contacts_of(self, *, member_user_id, member_is_active: bool) -> bool:
+        """Email and phone of one membership row: always the user's own; a club admin sees those of
+        the club's ACTIVE members (people who no longer belong to the club are not theirs to see);
+        site admins see all."""
+        if member_user_id is not None and member_user_id == self.user_id:
+            return True
+        if self.site_admin:
+            return True
+        return member_is_active and self.can_see_member_contacts()
+
     # --- membership ------------------------------------------------------------------------
     def can_join(self) -> bool:
         return self.club_is_public and not self.is_member
@@ -74,6 +84,10 @@ class ClubAccess:
 
     def can_remove_member_with_role(self, role: str) -> bool:
         return self.can_add_member_with_role(role)
+
+    def can_manage_members(self) -> bool:
+        """May add, edit or remove at least some members (moderators: members and guests only)."""
+        return self.site_admin or self.role in MANAGER_ROLES
 
     def can_change_roles(self) -> bool:
         return self.site_admin or self.role == ClubRole.ADMIN

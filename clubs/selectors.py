@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from clubs.models import Club, ClubMember
@@ -62,3 +63,48 @@ def club_access(*, user, club: Club, role: str | None | type[...] = ...) -> Club
         role=role,
         site_admin=is_site_admin(user),
     )
+
+
+def clubs_with_member_stats(queryset: QuerySet[Club], *, user) -> QuerySet[Club]:
+    """Annotate `member_count` (active members) and `my_role` (the caller's active role or None).
+
+    Both are correlated subqueries, so a page of clubs costs one query whatever its size.
+    """
+    active_count = (
+        ClubMember.objects.filter(club=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("club")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    my_role = ClubMember.objects.filter(club=OuterRef("pk"), user=user, is_active=True).values("role")[:1]
+    return queryset.annotate(
+        member_count=Coalesce(Subquery(active_count, output_field=IntegerField()), 0),
+        my_role=Subquery(my_role),
+    )
+
+
+def clubs_list(*, user) -> QuerySet[Club]:
+    """Clubs `user` may see, with `member_count` and `my_role`; filtering and ordering are the caller's."""
+    return clubs_with_member_stats(clubs_visible_to(user), user=user)
+
+
+def club_get_detail(*, user, club_id) -> Club:
+    """Like `club_get_visible`, with the annotations of `clubs_list`."""
+    club = clubs_list(user=user).filter(pk=parse_uuid(club_id)).first()
+    if club is None:
+        raise Http404
+    return club
+
+
+def club_members_list(*, club: Club) -> QuerySet[ClubMember]:
+    """Every membership row of `club` (active and former), with the user loaded in the same query."""
+    return ClubMember.objects.filter(club=club).select_related("user")
+
+
+def club_member_get(*, club: Club, user_id) -> ClubMember:
+    """The membership of `user_id` in THIS club (active or not); Http404 otherwise or when malformed."""
+    member = club_members_list(club=club).filter(user_id=parse_uuid(user_id)).first()
+    if member is None:
+        raise Http404
+    return member

@@ -1,0 +1,68 @@
+"""Query filters of the club lists (django-filter), and ordering with an id tie-break."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from rest_framework.filters import OrderingFilter
+
+from clubs.models import Club, ClubMember, ClubRole
+from clubs.validators import parse_tag_query
+
+
+class TieBreakOrderingFilter(OrderingFilter):
+    """DRF's `?ordering=`, always followed by `id`, so that pages never repeat or skip a row."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
+            ordering.append("id")
+        return ordering
+
+
+class ClubFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=200, help_text="Case-insensitive match in name or description."
+    )
+    tags = django_filters.CharFilter(
+        method="filter_tags",
+        max_length=2000,
+        help_text="Comma-separated tags; clubs having ANY of them (array overlap, served by the GIN index).",
+    )
+    is_public = django_filters.BooleanFilter()
+    member = django_filters.ChoiceFilter(
+        choices=[("me", "me")],
+        method="filter_member",
+        help_text="`me`: only clubs where the caller is an active member.",
+    )
+
+    class Meta:
+        model = Club
+        fields = ["search", "tags", "is_public", "member"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+    def filter_tags(self, queryset, name, value):
+        tags = parse_tag_query(value)
+        return queryset.filter(tags__overlap=tags) if tags else queryset
+
+    def filter_member(self, queryset, name, value):
+        mine = ClubMember.objects.filter(club=OuterRef("pk"), user=self.request.user, is_active=True)
+        return queryset.filter(Exists(mine))
+
+
+class MemberFilter(django_filters.FilterSet):
+    """Active members unless `is_active` is given."""
+
+    role = django_filters.ChoiceFilter(choices=ClubRole.choices)
+    is_active = django_filters.BooleanFilter(help_text="Default true: current members only.")
+
+    class Meta:
+        model = ClubMember
+        fields = ["role", "is_active"]
+
+    def filter_queryset(self, queryset):
+        if self.form.cleaned_data.get("is_active") is None:
+            queryset = queryset.filter(is_active=True)
+        return super().filter_queryset(queryset)

@@ -1,0 +1,163 @@
+"""Shapes of clubs and memberships in the API. Input serializers validate only; the services decide
+and write; output serializers render rows the selectors loaded (with their annotations)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from accounts.models import UserManager
+from clubs.models import Club, ClubMember, ClubRole
+from clubs.validators import MAX_INT, MAX_TAG_LENGTH, MAX_TAGS, normalize_tags, validate_timezone
+
+User = get_user_model()
+
+
+def _django_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(error.messages, code=getattr(error, "code", None) or "invalid")
+
+
+class TagListField(serializers.ListField):
+    """A list of tags, normalised: trimmed, lower-case, de-duplicated, blanks dropped."""
+
+    child = serializers.CharField(allow_blank=True, trim_whitespace=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", f"At most {MAX_TAGS} tags of at most {MAX_TAG_LENGTH} characters; stored lower-case."
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        tags = super().to_internal_value(data)
+        try:
+            return normalize_tags(tags)
+        except DjangoValidationError as error:
+            raise _django_to_drf(error) from None
+
+
+class TimezoneField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("help_text", "An IANA time zone name, e.g. Europe/Berlin.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return validate_timezone(value)
+        except DjangoValidationError as error:
+            raise _django_to_drf(error) from None
+
+
+# --- clubs -----------------------------------------------------------------------------------
+class ClubSerializer(serializers.ModelSerializer):
+    """A club as the caller sees it. `member_count` counts active members; `my_role` is the caller's
+    active club role, or null."""
+
+    owner = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="User id of the owner.")
+    member_count = serializers.IntegerField(read_only=True)
+    my_role = serializers.ChoiceField(choices=ClubRole.choices, read_only=True, allow_null=True)
+
+    class Meta:
+        model = Club
+        fields = [
+            "id",
+            "name",
+            "description",
+            "owner",
+            "is_public",
+            "max_members",
+            "meeting_frequency",
+            "current_book",
+            "location",
+            "tags",
+            "timezone",
+            "member_count",
+            "my_role",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ClubWriteSerializer(serializers.Serializer):
+    """Body of POST (all rules) and PATCH (partial) of a club."""
+
+    name = serializers.CharField(min_length=1, max_length=255)
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
+    is_public = serializers.BooleanField(required=False)
+    max_members = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_INT, help_text="Cap on active members."
+    )
+    meeting_frequency = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=50)
+    current_book = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+    location = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+    tags = TagListField(required=False)
+    timezone = TimezoneField(required=False)
+
+
+# --- members ---------------------------------------------------------------------------------
+class MemberUserSerializer(serializers.Serializer):
+    """The user of a membership. `email` and `phone` appear only for the user themself, the club's
+    admins and site admins."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    avatar = serializers.CharField(allow_null=True)
+    email = serializers.EmailField(required=False)
+    phone = serializers.CharField(required=False, allow_null=True)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A membership row. Needs `access` (a `ClubAccess`) in the context to decide on contacts."""
+
+    user = MemberUserSerializer()
+    role = serializers.ChoiceField(choices=ClubRole.choices)
+
+    class Meta:
+        model = ClubMember
+        fields = ["user", "role", "joined_date", "books_read", "is_active"]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        access = self.context["access"]
+        if not access.can_see_contacts_of(member_user_id=instance.user_id, member_is_active=instance.is_active):
+            data["user"].pop("email", None)
+            data["user"].pop("phone", None)
+        return data
+
+
+class MemberAddSerializer(serializers.Serializer):
+    """Add a member by `user_id` or by `email` (exactly one of them)."""
+
+    user_id = serializers.UUIDField(required=False)
+    email = serializers.EmailField(required=False, max_length=255)
+    role = serializers.ChoiceField(choices=ClubRole.choices, default=ClubRole.MEMBER)
+
+    def validate(self, attrs):
+        if ("user_id" in attrs) == ("email" in attrs):
+            raise serializers.ValidationError("Give exactly one of user_id and email.", code="user_required")
+        users = User.objects.filter(is_active=True)
+        if "user_id" in attrs:
+            user = users.filter(pk=attrs["user_id"]).first()
+            if user is None:
+                raise serializers.ValidationError({"user_id": "No active user with this id."}, code="does_not_exist")
+        else:
+            user = users.filter(email=UserManager.normalize_email_address(attrs["email"])).first()
+            if user is None:
+                raise serializers.ValidationError({"email": "No active user with this email."}, code="does_not_exist")
+        attrs["user"] = user
+        return attrs
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ClubRole.choices, required=False)
+    books_read = serializers.IntegerField(required=False, min_value=0, max_value=MAX_INT)
+    is_active = serializers.BooleanField(required=False, help_text="false removes the member, true reinstates.")
+
+
+class TransferOwnershipSerializer(serializers.Serializer):
+    user_id = serializers.UUIDField(help_text="An active member of the club.")

@@ -1,0 +1,331 @@
+"""Writes of clubs and memberships. Every function decides (permissions through `ClubAccess`) and
+writes inside one transaction.
+
+Capacity rule: `Club.max_members` caps ACTIVE memberships. Every write that can add an active
+member (join, add, reactivation) or lower the cap first locks the club row
+(`SELECT ... FOR UPDATE`), then recounts active members from the rows, then writes; concurrent
+writers queue on that lock. The UNIQUE (club, user) constraint backs the "one row per user"
+rule; an IntegrityError from it becomes 409 `already_member`, never a 500.
+
+Lock order: club row first, then event rows (`events.availability.services` locks events in
+ascending id order), so membership changes and RSVPs cannot deadlock.
+
+Club admins: the owner is always an active club admin; no write may leave a club with no
+active admin (409 `last_admin`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
+
+from bookwork.exceptions import Conflict
+from clubs.models import Club, ClubMember, ClubRole
+from clubs.permissions import can_create_club
+from clubs.selectors import club_access
+
+# Fields of a club that `club_update` may change.
+CLUB_EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "is_public",
+    "max_members",
+    "meeting_frequency",
+    "current_book",
+    "location",
+    "tags",
+    "timezone",
+)
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+# --- building blocks -------------------------------------------------------------------------
+def club_lock(*, club_id) -> Club:
+    """Lock and return the club row. Must run inside a transaction; Http404 if it is gone."""
+    club = Club.objects.select_for_update(of=("self",)).filter(pk=club_id).first()
+    if club is None:
+        raise Http404
+    return club
+
+
+def club_active_member_count(*, club: Club) -> int:
+    return ClubMember.objects.filter(club=club, is_active=True).count()
+
+
+def club_capacity_check(*, club: Club, adding: int = 1) -> None:
+    """409 `club_full` unless `adding` more active members fit. The caller holds the club lock."""
+    if club.max_members is None:
+        return
+    if club_active_member_count(club=club) + adding > club.max_members:
+        raise Conflict(f"The club is full ({club.max_members} members).", code="club_full")
+
+
+def _ensure_other_admin(*, club: Club, member: ClubMember) -> None:
+    """409 `last_admin` if `member` is the club's only active admin (they are about to stop being one)."""
+    if member.role != ClubRole.ADMIN or not member.is_active:
+        return
+    others = ClubMember.objects.filter(club=club, is_active=True, role=ClubRole.ADMIN).exclude(pk=member.pk)
+    if not others.exists():
+        raise Conflict("A club needs at least one active admin; promote another member first.", code="last_admin")
+
+
+def _release_event_seats(*, club: Club, user_id) -> None:
+    """Free the seats and waitlist places the user holds in the club's upcoming events."""
+    # Imported here: the events app depends on clubs, not the other way round.
+    from events.availability.services import availability_release_user
+
+    availability_release_user(user=user_id, club=club)
+
+
+def _deactivate(*, club: Club, member: ClubMember) -> None:
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    _release_event_seats(club=club, user_id=member.user_id)
+
+
+def _activate_or_create(*, club: Club, user, role: str, existing: ClubMember | None) -> ClubMember:
+    """Reactivate the user's former membership row or insert a new one (the caller holds the lock)."""
+    if existing is not None:
+        existing.is_active = True
+        existing.role = role
+        existing.joined_date = timezone.now()
+        existing.save(update_fields=["is_active", "role", "joined_date"])
+        return existing
+    try:
+        # A savepoint, so that a unique violation (a row written behind the lock's back, e.g. by
+        # plain SQL) leaves the outer transaction usable and answers 409.
+        with transaction.atomic():
+            return ClubMember.objects.create(club=club, user=user, role=role)
+    except IntegrityError:
+        raise Conflict("The user is already a member of this club.", code="already_member") from None
+
+
+# --- clubs -----------------------------------------------------------------------------------
+@transaction.atomic
+def club_create(
+    *,
+    actor,
+    name: str,
+    description: str | None = None,
+    is_public: bool = False,
+    max_members: int | None = None,
+    meeting_frequency: str | None = None,
+    current_book: str | None = None,
+    location: str | None = None,
+    tags: list[str] | None = None,
+    timezone_name: str | None = None,
+) -> Club:
+    """Create a club owned by `actor`, who becomes its first active club admin.
+
+    403 for site guests (they may not create clubs). Inputs are already validated.
+    """
+    if not can_create_club(actor):
+        raise PermissionDenied("Guests may not create clubs.")
+    club = Club.objects.create(
+        name=name,
+        description=description,
+        owner=actor,
+        is_public=is_public,
+        max_members=max_members,
+        meeting_frequency=meeting_frequency,
+        current_book=current_book,
+        location=location,
+        tags=list(tags or []),
+        timezone=timezone_name or settings.DEFAULT_CLUB_TIMEZONE,
+    )
+    ClubMember.objects.create(club=club, user=actor, role=ClubRole.ADMIN)
+    return club
+
+
+@transaction.atomic
+def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
+    """Change the fields of `data` (keys from `CLUB_EDITABLE_FIELDS`). Club admins and site admins.
+
+    Lowering `max_members` below the current number of active members is refused with a 400
+    field error; the check runs under the club lock so no join can slip in between.
+    """
+    club = club_lock(club_id=club_id)
+    if not club_access(user=actor, club=club).can_edit_club():
+        raise PermissionDenied("Only club admins may edit the club.")
+    unknown = set(data) - set(CLUB_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    new_max = data.get("max_members", club.max_members)
+    if "max_members" in data and new_max is not None:
+        active = club_active_member_count(club=club)
+        if new_max < active:
+            raise ValidationError(
+                {
+                    "max_members": ValidationError(
+                        f"The club has {active} active members; max_members cannot be lower.",
+                        code="below_member_count",
+                    )
+                }
+            )
+    changed = [field for field, value in data.items() if getattr(club, field) != value]
+    for field in changed:
+        setattr(club, field, data[field])
+    if changed:
+        club.save(update_fields=[*changed, "updated_at"])
+    return club
+
+
+@transaction.atomic
+def club_delete(*, actor, club_id) -> None:
+    """Delete the club and everything under it (events, RSVPs, items cascade). Owner or site admin."""
+    club = club_lock(club_id=club_id)
+    if not club_access(user=actor, club=club).can_delete_club():
+        raise PermissionDenied("Only the club owner may delete the club.")
+    club.delete()
+
+
+@transaction.atomic
+def club_transfer_ownership(*, actor, club_id, new_owner_id) -> Club:
+    """Make the active member `new_owner_id` the owner (and a club admin). The previous owner stays
+    an active club admin. Owner or site admin; 400 on `user_id` if the user is not an active member.
+    """
+    club = club_lock(club_id=club_id)
+    if not club_access(user=actor, club=club).can_transfer_ownership():
+        raise PermissionDenied("Only the club owner may transfer ownership.")
+    target = ClubMember.objects.select_for_update().filter(club=club, user_id=new_owner_id, is_active=True).first()
+    if target is None:
+        raise ValidationError(
+            {"user_id": ValidationError("The new owner must be an active member of the club.", code="not_a_member")}
+        )
+    if target.role != ClubRole.ADMIN:
+        target.role = ClubRole.ADMIN
+        target.save(update_fields=["role"])
+    if club.owner_id != target.user_id:
+        club.owner_id = target.user_id
+        club.save(update_fields=["owner", "updated_at"])
+    return club
+
+
+# --- memberships -----------------------------------------------------------------------------
+@transaction.atomic
+def club_join(*, actor, club_id) -> ClubMember:
+    """`actor` joins the public club as a `member` (reactivating a former membership).
+
+    409 `already_member` for an active member, 403 for a private club, 409 `club_full` at
+    `max_members`.
+    """
+    club = club_lock(club_id=club_id)
+    existing = ClubMember.objects.filter(club=club, user=actor).first()
+    if existing is not None and existing.is_active:
+        raise Conflict("You are already a member of this club.", code="already_member")
+    if not club_access(user=actor, club=club, role=None).can_join():
+        raise PermissionDenied("Only public clubs can be joined; ask a club admin to add you.")
+    club_capacity_check(club=club)
+    return _activate_or_create(club=club, user=actor, role=ClubRole.MEMBER, existing=existing)
+
+
+@transaction.atomic
+def club_leave(*, actor, club_id) -> None:
+    """`actor` leaves the club (the membership turns inactive; their seats in upcoming events are
+    released). 403 for non-members, 409 `owner_cannot_leave` for the owner, 409 `last_admin`."""
+    club = club_lock(club_id=club_id)
+    member = ClubMember.objects.filter(club=club, user=actor, is_active=True).first()
+    if member is None:
+        raise PermissionDenied("You are not a member of this club.")
+    if club.owner_id == member.user_id:
+        raise Conflict("The owner cannot leave; transfer ownership first.", code="owner_cannot_leave")
+    _ensure_other_admin(club=club, member=member)
+    _deactivate(club=club, member=member)
+
+
+@transaction.atomic
+def member_add(*, actor, club_id, user, role: str = ClubRole.MEMBER) -> ClubMember:
+    """Add `user` to the club with `role` (reactivating a former membership).
+
+    Moderators may add members and guests, club admins and site admins any role (else 403);
+    409 `already_member` for an active member, 409 `club_full` at `max_members`.
+    """
+    club = club_lock(club_id=club_id)
+    if not club_access(user=actor, club=club).can_add_member_with_role(role):
+        raise PermissionDenied(f"You may not add members with role {role!r}.")
+    existing = ClubMember.objects.filter(club=club, user=user).first()
+    if existing is not None and existing.is_active:
+        raise Conflict("The user is already a member of this club.", code="already_member")
+    club_capacity_check(club=club)
+    return _activate_or_create(club=club, user=user, role=role, existing=existing)
+
+
+@transaction.atomic
+def member_update(*, actor, club_id, user_id, role: Any = UNSET, books_read: Any = UNSET, is_active: Any = UNSET):
+    """Change the membership of `user_id` in THIS club (Http404 if it has none).
+
+    - any change needs a moderator, club admin or site admin (403);
+    - `role`: club admins and site admins; the owner stays `admin` (409 `owner_must_be_admin`);
+    - `books_read`: club admins and site admins;
+    - `is_active`: false removes the member, true reinstates them, with the rules of
+      `member_remove` and `member_add` (a moderator may only touch members and guests; capacity);
+    - never leaves the club without an active admin (409 `last_admin`).
+    """
+    club = club_lock(club_id=club_id)
+    access = club_access(user=actor, club=club)
+    member = ClubMember.objects.select_for_update().filter(club=club, user_id=user_id).first()
+    if member is None:
+        raise Http404
+    if not access.can_manage_members():
+        raise PermissionDenied("Only club moderators and admins may change memberships.")
+    fields: list[str] = []
+
+    if role is not UNSET and role != member.role:
+        if not access.can_change_roles():
+            raise PermissionDenied("Only club admins may change roles.")
+        if club.owner_id == member.user_id:
+            raise Conflict("The owner is always a club admin; transfer ownership first.", code="owner_must_be_admin")
+        _ensure_other_admin(club=club, member=member)
+        member.role = role
+        fields.append("role")
+
+    if books_read is not UNSET and books_read != member.books_read:
+        if not access.can_set_books_read():
+            raise PermissionDenied("Only club admins may set books_read.")
+        member.books_read = books_read
+        fields.append("books_read")
+
+    releasing = False
+    if is_active is not UNSET and is_active != member.is_active:
+        if is_active:
+            if not access.can_add_member_with_role(member.role):
+                raise PermissionDenied(f"You may not reinstate members with role {member.role!r}.")
+            club_capacity_check(club=club)
+            member.joined_date = timezone.now()
+            fields.append("joined_date")
+        else:
+            if not access.can_remove_member_with_role(member.role):
+                raise PermissionDenied(f"You may not remove members with role {member.role!r}.")
+            if club.owner_id == member.user_id:
+                raise Conflict("The owner cannot be removed; transfer ownership first.", code="owner_cannot_leave")
+            _ensure_other_admin(club=club, member=member)
+            releasing = True
+        member.is_active = is_active
+        fields.append("is_active")
+
+    if fields:
+        member.save(update_fields=fields)
+    if releasing:
+        _release_event_seats(club=club, user_id=member.user_id)
+    return member
+
+
+@transaction.atomic
+def member_remove(*, actor, club_id, user_id) -> None:
+    """Remove `user_id` from THIS club: the row turns inactive (history and `books_read` survive a
+    re-join) and their seats in upcoming events are released. Same rules as
+    `member_update(is_active=False)`; removing a former member again changes nothing."""
+    member_update(actor=actor, club_id=club_id, user_id=user_id, is_active=False)

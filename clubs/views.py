@@ -1,0 +1,324 @@
+"""HTTP for clubs and memberships: parse, call a selector or a service, render. No decisions here.
+
+Every handler first resolves the club through the visibility selectors, so a club the caller may
+not see answers 404 (same body as an unknown or malformed id) on every verb and nested path.
+"""
+
+from __future__ import annotations
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from clubs import services
+from clubs.filters import ClubFilter, MemberFilter, TieBreakOrderingFilter
+from clubs.models import Club, ClubMember
+from clubs.openapi import (
+    CLUB_ID_NESTED_PARAMETER,
+    CLUB_ID_PARAMETER,
+    COMMON_ERRORS,
+    FORBIDDEN_403,
+    NOT_FOUND_404,
+    USER_ID_PARAMETER,
+    VALIDATION_400,
+    conflict_409,
+)
+from clubs.selectors import (
+    club_access,
+    club_get_detail,
+    club_get_visible,
+    club_member_get,
+    club_members_list,
+    clubs_list,
+    parse_uuid,
+)
+from clubs.serializers import (
+    ClubSerializer,
+    ClubWriteSerializer,
+    MemberAddSerializer,
+    MemberSerializer,
+    MemberUpdateSerializer,
+    TransferOwnershipSerializer,
+)
+
+CLUB_FULL = ("club_full", "The club is full (5 members).")
+ALREADY_MEMBER = ("already_member", "The user is already a member of this club.")
+LAST_ADMIN = ("last_admin", "A club needs at least one active admin; promote another member first.")
+OWNER_CANNOT_LEAVE = ("owner_cannot_leave", "The owner cannot leave; transfer ownership first.")
+OWNER_MUST_BE_ADMIN = ("owner_must_be_admin", "The owner is always a club admin; transfer ownership first.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the clubs visible to the caller",
+        description="Public clubs and clubs where the caller is an active member (every club for site admins).",
+        responses={200: ClubSerializer(many=True), 400: VALIDATION_400, 404: NOT_FOUND_404, **COMMON_ERRORS},
+    ),
+)
+class ClubViewSet(viewsets.GenericViewSet):
+    """Clubs: list, create, read, edit, delete; join, leave, transfer ownership."""
+
+    queryset = Club.objects.none()
+    serializer_class = ClubSerializer
+    filter_backends = [DjangoFilterBackend, TieBreakOrderingFilter]
+    filterset_class = ClubFilter
+    ordering_fields = ["name", "created_at", "member_count"]
+    ordering = ["name"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Club.objects.none()
+        return clubs_list(user=self.request.user)
+
+    def _render(self, club_id, *, status_code=status.HTTP_200_OK) -> Response:
+        club = club_get_detail(user=self.request.user, club_id=club_id)
+        return Response(ClubSerializer(club, context=self.get_serializer_context()).data, status=status_code)
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ClubSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Create a club",
+        description="The caller becomes the owner and an active club admin. Site guests may not create clubs.",
+        request=ClubWriteSerializer,
+        responses={201: ClubSerializer, 400: VALIDATION_400, 403: FORBIDDEN_403, **COMMON_ERRORS},
+    )
+    def create(self, request):
+        serializer = ClubWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "timezone" in data:
+            data["timezone_name"] = data.pop("timezone")
+        club = services.club_create(actor=request.user, **data)
+        return self._render(club.pk, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Read a club",
+        parameters=[CLUB_ID_PARAMETER],
+        responses={200: ClubSerializer, 404: NOT_FOUND_404, **COMMON_ERRORS},
+    )
+    def retrieve(self, request, pk=None):
+        return self._render(pk)
+
+    @extend_schema(
+        summary="Edit a club",
+        description="Club admins and site admins. `max_members` cannot go below the active member count (400).",
+        parameters=[CLUB_ID_PARAMETER],
+        request=ClubWriteSerializer(partial=True),
+        responses={200: ClubSerializer, 400: VALIDATION_400, 403: FORBIDDEN_403, 404: NOT_FOUND_404, **COMMON_ERRORS},
+    )
+    def partial_update(self, request, pk=None):
+        club = club_get_visible(user=request.user, club_id=pk)
+        serializer = ClubWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.club_update(actor=request.user, club_id=club.pk, data=dict(serializer.validated_data))
+        return self._render(club.pk)
+
+    @extend_schema(
+        summary="Delete a club",
+        description="The owner and site admins. Events, RSVPs and items of the club go with it.",
+        parameters=[CLUB_ID_PARAMETER],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            403: FORBIDDEN_403,
+            404: NOT_FOUND_404,
+            **COMMON_ERRORS,
+        },
+    )
+    def destroy(self, request, pk=None):
+        club = club_get_visible(user=request.user, club_id=pk)
+        services.club_delete(actor=request.user, club_id=club.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Join a public club",
+        parameters=[CLUB_ID_PARAMETER],
+        request=None,
+        responses={
+            201: MemberSerializer,
+            403: FORBIDDEN_403,
+            404: NOT_FOUND_404,
+            409: conflict_409("The club is full, or the caller is already a member.", CLUB_FULL, ALREADY_MEMBER),
+            **COMMON_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def join(self, request, pk=None):
+        club = club_get_visible(user=request.user, club_id=pk)
+        member = services.club_join(actor=request.user, club_id=club.pk)
+        access = club_access(user=request.user, club=club, role=member.role)
+        return Response(MemberSerializer(member, context={"access": access}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Leave a club",
+        description="The caller's membership turns inactive; their seats in upcoming events are released.",
+        parameters=[CLUB_ID_PARAMETER],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Left."),
+            403: FORBIDDEN_403,
+            404: NOT_FOUND_404,
+            409: conflict_409("The owner cannot leave; nor can the last admin.", OWNER_CANNOT_LEAVE, LAST_ADMIN),
+            **COMMON_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        club = club_get_visible(user=request.user, club_id=pk)
+        services.club_leave(actor=request.user, club_id=club.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Transfer ownership",
+        description="The owner or a site admin hands the club to an active member, who becomes a club admin; "
+        "the previous owner stays a club admin.",
+        parameters=[CLUB_ID_PARAMETER],
+        request=TransferOwnershipSerializer,
+        responses={200: ClubSerializer, 400: VALIDATION_400, 403: FORBIDDEN_403, 404: NOT_FOUND_404, **COMMON_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="transfer-ownership")
+    def transfer_ownership(self, request, pk=None):
+        club = club_get_visible(user=request.user, club_id=pk)
+        serializer = TransferOwnershipSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.club_transfer_ownership(
+            actor=request.user, club_id=club.pk, new_owner_id=serializer.validated_data["user_id"]
+        )
+        return self._render(club.pk)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the members of a club",
+        description="Current members unless `is_active` is given. `email` and `phone` only where the contract "
+        "allows (the user themself, club admins, site admins).",
+        parameters=[CLUB_ID_NESTED_PARAMETER],
+        responses={200: MemberSerializer(many=True), 400: VALIDATION_400, 404: NOT_FOUND_404, **COMMON_ERRORS},
+    ),
+)
+class ClubMemberViewSet(viewsets.GenericViewSet):
+    """Memberships of one club, addressed by the member's user id."""
+
+    queryset = ClubMember.objects.none()
+    serializer_class = MemberSerializer
+    filter_backends = [DjangoFilterBackend, TieBreakOrderingFilter]
+    filterset_class = MemberFilter
+    ordering_fields = ["joined_date", "books_read", "user__name"]
+    ordering = ["joined_date"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    lookup_field = "user_id"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Resolved once, after authentication: every nested path 404s for a hidden club.
+        self.club = club_get_visible(user=request.user, club_id=kwargs["club_id"])
+        self.access = club_access(user=request.user, club=self.club)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ClubMember.objects.none()
+        return club_members_list(club=self.club)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "access"):
+            context["access"] = self.access
+        return context
+
+    def _render(self, user_id, *, status_code=status.HTTP_200_OK) -> Response:
+        member = club_member_get(club=self.club, user_id=user_id)
+        return Response(MemberSerializer(member, context=self.get_serializer_context()).data, status=status_code)
+
+    def list(self, request, club_id=None):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Add a member",
+        description="By `user_id` or `email`. Moderators add members and guests; club admins and site admins any "
+        "role. A former member is reinstated.",
+        parameters=[CLUB_ID_NESTED_PARAMETER],
+        request=MemberAddSerializer,
+        responses={
+            201: MemberSerializer,
+            400: VALIDATION_400,
+            403: FORBIDDEN_403,
+            404: NOT_FOUND_404,
+            409: conflict_409("The club is full, or the user is already a member.", CLUB_FULL, ALREADY_MEMBER),
+            **COMMON_ERRORS,
+        },
+    )
+    def create(self, request, club_id=None):
+        if not self.access.can_manage_members():
+            raise PermissionDenied("Only club moderators and admins may add members.")
+        serializer = MemberAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = services.member_add(
+            actor=request.user,
+            club_id=self.club.pk,
+            user=serializer.validated_data["user"],
+            role=serializer.validated_data["role"],
+        )
+        return self._render(member.user_id, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Read a membership",
+        parameters=[CLUB_ID_NESTED_PARAMETER, USER_ID_PARAMETER],
+        responses={200: MemberSerializer, 404: NOT_FOUND_404, **COMMON_ERRORS},
+    )
+    def retrieve(self, request, club_id=None, user_id=None):
+        return self._render(user_id)
+
+    @extend_schema(
+        summary="Edit a membership",
+        description="`role` and `books_read`: club admins; `is_active`: like add/remove. Only this club's "
+        "membership is touched.",
+        parameters=[CLUB_ID_NESTED_PARAMETER, USER_ID_PARAMETER],
+        request=MemberUpdateSerializer,
+        responses={
+            200: MemberSerializer,
+            400: VALIDATION_400,
+            403: FORBIDDEN_403,
+            404: NOT_FOUND_404,
+            409: conflict_409(
+                "The change would leave no admin, demote the owner, remove the owner, or overfill the club.",
+                LAST_ADMIN,
+                OWNER_MUST_BE_ADMIN,
+                OWNER_CANNOT_LEAVE,
+                CLUB_FULL,
+            ),
+            **COMMON_ERRORS,
+        },
+    )
+    def partial_update(self, request, club_id=None, user_id=None):
+        target = club_member_get(club=self.club, user_id=user_id)
+        serializer = MemberUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.member_update(
+            actor=request.user, club_id=self.club.pk, user_id=target.user_id, **serializer.validated_data
+        )
+        return self._render(target.user_id)
+
+    @extend_schema(
+        summary="Remove a member",
+        description="The membership turns inactive (history and `books_read` are kept); the member's seats in "
+        "upcoming events are released.",
+        parameters=[CLUB_ID_NESTED_PARAMETER, USER_ID_PARAMETER],
+        responses={
+            204: OpenApiResponse(description="Removed."),
+            403: FORBIDDEN_403,
+            404: NOT_FOUND_404,
+            409: conflict_409("The owner or the last admin cannot be removed.", OWNER_CANNOT_LEAVE, LAST_ADMIN),
+            **COMMON_ERRORS,
+        },
+    )
+    def destroy(self, request, club_id=None, user_id=None):
+        target = club_member_get(club=self.club, user_id=parse_uuid(user_id))
+        services.member_remove(actor=request.user, club_id=self.club.pk, user_id=target.user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
