@@ -1,0 +1,114 @@
+"""HTTP views of RSVPs: translate requests to selectors and services, nothing more."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clubs.models import ClubMember
+from clubs.selectors import parse_uuid
+from events.availability import services
+from events.availability.selectors import availability_list, availability_of, availability_summary
+from events.availability.serializers import (
+    AvailabilityInputSerializer,
+    AvailabilityListSerializer,
+    AvailabilitySerializer,
+)
+from events.openapi import errors
+from events.pagination import paginate
+from events.selectors import event_get_visible
+
+
+def _upsert_response(event, user, body: AvailabilityInputSerializer) -> Response:
+    existed = availability_of(event=event, user=user) is not None
+    row = services.availability_set(
+        event_id=event.pk,
+        user=user,
+        status=body.validated_data["status"],
+        notes=body.validated_data.get("notes"),
+        notes_given="notes" in body.validated_data,
+    )
+    row = availability_of(event=event, user=user) or row
+    code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+    return Response(AvailabilitySerializer(row).data, status=code)
+
+
+class AvailabilityListView(APIView):
+    @extend_schema(
+        operation_id="events_availability_list",
+        summary="RSVPs of an event with the event's summary counts",
+        responses={200: AvailabilityListSerializer, **errors(404)},
+    )
+    def get(self, request, event_id):
+        event, _ = event_get_visible(user=request.user, event_id=event_id)
+        summary = availability_summary(event=event)
+        return paginate(
+            request, self, availability_list(event=event), AvailabilitySerializer, extra={"summary": summary}
+        )
+
+
+class MyAvailabilityView(APIView):
+    @extend_schema(
+        operation_id="events_availability_me_retrieve",
+        summary="The caller's RSVP (404 when there is none)",
+        responses={200: AvailabilitySerializer, **errors(404)},
+    )
+    def get(self, request, event_id):
+        event, _ = event_get_visible(user=request.user, event_id=event_id)
+        row = availability_of(event=event, user=request.user)
+        if row is None:
+            raise Http404
+        return Response(AvailabilitySerializer(row).data)
+
+    @extend_schema(
+        operation_id="events_availability_me_update",
+        summary="Upsert the caller's RSVP; `available` takes a seat or a waitlist place",
+        request=AvailabilityInputSerializer,
+        responses={200: AvailabilitySerializer, 201: AvailabilitySerializer, **errors(400, 403, 404)},
+    )
+    def put(self, request, event_id):
+        event, access = event_get_visible(user=request.user, event_id=event_id)
+        if not access.can_rsvp(event.is_public):
+            raise PermissionDenied("You may not RSVP to this event.")
+        body = AvailabilityInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return _upsert_response(event, request.user, body)
+
+    @extend_schema(
+        operation_id="events_availability_me_destroy",
+        summary="Withdraw the caller's RSVP; a freed seat goes to the first on the waitlist",
+        responses={204: None, **errors(404)},
+    )
+    def delete(self, request, event_id):
+        event, _ = event_get_visible(user=request.user, event_id=event_id)
+        if not services.availability_delete(event_id=event.pk, user=request.user):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberAvailabilityView(APIView):
+    @extend_schema(
+        operation_id="events_availability_member_update",
+        summary="Set an active member's RSVP (club moderators and admins)",
+        request=AvailabilityInputSerializer,
+        responses={200: AvailabilitySerializer, 201: AvailabilitySerializer, **errors(400, 403, 404)},
+    )
+    def put(self, request, event_id, user_id):
+        event, access = event_get_visible(user=request.user, event_id=event_id)
+        if not access.can_set_others_rsvp():
+            raise PermissionDenied("Only club moderators and admins may set another member's RSVP.")
+        member = (
+            ClubMember.objects.filter(club_id=event.club_id, user_id=parse_uuid(user_id), is_active=True)
+            .select_related("user")
+            .first()
+        )
+        if member is None:
+            # Not an active member of this club: there is no such RSVP to set.
+            raise Http404
+        body = AvailabilityInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return _upsert_response(event, member.user, body)

@@ -1,0 +1,52 @@
+"""iCalendar export of one event (RFC 5545, built with the `icalendar` package)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from icalendar import Calendar
+from icalendar import Event as VEvent
+
+from events.models import Event
+from events.selectors import event_starts_at
+
+PRODID = "-//Bookwork//Bookwork events//EN"
+
+
+def event_uid(event: Event) -> str:
+    """The UID of the event in every calendar: derived from the immutable id, so it never changes."""
+    return f"{event.pk}@bookwork"
+
+
+def event_calendar_ics(event: Event) -> bytes:
+    """A VCALENDAR with one VEVENT (plus the VTIMEZONE it needs) for `event`.
+
+    DTSTART carries the club's time zone as TZID; SEQUENCE is `event.sequence`, which every edit
+    increments, so calendar clients replace their older copy."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+
+    vevent = VEvent()
+    vevent.add("uid", event_uid(event))
+    vevent.add("dtstamp", timezone.now().astimezone(dt.UTC).replace(microsecond=0))
+    vevent.add("dtstart", event_starts_at(event))
+    vevent.add("duration", dt.timedelta(minutes=event.duration_minutes))
+    vevent.add("summary", event.title)
+    vevent.add("location", event.location)
+    description = [event.description or ""]
+    if event.book:
+        vevent.add("x-bookwork-book", event.book)
+        description.append(f"Book: {event.book}")
+    vevent.add("description", "\n\n".join(part for part in description if part))
+    vevent.add("categories", [event.type])
+    vevent.add("sequence", event.sequence)
+    vevent.add("created", event.created_at.astimezone(dt.UTC).replace(microsecond=0))
+    vevent.add("last-modified", event.updated_at.astimezone(dt.UTC).replace(microsecond=0))
+    vevent.add("status", "CONFIRMED")
+    calendar.add_component(vevent)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

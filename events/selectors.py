@@ -1,0 +1,103 @@
+"""Reads of events, always scoped to what the caller may see.
+
+An event is visible to a site admin, to active members of its club, and, when both the club and
+the event are public, to any signed-in user. An event the caller may not see is indistinguishable
+from one that does not exist: `event_get_visible` raises `Http404` for both, and for a malformed id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from clubs.models import Club, ClubMember
+from clubs.permissions import ClubAccess, is_site_admin
+from clubs.selectors import club_access, parse_uuid
+from events.availability.models import Availability, RsvpStatus
+from events.models import Event
+
+
+def club_zone(club: Club) -> zoneinfo.ZoneInfo | dt.timezone:
+    """The club's time zone; an unknown name (never accepted by the API) falls back to UTC."""
+    try:
+        return zoneinfo.ZoneInfo(club.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def event_starts_at(event: Event) -> dt.datetime:
+    """The aware start of `event`: its date and time read in the club's time zone."""
+    return dt.datetime.combine(event.event_date, event.event_time, tzinfo=club_zone(event.club))
+
+
+def _waitlist_count():
+    waiting = (
+        Availability.objects.filter(event=OuterRef("pk"), status=RsvpStatus.AVAILABLE, waitlisted=True)
+        .order_by()
+        .values("event")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0))
+
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Events `user` may see, annotated with `waitlist_count`, with the caller's own RSVP
+    prefetched into `my_rsvp` (a list of at most one row). Query cost does not grow with the
+    number of rows: one query for the events, one for the caller's RSVPs."""
+    events = Event.objects.all()
+    if not is_site_admin(user):
+        member_of = ClubMember.objects.filter(club=OuterRef("club"), user=user, is_active=True)
+        events = events.filter(Exists(member_of) | Q(club__is_public=True, is_public=True))
+    mine = Availability.objects.filter(user=user).select_related("user")
+    return events.annotate(waitlist_count=_waitlist_count()).prefetch_related(
+        Prefetch("availabilities", queryset=mine, to_attr="my_rsvp")
+    )
+
+
+def events_upcoming(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Events that start now or later, each judged in its club's time zone."""
+    # A coarse date bound first, so the date index narrows the rows (zones are within a day of UTC).
+    start = Func(
+        F("club__timezone"),
+        ExpressionWrapper(F("event_date") + F("event_time"), output_field=DateTimeField()),
+        function="timezone",
+        output_field=DateTimeField(),
+    )
+    return (
+        events.filter(event_date__gte=timezone.now().date() - dt.timedelta(days=1))
+        .alias(starts_at=start)
+        .filter(starts_at__gte=timezone.now())
+    )
+
+
+def event_get_visible(*, user, event_id, for_update: bool = False) -> tuple[Event, ClubAccess]:
+    """The event with `event_id` if `user` may see it, and the caller's access to its club.
+
+    Raises Http404 for unknown, malformed and invisible ids alike."""
+    event = events_visible_to(user).select_related("club").filter(pk=parse_uuid(event_id)).first()
+    if event is None:
+        raise Http404
+    access = club_access(user=user, club=event.club)
+    if not access.can_view_event(event.is_public):
+        raise Http404
+    return event, access

@@ -1,0 +1,119 @@
+"""Shapes of events: the output of the API contract and the bodies of create and edit."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from events.availability.serializers import AvailabilitySerializer
+from events.models import Event, EventType
+
+# Bounds that keep values inside PostgreSQL `integer` (never a 500 from an overflow).
+MAX_DURATION_MINUTES = 7 * 24 * 60
+MAX_ATTENDEES_LIMIT = 100_000
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """Event of the contract. `my_availability` is the caller's RSVP or null; `attendees` the
+    ordered ids of seated users. Expects `waitlist_count` annotated and `my_rsvp` prefetched
+    (`events.selectors.events_visible_to`)."""
+
+    event_time = serializers.TimeField(format="%H:%M:%S")
+    attendee_count = serializers.SerializerMethodField()
+    waitlist_count = serializers.SerializerMethodField()
+    my_availability = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "club",
+            "title",
+            "description",
+            "event_date",
+            "event_time",
+            "duration_minutes",
+            "location",
+            "book",
+            "type",
+            "max_attendees",
+            "is_public",
+            "created_by",
+            "attendees",
+            "attendee_count",
+            "waitlist_count",
+            "my_availability",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_attendee_count(self, event: Event) -> int:
+        return len(event.attendees or [])
+
+    def get_waitlist_count(self, event: Event) -> int:
+        return getattr(event, "waitlist_count", 0) or 0
+
+    @extend_schema_field(AvailabilitySerializer(allow_null=True))
+    def get_my_availability(self, event: Event):
+        rows = getattr(event, "my_rsvp", None) or []
+        return AvailabilitySerializer(rows[0]).data if rows else None
+
+
+class EventWriteSerializer(serializers.ModelSerializer):
+    """Body of POST (all required fields) and PATCH (partial) of an event."""
+
+    event_time = serializers.TimeField(format="%H:%M:%S")
+    type = serializers.ChoiceField(choices=EventType.choices, default=EventType.DISCUSSION)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=MAX_DURATION_MINUTES, default=120)
+    max_attendees = serializers.IntegerField(
+        min_value=1, max_value=MAX_ATTENDEES_LIMIT, allow_null=True, required=False, default=None
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "description",
+            "event_date",
+            "event_time",
+            "duration_minutes",
+            "location",
+            "book",
+            "type",
+            "max_attendees",
+            "is_public",
+        ]
+        extra_kwargs = {
+            "description": {"allow_null": True, "allow_blank": True, "required": False},
+            "book": {"allow_null": True, "allow_blank": True, "required": False},
+            "is_public": {"required": False, "default": False},
+        }
+
+    def validate_event_time(self, value):
+        # Seconds are the finest unit of the contract (`HH:MM:SS`).
+        return value.replace(microsecond=0)
+
+    def validate_title(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("This field may not be blank.", code="blank")
+        return value.strip()
+
+
+class EventFilterSerializer(serializers.Serializer):
+    """Query parameters of the event lists; any invalid value is a 400 naming the parameter."""
+
+    club = serializers.UUIDField(required=False)
+    type = serializers.ChoiceField(choices=EventType.choices, required=False)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    upcoming = serializers.BooleanField(required=False, default=None, allow_null=True)
+    attending = serializers.BooleanField(required=False, default=None, allow_null=True)
+    ordering = serializers.ChoiceField(
+        choices=["event_date", "-event_date", "created_at", "-created_at", "title", "-title"], required=False
+    )
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": ["date_to must not be before date_from."]})
+        return attrs

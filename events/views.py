@@ -1,0 +1,136 @@
+"""HTTP views of events: translate requests to selectors and services, nothing more."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clubs.selectors import club_access, club_get_visible
+from events import services
+from events.calendar import event_calendar_ics
+from events.openapi import errors
+from events.pagination import paginate
+from events.selectors import event_get_visible, events_upcoming, events_visible_to
+from events.serializers import EventFilterSerializer, EventSerializer, EventWriteSerializer
+
+DEFAULT_ORDERING = ["event_date", "event_time", "id"]
+
+
+def _filtered_events(request, *, club=None):
+    params = EventFilterSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    filters = params.validated_data
+    events = events_visible_to(request.user)
+    if club is not None:
+        events = events.filter(club=club)
+    elif filters.get("club"):
+        events = events.filter(club_id=filters["club"])
+    if filters.get("type"):
+        events = events.filter(type=filters["type"])
+    if filters.get("date_from"):
+        events = events.filter(event_date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        events = events.filter(event_date__lte=filters["date_to"])
+    if filters.get("upcoming") is True:
+        events = events_upcoming(events)
+    if filters.get("attending") is not None:
+        # `@>` on the array, so the GIN index idx_events_attendees can answer it.
+        mine = {"attendees__contains": [request.user.pk]}
+        events = events.filter(**mine) if filters["attending"] else events.exclude(**mine)
+    ordering = filters.get("ordering")
+    return events.order_by(*([ordering, "id"] if ordering else DEFAULT_ORDERING))
+
+
+class EventListView(APIView):
+    @extend_schema(
+        operation_id="events_list",
+        summary="Events visible to the caller across clubs",
+        parameters=[EventFilterSerializer],
+        responses={200: EventSerializer(many=True), **errors(400)},
+    )
+    def get(self, request):
+        return paginate(request, self, _filtered_events(request), EventSerializer)
+
+
+class ClubEventListView(APIView):
+    @extend_schema(
+        operation_id="clubs_events_list",
+        summary="Events of one club visible to the caller",
+        parameters=[EventFilterSerializer],
+        responses={200: EventSerializer(many=True), **errors(400, 404)},
+    )
+    def get(self, request, club_id):
+        club = club_get_visible(user=request.user, club_id=club_id)
+        return paginate(request, self, _filtered_events(request, club=club), EventSerializer)
+
+    @extend_schema(
+        operation_id="clubs_events_create",
+        summary="Create an event (club moderators and admins)",
+        request=EventWriteSerializer,
+        responses={201: EventSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request, club_id):
+        club = club_get_visible(user=request.user, club_id=club_id)
+        if not club_access(user=request.user, club=club).can_manage_events():
+            raise PermissionDenied("Only club moderators and admins may create events.")
+        body = EventWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        event = services.event_create(club=club, created_by=request.user, data=body.validated_data)
+        event, _ = event_get_visible(user=request.user, event_id=event.pk)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class EventDetailView(APIView):
+    @extend_schema(operation_id="events_retrieve", responses={200: EventSerializer, **errors(404)})
+    def get(self, request, event_id):
+        event, _ = event_get_visible(user=request.user, event_id=event_id)
+        return Response(EventSerializer(event).data)
+
+    @extend_schema(
+        operation_id="events_partial_update",
+        summary="Edit an event (club moderators and admins); every edit increments the calendar SEQUENCE",
+        request=EventWriteSerializer(partial=True),
+        responses={200: EventSerializer, **errors(400, 403, 404)},
+    )
+    def patch(self, request, event_id):
+        event, access = event_get_visible(user=request.user, event_id=event_id)
+        if not access.can_manage_events():
+            raise PermissionDenied("Only club moderators and admins may edit events.")
+        body = EventWriteSerializer(event, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        services.event_update(event_id=event.pk, data=body.validated_data)
+        event, _ = event_get_visible(user=request.user, event_id=event.pk)
+        return Response(EventSerializer(event).data)
+
+    @extend_schema(
+        operation_id="events_destroy",
+        summary="Delete an event (club moderators and admins)",
+        responses={204: None, **errors(403, 404)},
+    )
+    def delete(self, request, event_id):
+        event, access = event_get_visible(user=request.user, event_id=event_id)
+        if not access.can_manage_events():
+            raise PermissionDenied("Only club moderators and admins may delete events.")
+        services.event_delete(event_id=event.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EventCalendarView(APIView):
+    @extend_schema(
+        operation_id="events_calendar",
+        summary="The event as iCalendar (one VEVENT, stable UID, SEQUENCE grows with each edit)",
+        responses={
+            (200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR, description="An iCalendar file."),
+            **errors(404),
+        },
+    )
+    def get(self, request, event_id):
+        event, _ = event_get_visible(user=request.user, event_id=event_id)
+        response = HttpResponse(event_calendar_ics(event), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+        return response
