@@ -6,10 +6,16 @@ Business rules raise `Conflict` (409) with a machine code such as `club_full`; s
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from drf_standardized_errors.handler import exception_handler as standardized_exception_handler
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
+
+security_log = logging.getLogger("bookwork.security")
+error_log = logging.getLogger("bookwork.errors")
 
 
 class Conflict(exceptions.APIException):
@@ -23,14 +29,43 @@ class Conflict(exceptions.APIException):
         super().__init__(detail=detail, code=code)
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    """503: PostgreSQL cannot be reached (or dropped the connection); the client may retry."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "database_unavailable"
+    wait = 5  # becomes the Retry-After header
+
+
 def exception_handler(exc, context):
-    """Translate Django's ValidationError to DRF's, then format every error the standard way."""
+    """Format every error of a DRF view the standard way, with the request id.
+
+    Django's ValidationError becomes DRF's (400); a lost database connection becomes 503 instead
+    of a 500 (it is logged here, with its traceback, since it is not a bug of the request);
+    permission denials are logged as security events.
+    """
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        error_log.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
+        exc = DatabaseUnavailable()
     response = standardized_exception_handler(exc, context)
-    if response is not None:
-        request = context.get("request")
-        request_id = getattr(request, "request_id", None) if request is not None else None
-        if request_id:
-            response["X-Request-ID"] = request_id
+    if response is None:
+        return None
+    request = context.get("request")
+    if response.status_code == status.HTTP_403_FORBIDDEN:
+        view = context.get("view")
+        security_log.warning(
+            "permission denied",
+            extra={
+                "event": "permission_denied",
+                "method": getattr(request, "method", None),
+                "path": getattr(request, "path", None),
+                "view": view.__class__.__name__ if view is not None else None,
+            },
+        )
+    request_id = getattr(request, "request_id", None) if request is not None else None
+    if request_id:
+        response["X-Request-ID"] = request_id
     return response

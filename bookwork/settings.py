@@ -63,16 +63,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "bookwork.middleware.RequestIdMiddleware",
+    "bookwork.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Inside CORS so that its JSON errors (413, 405, ...) carry the CORS headers too.
+    "bookwork.middleware.JsonErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "bookwork.middleware.JsonErrorMiddleware",
 ]
 
 ROOT_URLCONF = "bookwork.urls"
@@ -317,9 +319,14 @@ LOGGING = {
     },
     "root": {"handlers": ["default"], "level": LOG_LEVEL},
     "loggers": {
+        # Replaces Django's own console handler (DEBUG only), which would print every line twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.request": {"level": "ERROR", "propagate": True},
         "django.server": {"level": "WARNING", "propagate": True},
         "django.db.backends": {"level": "WARNING", "propagate": True},
+        # Security events (permission denials, refresh-token reuse, lockouts) are WARNING and
+        # always written, whatever LOG_LEVEL says.
+        "bookwork.security": {"level": "WARNING", "propagate": True},
     },
 }
 

@@ -1,25 +1,33 @@
-"""Health probes and the JSON error pages used outside DRF views."""
+"""Health probes, the metrics endpoint, and the JSON error pages used outside DRF views."""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
+import sys
 
-from django.db import DatabaseError, connection
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from bookwork.middleware import json_error
+from bookwork import metrics as bookwork_metrics
+from bookwork.middleware import database_unavailable, is_admin_path, json_error
 
 logger = logging.getLogger(__name__)
 
 
+@csrf_exempt  # no cookies involved; a wrong method should answer 405, not a CSRF 403
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers. Touches no database."""
     return JsonResponse({"status": "ok"})
 
 
+@csrf_exempt
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: the database answers and no migration is unapplied; 503 otherwise."""
@@ -36,12 +44,61 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def _is_admin(request: HttpRequest) -> bool:
-    return request.path.startswith("/admin/")
+def _metrics_access(request: HttpRequest) -> str:
+    """`allowed`, `forbidden` (a wrong bearer token) or `hidden` (no credentials, address not listed).
+
+    The address list applies only to requests that did not come through a proxy (no
+    `X-Forwarded-For`/`Forwarded` header): behind a reverse proxy on the same host every request
+    would otherwise come from 127.0.0.1.
+    """
+    header = request.headers.get("Authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() == "bearer" and presented.strip():
+        token = settings.METRICS_TOKEN
+        if token and hmac.compare_digest(presented.strip().encode(), token.encode()):
+            return "allowed"
+        return "forbidden"
+    proxied = "HTTP_X_FORWARDED_FOR" in request.META or "HTTP_FORWARDED" in request.META
+    if not proxied and _address_allowed(request.META.get("REMOTE_ADDR", "")):
+        return "allowed"
+    return "hidden"
+
+
+def _address_allowed(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in settings.METRICS_ALLOWED_IPS:
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+@csrf_exempt
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for `Authorization: Bearer <METRICS_TOKEN>` or a `METRICS_ALLOWED_IPS` address.
+
+    Anyone else gets 404 (the endpoint does not advertise itself); a wrong token gets 403.
+    """
+    access = _metrics_access(request)
+    if access == "hidden":
+        return json_error(404, "not_found", "Not found.", request)
+    if access == "forbidden":
+        logging.getLogger("bookwork.security").warning(
+            "metrics scrape with a wrong token", extra={"remote_addr": request.META.get("REMOTE_ADDR")}
+        )
+        return json_error(403, "permission_denied", "You do not have permission to perform this action.", request)
+    body, content_type = bookwork_metrics.render()
+    return HttpResponse(body, content_type=content_type)
 
 
 def not_found(request: HttpRequest, exception=None):
-    if _is_admin(request):
+    if is_admin_path(request):
         from django.views.defaults import page_not_found
 
         return page_not_found(request, exception)
@@ -49,7 +106,14 @@ def not_found(request: HttpRequest, exception=None):
 
 
 def server_error(request: HttpRequest):
-    if _is_admin(request):
+    """500 for an exception that escaped a view or a middleware; 503 when it was the database.
+
+    Django calls this inside its `except` block, so the exception is the one being handled; it has
+    already been logged with its traceback by `django.request`. The body never carries it.
+    """
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return database_unavailable(request)
+    if is_admin_path(request):
         from django.views.defaults import server_error as html_server_error
 
         return html_server_error(request)
@@ -61,7 +125,7 @@ def bad_request(request: HttpRequest, exception=None):
 
 
 def permission_denied(request: HttpRequest, exception=None):
-    if _is_admin(request):
+    if is_admin_path(request):
         from django.views.defaults import permission_denied as html_permission_denied
 
         return html_permission_denied(request, exception)

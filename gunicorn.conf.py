@@ -1,0 +1,82 @@
+"""gunicorn configuration for Bookwork: `gunicorn -c gunicorn.conf.py bookwork.wsgi`.
+
+Every value comes from the environment (see docs/operations.md). The defaults were measured on
+2 CPU cores against PostgreSQL (docs/operations.md, "Workers and threads"); they are not the
+2n+1 rule of thumb, which measured worse here.
+
+- No database connection (nor pool) exists before fork: the app is not preloaded, so each worker
+  imports Django and opens its own connections on its first request.
+- SIGTERM: the master closes the listening socket (new connections are refused), and each worker
+  finishes its in-flight requests within `graceful_timeout` before exiting.
+- Metrics: counters of all workers are kept in files under PROMETHEUS_MULTIPROC_DIR (a fresh
+  temporary directory unless set), so a scrape served by any worker reports all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bookwork.config import ConfigError, env_bool, env_int, env_str, exit_on_config_error
+
+try:
+    bind = env_str("BIND", "127.0.0.1:8000")
+    workers = env_int("GUNICORN_WORKERS", env_int("WEB_CONCURRENCY", 2, minimum=1), minimum=1)
+    threads = env_int("GUNICORN_THREADS", 4, minimum=1)
+    # A request that takes longer than this is killed with its worker: the outer bound of the
+    # request-time story (DB_STATEMENT_TIMEOUT_MS bounds each SQL statement well inside it).
+    timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
+    graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=1)
+    keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
+    # Recycle workers now and then (bounds slow leaks); the jitter keeps them from restarting together.
+    max_requests = env_int("GUNICORN_MAX_REQUESTS", 1000, minimum=0)
+    max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 100, minimum=0)
+    accesslog = "-" if env_bool("GUNICORN_ACCESS_LOG", True) else None
+except ConfigError as error:
+    exit_on_config_error(error)
+
+worker_class = "gthread" if threads > 1 else "sync"
+preload_app = False
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+logger_class = "bookwork.logging.GunicornLogger"
+# The heartbeat file lives in memory when possible (a container's overlay filesystem can stall it).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+proc_name = "bookwork"
+# Large headers are refused by gunicorn itself; bodies are capped by the app (MAX_REQUEST_BODY_BYTES).
+limit_request_field_size = 8190
+
+_metrics_dir_owned = False
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Must be in the environment before a worker imports prometheus_client.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bookwork-metrics-")
+    _metrics_dir_owned = True
+
+
+def on_starting(server) -> None:
+    """Check the configuration once, in the master, so a bad setting stops start-up with one line
+    instead of every worker failing to boot; and start metrics from zero."""
+    try:
+        import bookwork.settings  # noqa: F401  (reads and validates every setting; opens nothing)
+    except ConfigError as error:
+        exit_on_config_error(error)
+    metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    if _metrics_dir_owned:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
