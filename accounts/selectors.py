@@ -1,0 +1,32 @@
+"""Reads of the accounts app. A user only ever sees their own sessions."""
+
+from __future__ import annotations
+
+from django.db.models import F, Min, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.models import RefreshToken, User
+
+
+def session_list(*, user: User) -> QuerySet[RefreshToken]:
+    """The live sessions of `user`: one row per family, namely its current (live) token, annotated
+    with `session_created_at` (when the family's first token was issued). Newest session first."""
+    now = timezone.now()
+    family_start = (
+        RefreshToken.objects.filter(family_id=OuterRef("family_id"))
+        .order_by()
+        .values("family_id")
+        .annotate(first=Min("created_at"))
+        .values("first")
+    )
+    return (
+        RefreshToken.objects.filter(
+            user=user,
+            is_revoked=False,
+            used_at__isnull=True,
+            expires_at__gt=now,
+            family_expires_at__gt=now,
+        )
+        .annotate(session_created_at=Subquery(family_start))
+        .order_by(F("session_created_at").desc(), "family_id")
+    )

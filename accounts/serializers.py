@@ -1,0 +1,116 @@
+"""Request and response shapes of the auth endpoints. Shape only: rules live in `accounts.services`."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import RefreshToken, User, email_format_validator
+
+# Passwords are bounded so that nobody can make the server hash megabytes; the bound is far above
+# anything a person or a password manager uses.
+PASSWORD_MAX_LENGTH = 1024
+TOKEN_MAX_LENGTH = 4096
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """A user as the contract shows it to themselves."""
+
+    last_login_at = serializers.DateTimeField(source="last_login", read_only=True, allow_null=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "phone", "avatar", "role", "is_active", "last_login_at", "created_at"]
+        read_only_fields = fields
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=255, validators=[email_format_validator])
+    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
+    name = serializers.CharField(max_length=255)
+    phone = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+
+    def validate_email(self, value: str) -> str:
+        return value.strip().lower()
+
+
+class LoginSerializer(serializers.Serializer):
+    # A plain string: a malformed address is simply an unknown account (401), not a hint.
+    email = serializers.CharField(max_length=255)
+    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=TOKEN_MAX_LENGTH, trim_whitespace=False)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
+    new_password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """PATCH /auth/me/: only `name`, `phone` and `avatar` may change; any other key (`email`,
+    `role`, …) is rejected with 400 rather than silently ignored."""
+
+    writable = ("name", "phone", "avatar")
+
+    name = serializers.CharField(max_length=255, required=False)
+    phone = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    avatar = serializers.URLField(max_length=500, required=False, allow_null=True, allow_blank=True)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.writable))
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        key: [serializers.ErrorDetail("This field cannot be changed here.", code="read_only")]
+                        for key in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+    def validate_phone(self, value):
+        return value or None
+
+    def validate_avatar(self, value):
+        return value or None
+
+
+class TokenPairSerializer(serializers.Serializer):
+    """201/200 of register and login."""
+
+    user = UserSerializer()
+    access = serializers.CharField(help_text="Access token (Bearer), valid for ACCESS_TOKEN_LIFETIME.")
+    refresh = serializers.CharField(help_text="Refresh token; single use, rotated by /auth/refresh/.")
+
+
+class TokenRefreshResponseSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField(help_text="A NEW refresh token; the presented one is now spent.")
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """One live session (a refresh-token family). `id` is the family id used by DELETE."""
+
+    id = serializers.UUIDField(source="family_id", read_only=True)
+    created_at = serializers.DateTimeField(source="session_created_at", read_only=True)
+
+    class Meta:
+        model = RefreshToken
+        fields = ["id", "created_at", "last_used_at", "user_agent", "ip"]
+        read_only_fields = fields
+
+
+# --- error bodies, for the OpenAPI schema only (the runtime shape comes from the exception handler)
+
+
+class AuthErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine code, e.g. `token_not_valid`, `throttled`, `required`.")
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True, help_text="The field in error, or null.")
+
+
+class AuthErrorSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="`validation_error`, `client_error` or `server_error`.")
+    errors = AuthErrorItemSerializer(many=True)
