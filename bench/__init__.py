@@ -1,0 +1,1 @@
+"""Benchmark, fuzz and soak tooling for Bookwork (see docs/performance.md)."""

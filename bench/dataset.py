@@ -1,0 +1,728 @@
+"""A synthetic but believable Bookwork data set, written with PostgreSQL COPY.
+
+Contract of `seed_dataset` (used by `manage.py bench_seed`):
+
+- Rows go in through `COPY ... FROM STDIN` (psycopg 3 `cursor.copy()`), one transaction for the
+  whole data set, so a failure leaves nothing behind.
+- Shape: most clubs small (5-30 active members), some medium (30-150), one in twenty large
+  (150-1200); 60% of clubs have a `max_members` at or a little above their active count; a few
+  former (inactive) members per club; owners are active club admins. Tags come from a fixed
+  vocabulary. Events go to clubs in proportion to size^0.7, dated from two years back to one year
+  ahead (never before the club existed). RSVPs per event grow with club size (size^0.6, scaled to
+  the requested total) and come only from ACTIVE members of the event's club.
+- Seat rules hold exactly: per event, RSVPs have strictly increasing `created_at` (the order they
+  arrived); the first `max_attendees` `available` ones hold a seat and `events.attendees` lists
+  exactly those users in that order; later `available` ones are waitlisted with positions 1..n;
+  `maybe`/`unavailable` ones never hold a seat or a position.
+- Items: on average `items_per_event` per event, assigned (when assigned) to an active member.
+- Every user shares one password hash, computed once with Django's configured hasher.
+- Deterministic for a given `Plan` (same seed, same ids and rows), except the clock: dates are
+  relative to the day of seeding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from random import Random
+
+from psycopg.copy import QueuedLibpqWriter
+
+DEFAULT_PASSWORD = "bench-password-2026"
+EMAIL_DOMAIN = "bench.example"
+
+FIRST_NAMES = [
+    "Ada",
+    "Alan",
+    "Alice",
+    "Amara",
+    "Ana",
+    "Ben",
+    "Bianca",
+    "Carla",
+    "Chen",
+    "Chloe",
+    "Dara",
+    "David",
+    "Elena",
+    "Emil",
+    "Esme",
+    "Farah",
+    "Felix",
+    "Grace",
+    "Hana",
+    "Hugo",
+    "Ines",
+    "Ivan",
+    "Jada",
+    "James",
+    "Jonas",
+    "Kai",
+    "Kira",
+    "Lena",
+    "Leo",
+    "Lina",
+    "Luca",
+    "Maya",
+    "Mia",
+    "Milan",
+    "Nadia",
+    "Noah",
+    "Nora",
+    "Omar",
+    "Paula",
+    "Priya",
+    "Quinn",
+    "Rafael",
+    "Rosa",
+    "Sam",
+    "Sara",
+    "Sofia",
+    "Tariq",
+    "Tess",
+    "Theo",
+    "Uma",
+    "Vera",
+    "Victor",
+    "Wen",
+    "Yara",
+    "Yusuf",
+    "Zoe",
+]
+LAST_NAMES = [
+    "Abbott",
+    "Adeyemi",
+    "Bauer",
+    "Becker",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Gupta",
+    "Hansen",
+    "Ito",
+    "Jensen",
+    "Kaur",
+    "Kim",
+    "Kowalski",
+    "Lopez",
+    "Martin",
+    "Meyer",
+    "Moreau",
+    "Nakamura",
+    "Novak",
+    "Okafor",
+    "Olsen",
+    "Park",
+    "Patel",
+    "Petrov",
+    "Rossi",
+    "Santos",
+    "Schmidt",
+    "Silva",
+    "Singh",
+    "Smith",
+    "Tanaka",
+    "Torres",
+    "Vogel",
+    "Wagner",
+    "Weber",
+    "Wong",
+    "Young",
+    "Zimmermann",
+]
+TAGS = [
+    "fiction",
+    "nonfiction",
+    "mystery",
+    "thriller",
+    "romance",
+    "fantasy",
+    "science-fiction",
+    "horror",
+    "history",
+    "biography",
+    "poetry",
+    "classics",
+    "philosophy",
+    "memoir",
+    "young-adult",
+    "graphic-novels",
+    "translated",
+    "short-stories",
+    "essays",
+    "science",
+    "crime",
+    "literary",
+    "travel",
+    "humor",
+]
+BOOKS = (
+    "Middlemarch",
+    "Beloved",
+    "The Left Hand of Darkness",
+    "Pride and Prejudice",
+    "Things Fall Apart",
+    "The Remains of the Day",
+    "One Hundred Years of Solitude",
+    "The Name of the Rose",
+    "Dune",
+    "Never Let Me Go",
+    "The Master and Margarita",
+    "Jane Eyre",
+    "Kindred",
+    "The Dispossessed",
+    "Crime and Punishment",
+    "Moby-Dick",
+    "Frankenstein",
+    "Piranesi",
+    "Station Eleven",
+    "The Overstory",
+    "Pachinko",
+    "Wolf Hall",
+    "Stoner",
+    "Middlesex",
+    "The Leopard",
+    "Persuasion",
+    "Invisible Cities",
+    "Solaris",
+    "Mrs Dalloway",
+    "The Goldfinch",
+)
+CITIES = [
+    "Lisbon",
+    "Porto",
+    "Berlin",
+    "Hamburg",
+    "Vienna",
+    "Zurich",
+    "Oslo",
+    "Dublin",
+    "Leeds",
+    "Bristol",
+    "Lyon",
+    "Turin",
+    "Krakow",
+    "Riga",
+    "Tallinn",
+    "Boston",
+    "Denver",
+    "Austin",
+    "Portland",
+    "Toronto",
+    "Montreal",
+    "Melbourne",
+    "Auckland",
+    "Osaka",
+    "Seoul",
+]
+VENUES = ("Library", "Cafe", "Community Hall", "Bookshop", "Online", "Park Pavilion", "Tea Room")
+TIMEZONES = (
+    "UTC",
+    "Europe/Lisbon",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Australia/Melbourne",
+    "Asia/Tokyo",
+)
+FREQUENCIES = ("weekly", "biweekly", "monthly", "monthly", "monthly", "quarterly")
+CLUB_WORDS = [
+    "Quiet",
+    "Midnight",
+    "Lantern",
+    "Paper",
+    "Velvet",
+    "Open",
+    "Harbor",
+    "North",
+    "Rainy",
+    "Sunday",
+    "Wandering",
+    "Curious",
+    "Second",
+    "Chapter",
+    "Ink",
+    "Marginalia",
+    "Dog-Eared",
+    "Slow",
+    "Gentle",
+    "Bold",
+]
+CLUB_NOUNS = ("Readers", "Book Club", "Page Turners", "Society", "Circle", "Bookworms", "Reading Room", "Salon")
+EVENT_TYPES = ("discussion",) * 10 + ("meeting",) * 4 + ("social",) * 3 + ("planning",) * 2 + ("other",)
+EVENT_TIMES = ("18:00:00", "18:30:00", "19:00:00", "19:00:00", "19:30:00", "10:00:00", "14:00:00", "16:00:00")
+DURATIONS = (60, 90, 120, 120, 120, 180)
+ITEM_NAMES = {
+    "agenda": ("Opening round", "Chapter 1-5 discussion", "Themes and motifs", "Vote on next book"),
+    "task": ("Book the room", "Send reminder", "Collect questions", "Order copies"),
+    "material": ("Discussion guide", "Author interview", "Map of the setting", "Snacks"),
+    "note": ("Parking is free after 18:00", "Bring your copy", "Spoilers allowed"),
+    "other": ("Photos", "Lost and found", "Feedback form"),
+}
+ITEM_CATEGORIES = ("agenda", "agenda", "task", "task", "material", "note", "other")
+NOTES = ("Running late", "Bringing a friend", "Only the first hour", "Will join online", "Allergic to nuts")
+
+# The five tables this module writes, in the order they are loaded.
+TABLES = ("users", "clubs", "club_members", "events", "availability", "event_items")
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to generate. `rsvps` is a target: events cannot get more RSVPs than their club has
+    active members, so a tiny data set may end up with fewer (the report says how many)."""
+
+    users: int
+    clubs: int
+    events: int
+    rsvps: int
+    items_per_event: float = 1.5
+    seed: int = 2026
+    password: str = DEFAULT_PASSWORD
+
+
+@dataclass
+class Report:
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    total_seconds: float = 0.0
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def user_email(index: int) -> str:
+    """The email of the `index`-th generated user (0-based); all share `Plan.password`."""
+    return f"reader{index:06d}@{EMAIL_DOMAIN}"
+
+
+class _Progress:
+    """Prints `table  done / total  (rows/s)` at most twice a second, and a final line."""
+
+    def __init__(self, log: Log, label: str, total: int | None) -> None:
+        self.log, self.label, self.total = log, label, total
+        self.count = 0
+        self.start = self.last = time.perf_counter()
+
+    def add(self, n: int) -> None:
+        self.count += n
+        now = time.perf_counter()
+        if now - self.last >= 0.5:
+            self.last = now
+            self._print(now, final=False)
+
+    def finish(self) -> float:
+        now = time.perf_counter()
+        self._print(now, final=True)
+        return now - self.start
+
+    def _print(self, now: float, *, final: bool) -> None:
+        elapsed = max(now - self.start, 1e-9)
+        rate = self.count / elapsed
+        if self.total:
+            pct = min(100.0, 100.0 * self.count / self.total)
+            bar = "#" * int(pct / 5)
+            shown = f"[{bar:<20}] {self.count:>10,} / {self.total:,}"
+        else:
+            shown = f"{self.count:>10,}"
+        suffix = f" in {elapsed:.1f}s" if final else ""
+        self.log(f"  {self.label:<13} {shown}  {rate:>10,.0f} rows/s{suffix}")
+
+
+class _CopyBuffer:
+    """Batches text-format COPY lines so psycopg gets few large writes."""
+
+    def __init__(self, copy, progress: _Progress, batch: int = 8000) -> None:
+        self.copy, self.progress, self.batch = copy, progress, batch
+        self.lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+        if len(self.lines) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            self.copy.write("".join(self.lines))
+            self.progress.add(len(self.lines))
+            self.lines.clear()
+
+
+def _copy(cursor, statement: str):
+    """`cursor.copy(statement)` with a writer thread, so PostgreSQL ingests one batch while Python
+    formats the next (the two take about the same time; overlapping them halves the load)."""
+    raw = getattr(cursor, "cursor", cursor)  # the psycopg cursor under Django's wrapper
+    return raw.copy(statement, writer=QueuedLibpqWriter(raw))
+
+
+def _uuid(rng: Random) -> str:
+    """A version-4-shaped UUID from the seeded generator (so the data set is reproducible)."""
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+
+
+def _ts(us: int) -> str:
+    """A UTC timestamp literal for COPY from microseconds since the epoch."""
+    secs, micros = divmod(us, 1_000_000)
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(secs)) + f".{micros:06d}+00"
+
+
+NULL = r"\N"
+_DAY_US = 86_400_000_000
+_HOUR_US = 3_600_000_000
+
+
+@dataclass
+class _Club:
+    id: str
+    size: int
+    created_us: int
+    active: list[str]
+    staff: list[str]
+
+
+@contextmanager
+def secondary_indexes_dropped(cursor, tables: tuple[str, ...], log: Log):
+    """Drop the plain (non-constraint) indexes of `tables` for a bulk load and rebuild them at the
+    end: one sorted build per index is several times faster than maintaining it row by row.
+
+    Runs inside the caller's transaction, so a failure restores the indexes with everything else.
+    Constraint indexes (primary keys, UNIQUE) stay, so duplicates still fail the load.
+    """
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid = ANY (%s::regclass[])
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        ORDER BY 1
+        """,
+        [list(tables)],
+    )
+    indexes = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    yield
+    started = time.perf_counter()
+    for _, definition in indexes:
+        cursor.execute(definition)
+    log(f"  rebuilt {len(indexes)} indexes in {time.perf_counter() - started:.1f}s")
+
+
+def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
+    """Generate the data set described by `plan` and COPY it in through `cursor` (a Django or
+    psycopg 3 cursor on an open transaction). The caller owns the transaction and session settings."""
+    rng = Random(plan.seed)
+    report = Report()
+    started = time.perf_counter()
+    now_us = int(time.time() * 1_000_000)
+    today = dt.datetime.now(dt.UTC).date()
+    epoch_day = dt.date(1970, 1, 1)
+    today_us = (today - epoch_day).days * _DAY_US
+
+    # --- users --------------------------------------------------------------------------------
+    user_ids: list[str] = []
+    active_users: list[int] = []
+    progress = _Progress(log, "users", plan.users)
+    with _copy(
+        cursor,
+        "COPY users (id, name, email, password_hash, phone, avatar, role, is_active, is_staff, is_superuser, "
+        "last_login_at, token_version, created_at, updated_at) FROM STDIN",
+    ) as copy:
+        buf = _CopyBuffer(copy, progress)
+        for i in range(plan.users):
+            uid = _uuid(rng)
+            user_ids.append(uid)
+            # One in a hundred users has been deactivated; they belong to no club.
+            active = i % 100 != 99
+            if active:
+                active_users.append(i)
+            r = rng.random()
+            role = "guest" if r < 0.02 else "moderator" if r < 0.03 else "member"
+            created = now_us - int(rng.uniform(30, 1100) * _DAY_US)
+            last_login = _ts(rng.randint(created, now_us)) if rng.random() < 0.8 else r"\N"
+            phone = f"+1555{i:07d}" if rng.random() < 0.5 else r"\N"
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            created_s = _ts(created)
+            buf.add(
+                f"{uid}\t{name}\t{user_email(i)}\t{password_hash}\t{phone}\t\\N\t{role}\t{'t' if active else 'f'}"
+                f"\tf\tf\t{last_login}\t0\t{created_s}\t{created_s}\n"
+            )
+        buf.flush()
+    report.seconds["users"] = progress.finish()
+    report.rows["users"] = plan.users
+    if not active_users:
+        raise ValueError("the plan has no active users to form clubs")
+
+    # --- clubs and memberships ----------------------------------------------------------------
+    clubs: list[_Club] = []
+    member_lines: list[str] = []
+    progress = _Progress(log, "clubs", plan.clubs)
+    with _copy(
+        cursor,
+        "COPY clubs (id, name, description, owner_id, is_public, max_members, meeting_frequency, current_book, "
+        "location, tags, timezone, created_at, updated_at) FROM STDIN",
+    ) as copy:
+        buf = _CopyBuffer(copy, progress)
+        for c in range(plan.clubs):
+            kind = c % 20
+            if kind == 0:
+                size = int(rng.uniform(150, 1200))
+            elif kind <= 3:
+                size = rng.randint(30, 150)
+            else:
+                size = rng.randint(5, 30)
+            size = max(1, min(size, len(active_users)))
+            former = min(size // 20, len(active_users) - size)
+            picks = rng.sample(active_users, size + former)
+            created = now_us - int(rng.uniform(800, 1100) * _DAY_US)
+            cid = _uuid(rng)
+            active_ids = [user_ids[u] for u in picks[:size]]
+            n_mods = size // 25
+            n_guests = size // 20
+            staff = active_ids[: 1 + n_mods]
+            for pos, uid in enumerate(active_ids):
+                if pos == 0:
+                    role, joined = "admin", created
+                else:
+                    role = "moderator" if pos <= n_mods else "guest" if pos > size - 1 - n_guests else "member"
+                    joined = rng.randint(created, now_us)
+                member_lines.append(f"{_uuid(rng)}\t{cid}\t{uid}\t{role}\t{_ts(joined)}\t{rng.randint(0, 30)}\tt\n")
+            for u in picks[size:]:
+                joined = rng.randint(created, now_us)
+                member_lines.append(f"{_uuid(rng)}\t{cid}\t{user_ids[u]}\tmember\t{_ts(joined)}\t0\tf\n")
+            max_members = str(size + rng.randint(0, max(1, size // 5))) if rng.random() < 0.6 else r"\N"
+            tags = "{" + ",".join(rng.sample(TAGS, rng.randint(1, 4))) + "}"
+            name = f"{rng.choice(CLUB_WORDS)} {rng.choice(CLUB_NOUNS)} {c + 1}"
+            city = rng.choice(CITIES)
+            description = f"We read {rng.choice(TAGS)} and meet {rng.choice(FREQUENCIES)} in {city}."
+            created_s = _ts(created)
+            buf.add(
+                f"{cid}\t{name}\t{description}\t{active_ids[0]}\t{'t' if rng.random() < 0.7 else 'f'}\t{max_members}"
+                f"\t{rng.choice(FREQUENCIES)}\t{rng.choice(BOOKS)}\t{city}\t{tags}\t{rng.choice(TIMEZONES)}"
+                f"\t{created_s}\t{created_s}\n"
+            )
+            clubs.append(_Club(cid, size, created, active_ids, staff))
+        buf.flush()
+    report.seconds["clubs"] = progress.finish()
+    report.rows["clubs"] = plan.clubs
+
+    progress = _Progress(log, "club_members", len(member_lines))
+    with _copy(
+        cursor, "COPY club_members (id, club_id, user_id, role, joined_date, books_read, is_active) FROM STDIN"
+    ) as copy:
+        buf = _CopyBuffer(copy, progress)
+        for line in member_lines:
+            buf.add(line)
+        buf.flush()
+    report.seconds["club_members"] = progress.finish()
+    report.rows["club_members"] = len(member_lines)
+    del member_lines
+
+    if not clubs or plan.events <= 0:
+        report.rows.update(events=0, availability=0, event_items=0)
+        report.total_seconds = time.perf_counter() - started
+        return report
+
+    # --- events, RSVPs, items -----------------------------------------------------------------
+    # Bigger clubs hold more events, less than proportionally.
+    per_club = Counter(rng.choices(range(len(clubs)), weights=[c.size**0.7 for c in clubs], k=plan.events))
+    # RSVPs per event grow with club size (size^0.6); one scale factor hits the requested total,
+    # refined a few times because an event cannot get more RSVPs than its club has members.
+    want = {i: clubs[i].size ** 0.6 for i in per_club}
+    scale = plan.rsvps / max(1e-9, sum(n * want[i] for i, n in per_club.items()))
+    for _ in range(6):
+        total = sum(n * min(clubs[i].size, scale * want[i]) for i, n in per_club.items())
+        if total <= 0 or abs(total - plan.rsvps) < 0.005 * plan.rsvps:
+            break
+        scale *= plan.rsvps / total
+
+    event_lines: list[str] = []
+    item_lines: list[str] = []
+    rsvp_count = 0
+    max_items = max(0, round(2 * plan.items_per_event))
+    progress = _Progress(log, "availability", plan.rsvps)
+    with _copy(
+        cursor,
+        "COPY availability (id, event_id, user_id, status, notes, waitlisted, waitlist_position, "
+        "created_at, updated_at) FROM STDIN",
+    ) as copy:
+        buf = _CopyBuffer(copy, progress)
+        for ci in sorted(per_club):
+            club = clubs[ci]
+            club_age_days = (now_us - club.created_us) // _DAY_US
+            first_offset = max(-730, -club_age_days + 14)
+            for _ in range(per_club[ci]):
+                eid = _uuid(rng)
+                offset = rng.randint(first_offset, 365)
+                event_day = today + dt.timedelta(days=offset)
+                event_time = rng.choice(EVENT_TIMES)
+                hh, mm = int(event_time[:2]), int(event_time[3:5])
+                start_us = today_us + offset * _DAY_US + (hh * 60 + mm) * 60_000_000
+                if start_us < now_us:
+                    created = start_us - int(rng.uniform(3, 60) * _DAY_US)
+                else:
+                    created = now_us - int(rng.uniform(1 / 24, 60) * _DAY_US)
+                created = max(created, club.created_us + _HOUR_US)
+                max_attendees = rng.randint(2, max(2, club.size // 2)) if rng.random() < 0.5 else None
+
+                want_k = scale * want[ci] * rng.uniform(0.5, 1.5)
+                k = int(want_k) + (1 if rng.random() < want_k - int(want_k) else 0)
+                k = min(k, club.size)
+                rsvp_end = min(start_us, now_us)
+                step = max(1, (rsvp_end - created) // (k + 1))
+                seats_left = max_attendees if max_attendees is not None else k
+                waitlist = 0
+                attendees: list[str] = []
+                for j, uid in enumerate(rng.sample(club.active, k)):
+                    r = rng.random()
+                    if r < 0.6:
+                        status = "available"
+                        if seats_left > 0:
+                            seats_left -= 1
+                            attendees.append(uid)
+                            wl_flag, wl_pos = "f", r"\N"
+                        else:
+                            waitlist += 1
+                            wl_flag, wl_pos = "t", str(waitlist)
+                    else:
+                        status = "maybe" if r < 0.85 else "unavailable"
+                        wl_flag, wl_pos = "f", r"\N"
+                    notes = rng.choice(NOTES) if rng.random() < 0.05 else r"\N"
+                    at = _ts(created + step * (j + 1))
+                    buf.add(f"{_uuid(rng)}\t{eid}\t{uid}\t{status}\t{notes}\t{wl_flag}\t{wl_pos}\t{at}\t{at}\n")
+                rsvp_count += k
+
+                etype = rng.choice(EVENT_TYPES)
+                book = rng.choice(BOOKS)
+                location = f"{rng.choice(VENUES)}, {rng.choice(CITIES)}"
+                created_s = _ts(created)
+                event_lines.append(
+                    f"{eid}\t{club.id}\t{etype.capitalize()}: {book}\t{etype.capitalize()} of the month\t{event_day}"
+                    f"\t{event_time}\t{rng.choice(DURATIONS)}\t{location}\t{book}\t{etype}"
+                    f"\t{NULL if max_attendees is None else max_attendees}\t{'t' if rng.random() < 0.4 else 'f'}"
+                    f"\t{rng.choice(club.staff)}\t{{{','.join(attendees)}}}\t0\t{created_s}\t{created_s}\n"
+                )
+
+                past = start_us < now_us
+                for _ in range(rng.randint(0, max_items) if max_items else 0):
+                    category = rng.choice(ITEM_CATEGORIES)
+                    r = rng.random()
+                    if past:
+                        status = "completed" if r < 0.75 else "cancelled" if r < 0.85 else "pending"
+                    else:
+                        status = "pending" if r < 0.6 else "in_progress" if r < 0.85 else "completed"
+                    assignee = rng.choice(club.active) if rng.random() < 0.6 else r"\N"
+                    at = _ts(created + rng.randint(1, 48) * _HOUR_US // 4)
+                    item_lines.append(
+                        f"{_uuid(rng)}\t{eid}\t{rng.choice(ITEM_NAMES[category])}\t{category}\t{status}\t\\N"
+                        f"\t{assignee}\t{rng.choice(club.staff)}\t{at}\t{at}\n"
+                    )
+        buf.flush()
+    report.seconds["availability"] = progress.finish()
+    report.rows["availability"] = rsvp_count
+
+    progress = _Progress(log, "events", len(event_lines))
+    with _copy(
+        cursor,
+        "COPY events (id, club_id, title, description, event_date, event_time, duration_minutes, location, book, "
+        "type, max_attendees, is_public, created_by_id, attendees, sequence, created_at, updated_at) FROM STDIN",
+    ) as copy:
+        buf = _CopyBuffer(copy, progress)
+        for line in event_lines:
+            buf.add(line)
+        buf.flush()
+    report.seconds["events"] = progress.finish()
+    report.rows["events"] = len(event_lines)
+    del event_lines
+
+    progress = _Progress(log, "event_items", len(item_lines))
+    with _copy(
+        cursor,
+        "COPY event_items (id, event_id, name, category, status, notes, assigned_to_id, created_by_id, "
+        "created_at, updated_at) FROM STDIN",
+    ) as copy:
+        buf = _CopyBuffer(copy, progress)
+        for line in item_lines:
+            buf.add(line)
+        buf.flush()
+    report.seconds["event_items"] = progress.finish()
+    report.rows["event_items"] = len(item_lines)
+
+    report.total_seconds = time.perf_counter() - started
+    return report
+
+
+# Invariants of the seat and membership rules, as SQL returning one count of violations each.
+# Shared by the seeder's test, `make soak` and `bench/invariants.py`.
+INVARIANT_QUERIES: dict[str, str] = {
+    "event_over_capacity": """
+        SELECT count(*) FROM events
+        WHERE max_attendees IS NOT NULL AND cardinality(attendees) > max_attendees
+    """,
+    "attendees_differ_from_seated_rsvps": """
+        SELECT count(*) FROM events e
+        WHERE e.attendees IS DISTINCT FROM COALESCE((
+            SELECT array_agg(a.user_id ORDER BY a.created_at, a.id) FROM availability a
+            WHERE a.event_id = e.id AND a.status = 'available' AND NOT a.waitlisted
+        ), '{}'::uuid[])
+    """,
+    "attendee_set_differs_from_seated_rsvps": """
+        SELECT count(*) FROM events e
+        WHERE ARRAY(SELECT unnest(e.attendees) ORDER BY 1) IS DISTINCT FROM ARRAY(
+            SELECT a.user_id FROM availability a
+            WHERE a.event_id = e.id AND a.status = 'available' AND NOT a.waitlisted ORDER BY 1
+        )
+    """,
+    "waitlist_positions_not_1_to_n": """
+        SELECT count(*) FROM (
+            SELECT event_id FROM availability WHERE waitlisted
+            GROUP BY event_id HAVING min(waitlist_position) <> 1 OR max(waitlist_position) <> count(*)
+                OR count(DISTINCT waitlist_position) <> count(*)
+        ) bad
+    """,
+    "waitlist_while_seats_free": """
+        SELECT count(*) FROM events e
+        WHERE (e.max_attendees IS NULL OR cardinality(e.attendees) < e.max_attendees)
+          AND EXISTS (SELECT 1 FROM availability a WHERE a.event_id = e.id AND a.waitlisted)
+    """,
+    "club_over_max_members": """
+        SELECT count(*) FROM clubs c
+        WHERE c.max_members IS NOT NULL
+          AND (SELECT count(*) FROM club_members m WHERE m.club_id = c.id AND m.is_active) > c.max_members
+    """,
+    "rsvp_by_non_member": """
+        SELECT count(*) FROM availability a JOIN events e ON e.id = a.event_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM club_members m WHERE m.club_id = e.club_id AND m.user_id = a.user_id AND m.is_active
+        )
+    """,
+}
+
+# On a live system the order of `attendees` is the seat-taking order, which differs from
+# `created_at` once RSVPs are edited, and RSVPs may outlive a membership; the live checks
+# (soak) therefore compare the attendee SET and skip the membership check.
+LIVE_INVARIANTS = tuple(
+    name for name in INVARIANT_QUERIES if name not in {"attendees_differ_from_seated_rsvps", "rsvp_by_non_member"}
+)
+
+
+def check_invariants(cursor, names: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Run the named invariant queries (all by default) on a Django or psycopg cursor; returns
+    name -> number of violating rows (0 everywhere means the data is consistent)."""
+    found = {}
+    for name in names or tuple(INVARIANT_QUERIES):
+        cursor.execute(INVARIANT_QUERIES[name])
+        found[name] = cursor.fetchone()[0]
+    return found
