@@ -91,7 +91,10 @@ def env_database(name: str, default: str) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ConfigError(f"{name} must be a postgres:// URL, got {url.split('@')[-1]!r}")
-    config = _env.db_url_config(url)
+    try:
+        config = _env.db_url_config(url)
+    except ValueError as error:  # e.g. a port that is not a number
+        raise ConfigError(f"{name} is not a valid postgres:// URL ({error})") from None
     # A Unix-socket directory may be given percent-encoded in the host part.
     config["HOST"] = unquote(str(config.get("HOST") or ""))
     if not config.get("NAME"):

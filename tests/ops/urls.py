@@ -49,6 +49,14 @@ class DrfForbidden(_Open):
         return Response({})
 
 
+class DrfWhoAmI(APIView):
+    """Default authentication and permissions (a JWT is required)."""
+
+    def get(self, request):
+        logging.getLogger("bookwork.test").warning("inside an authenticated view")
+        return Response({"id": str(request.user.pk)})
+
+
 def plain_boom(request):
     raise RuntimeError(SECRET_TEXT)
 
@@ -68,6 +76,7 @@ urlpatterns = [
     path("test/drf-db-down/", DrfDatabaseDown.as_view()),
     path("test/drf-echo/", DrfEcho.as_view()),
     path("test/drf-forbidden/", DrfForbidden.as_view()),
+    path("test/whoami/", DrfWhoAmI.as_view()),
     path("test/plain-boom/", plain_boom),
     path("test/plain-db-down/", plain_database_down),
     path("test/plain-logs/", plain_logs, name="plain-logs"),
