@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from rest_framework.filters import OrderingFilter
 
@@ -20,6 +22,26 @@ class TieBreakOrderingFilter(OrderingFilter):
         return ordering
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """`true`/`false` (or 1/0); anything else is a 400, not silently "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        lowered = str(value).strip().lower()
+        if lowered in {"true", "1"}:
+            return True
+        if lowered in {"false", "0"}:
+            return False
+        raise ValidationError("Must be true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class ClubFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, help_text="Case-insensitive match in name or description."
@@ -29,7 +51,7 @@ class ClubFilter(django_filters.FilterSet):
         max_length=2000,
         help_text="Comma-separated tags; clubs having ANY of them (array overlap, served by the GIN index).",
     )
-    is_public = django_filters.BooleanFilter()
+    is_public = StrictBooleanFilter()
     member = django_filters.ChoiceFilter(
         choices=[("me", "me")],
         method="filter_member",
@@ -56,7 +78,7 @@ class MemberFilter(django_filters.FilterSet):
     """Active members unless `is_active` is given."""
 
     role = django_filters.ChoiceFilter(choices=ClubRole.choices)
-    is_active = django_filters.BooleanFilter(help_text="Default true: current members only.")
+    is_active = StrictBooleanFilter(help_text="Default true: current members only.")
 
     class Meta:
         model = ClubMember

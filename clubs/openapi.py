@@ -1,22 +1,30 @@
 """OpenAPI descriptions of the error bodies (the drf-standardized-errors shape of the contract),
-for `extend_schema(responses=...)` of the clubs endpoints. Other apps may import these too."""
+for `extend_schema(responses=...)` of the clubs endpoints. 409 bodies (state conflicts with a
+machine code such as `club_full`) have their own component, `ConflictErrorResponse`."""
 
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_standardized_errors.openapi_serializers import (
+    ErrorResponse401Serializer,
+    ErrorResponse403Serializer,
+    ErrorResponse404Serializer,
+    ErrorResponse429Serializer,
+    ValidationErrorResponseSerializer,
+)
 from rest_framework import serializers
 
 
-class ApiErrorItemSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine code, e.g. `not_found`, `club_full`, `required`.")
+class ConflictErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine code, e.g. `club_full`, `already_member`, `last_admin`.")
     detail = serializers.CharField(help_text="Human-readable text.")
     attr = serializers.CharField(allow_null=True, help_text="The field in error (dotted path), or null.")
 
 
-class ApiErrorResponseSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="`validation_error`, `client_error` or `server_error`.")
-    errors = ApiErrorItemSerializer(many=True)
+class ConflictErrorResponseSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="Always `client_error` for a 409.")
+    errors = ConflictErrorItemSerializer(many=True)
 
 
 def _example(status: int, kind: str, code: str, detail: str, attr: str | None = None) -> OpenApiExample:
@@ -32,28 +40,25 @@ def error_response(status: int, description: str, *codes: tuple[str, str]) -> Op
     """An error response of `status` whose examples use the given (code, detail) pairs."""
     kind = "validation_error" if status == 400 else ("server_error" if status >= 500 else "client_error")
     return OpenApiResponse(
-        response=ApiErrorResponseSerializer,
+        response=ConflictErrorResponseSerializer,
         description=description,
         examples=[_example(status, kind, code, detail) for code, detail in codes],
     )
 
 
-VALIDATION_400 = error_response(400, "Invalid input: one error per field (`attr`).", ("invalid", "Invalid input."))
-UNAUTHENTICATED_401 = error_response(
-    401,
-    "No, an invalid or an expired access token.",
-    ("not_authenticated", "Authentication credentials were not provided."),
-    ("token_not_valid", "Token is invalid or expired"),
+# The library's own error serializers (typed codes), shared with the events app's schema.
+VALIDATION_400 = OpenApiResponse(
+    ValidationErrorResponseSerializer, description="Invalid input: one error per field (`attr`)."
 )
-FORBIDDEN_403 = error_response(
-    403,
-    "The caller may see the club but not do this.",
-    ("permission_denied", "You do not have permission to perform this action."),
+UNAUTHENTICATED_401 = OpenApiResponse(
+    ErrorResponse401Serializer, description="Missing, invalid, expired or revoked access token."
 )
-NOT_FOUND_404 = error_response(
-    404, "No such club (or member), a malformed id, or a club the caller may not see.", ("not_found", "Not found.")
+FORBIDDEN_403 = OpenApiResponse(ErrorResponse403Serializer, description="The caller may see the club but not do this.")
+NOT_FOUND_404 = OpenApiResponse(
+    ErrorResponse404Serializer,
+    description="No such club (or member), a malformed id, or a club the caller may not see (same body).",
 )
-THROTTLED_429 = error_response(429, "Too many requests; see `Retry-After`.", ("throttled", "Request was throttled."))
+THROTTLED_429 = OpenApiResponse(ErrorResponse429Serializer, description="Too many requests; see `Retry-After`.")
 
 COMMON_ERRORS = {401: UNAUTHENTICATED_401, 429: THROTTLED_429}
 

@@ -139,7 +139,10 @@ class MemberAddSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if ("user_id" in attrs) == ("email" in attrs):
-            raise serializers.ValidationError("Give exactly one of user_id and email.", code="user_required")
+            # Reported on `user_id` (the usual way to add), so that `attr` names a field.
+            raise serializers.ValidationError(
+                {"user_id": "Give exactly one of user_id and email."}, code="user_id_or_email"
+            )
         users = User.objects.filter(is_active=True)
         if "user_id" in attrs:
             user = users.filter(pk=attrs["user_id"]).first()
