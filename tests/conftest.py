@@ -19,6 +19,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Production uses WhiteNoise's manifest storage, which needs `collectstatic` first; admin
+    pages rendered in tests only need the unhashed names."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache(request):
     """Throttle counters live in the shared cache; start every database test with none."""
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
