@@ -31,7 +31,7 @@ migrate: db
 run: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput -v 0
-	@echo "Bookwork on http://127.0.0.1:8000  API docs: http://127.0.0.1:8000/api/v1/docs/  admin: http://127.0.0.1:8000/admin/"
+	@bind=$${BIND:-127.0.0.1:8000}; echo; echo "Bookwork: http://$$bind/   API docs: http://$$bind/api/v1/docs/   admin: http://$$bind/admin/"; echo
 	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} exec $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi
 
 # Tests run with production-like settings (DEBUG off) and a throwaway key.
