@@ -329,3 +329,25 @@ def member_remove(*, actor, club_id, user_id) -> None:
     re-join) and their seats in upcoming events are released. Same rules as
     `member_update(is_active=False)`; removing a former member again changes nothing."""
     member_update(actor=actor, club_id=club_id, user_id=user_id, is_active=False)
+
+
+# --- used by the admin -----------------------------------------------------------------------
+@transaction.atomic
+def member_seats_release(*, club: Club, user_id) -> None:
+    """Release `user_id`'s seats in the club's upcoming events (after a removal made in the admin)."""
+    _release_event_seats(club=club, user_id=user_id)
+
+
+@transaction.atomic
+def club_owner_membership_ensure(*, club: Club) -> None:
+    """Make the club's owner an active club admin (creating the row if needed). The capacity check
+    is the caller's (the admin counts the owner in when it validates the members)."""
+    club = club_lock(club_id=club.pk)
+    if club.owner_id is None:
+        return
+    member = ClubMember.objects.filter(club=club, user_id=club.owner_id).first()
+    if member is None:
+        ClubMember.objects.create(club=club, user_id=club.owner_id, role=ClubRole.ADMIN)
+    elif not member.is_active or member.role != ClubRole.ADMIN:
+        member.is_active, member.role = True, ClubRole.ADMIN
+        member.save(update_fields=["is_active", "role"])
