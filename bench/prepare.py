@@ -1,0 +1,172 @@
+"""Request pools for the load scenarios, drawn from a seeded bench database.
+
+    DATABASE_URL=... SECRET_KEY=... python -m bench.prepare OUT_DIR [--users 300]
+
+Writes, for each scenario, `OUT_DIR/<scenario>.tsv` (lines of `METHOD, PATH, TOKEN, BODY` for
+bench/scenario.lua) and `OUT_DIR/contention.json` (one fresh event with 10 seats in a club of
+101 members, and access tokens of the 100 members who will race for it). Tokens are minted
+in-process with the server's SECRET_KEY (a login costs an Argon2 hash; 400 of them would take
+longer than the scenarios). The contention club is recreated on every run, so its event starts
+with no RSVPs. Setup rows are written directly, like the test factories; everything the
+scenarios measure goes through the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+CONTENTION_CLUB = "bench-contention"
+CONTENTION_CLIENTS = 100
+CONTENTION_SEATS = 10
+READ_SCENARIOS = ("my_clubs", "club_events", "event_detail", "availability_summary", "item_list", "ics_export")
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookwork.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+
+
+def _line(method: str, path: str, token: str | None = None, body: dict | None = None) -> str:
+    return f"{method}\t{path}\t{token or '-'}\t{json.dumps(body) if body is not None else '-'}\n"
+
+
+def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
+    from django.db import connection
+
+    from accounts.models import User
+    from accounts.tokens import access_token_for
+
+    rng = random.Random(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
+        cursor.execute(
+            """
+            SELECT u.id FROM users u
+            WHERE u.is_active AND u.email LIKE 'reader%%'
+              AND EXISTS (SELECT 1 FROM club_members m WHERE m.user_id = u.id AND m.is_active)
+            ORDER BY md5(u.id::text) LIMIT %s
+            """,
+            [users],
+        )
+        user_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            """
+            SELECT m.user_id, m.club_id, e.id, e.event_date >= CURRENT_DATE
+            FROM club_members m
+            JOIN clubs c ON c.id = m.club_id AND c.name <> %s
+            CROSS JOIN LATERAL (
+                (SELECT id, event_date FROM events WHERE club_id = m.club_id ORDER BY md5(id::text || m.user_id::text)
+                 LIMIT 4)
+                UNION ALL
+                (SELECT id, event_date FROM events WHERE club_id = m.club_id AND event_date > CURRENT_DATE
+                 ORDER BY md5(id::text || m.user_id::text) LIMIT 4)
+            ) e
+            WHERE m.user_id = ANY (%s) AND m.is_active
+            """,
+            [CONTENTION_CLUB, user_ids],
+        )
+        rows = cursor.fetchall()
+        cursor.execute("RESET statement_timeout")
+
+    tokens = {user.id: access_token_for(user) for user in User.objects.filter(id__in=user_ids)}
+    emails = dict(User.objects.filter(id__in=user_ids).values_list("id", "email"))
+    clubs = sorted({(u, c) for u, c, _, _ in rows})
+    events = sorted({(u, e) for u, _, e, _ in rows})
+    future = sorted({(u, e) for u, _, e, upcoming in rows if upcoming})
+    if not events or not future:
+        raise SystemExit("bench.prepare: the database has no events to measure; run bench_seed first")
+
+    pools: dict[str, list[str]] = {
+        "login": [
+            _line("POST", "/api/v1/auth/login/", None, {"email": emails[u], "password": password}) for u in user_ids
+        ],
+        "my_clubs": [_line("GET", "/api/v1/clubs/?member=me", tokens[u]) for u in user_ids],
+        "club_events": [_line("GET", f"/api/v1/clubs/{c}/events/", tokens[u]) for u, c in clubs],
+        "event_detail": [_line("GET", f"/api/v1/events/{e}/", tokens[u]) for u, e in events],
+        "availability_summary": [_line("GET", f"/api/v1/events/{e}/availability/", tokens[u]) for u, e in events],
+        "item_list": [_line("GET", f"/api/v1/events/{e}/items/", tokens[u]) for u, e in events],
+        "ics_export": [_line("GET", f"/api/v1/events/{e}/calendar.ics", tokens[u]) for u, e in events],
+        "rsvp_upsert": [
+            _line(
+                "PUT",
+                f"/api/v1/events/{e}/availability/me/",
+                tokens[u],
+                {"status": rng.choice(["available", "available", "maybe", "unavailable"])},
+            )
+            for u, e in future
+            for _ in range(3)
+        ],
+        "healthz": [_line("GET", "/healthz")],
+    }
+    for name, lines in pools.items():
+        rng.shuffle(lines)
+        (out_dir / f"{name}.tsv").write_text("".join(lines))
+
+    contention = prepare_contention()
+    (out_dir / "contention.json").write_text(json.dumps(contention))
+    return {"users": len(user_ids), "pools": {name: len(lines) for name, lines in pools.items()}}
+
+
+def prepare_contention() -> dict:
+    """A fresh club of 101 members (owner + 100) with one future event of 10 seats and no RSVPs."""
+    from django.db import transaction
+
+    from accounts.models import User
+    from accounts.tokens import access_token_for
+    from clubs.models import Club, ClubMember, ClubRole
+    from events.models import Event
+
+    with transaction.atomic():
+        Club.objects.filter(name=CONTENTION_CLUB).delete()
+        members = list(
+            User.objects.filter(is_active=True, email__startswith="reader").order_by("email")[: CONTENTION_CLIENTS + 1]
+        )
+        if len(members) < CONTENTION_CLIENTS + 1:
+            raise SystemExit(f"bench.prepare: contention needs {CONTENTION_CLIENTS + 1} active users")
+        owner, racers = members[0], members[1:]
+        club = Club.objects.create(
+            name=CONTENTION_CLUB, description="Load-test club", owner=owner, is_public=False, tags=["bench"]
+        )
+        ClubMember.objects.bulk_create(
+            [ClubMember(club=club, user=owner, role=ClubRole.ADMIN)]
+            + [ClubMember(club=club, user=user, role=ClubRole.MEMBER) for user in racers]
+        )
+        event = Event.objects.create(
+            club=club,
+            title="Ten seats, a hundred readers",
+            event_date=dt.date.today() + dt.timedelta(days=30),
+            event_time=dt.time(19, 0),
+            location="Loopback",
+            max_attendees=CONTENTION_SEATS,
+            created_by=owner,
+        )
+    return {
+        "event_id": str(event.id),
+        "seats": CONTENTION_SEATS,
+        "tokens": [access_token_for(user) for user in racers],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--password", default="bench-password-2026")
+    args = parser.parse_args()
+    _setup_django()
+    summary = prepare(args.out_dir, users=args.users, password=args.password)
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

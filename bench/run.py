@@ -1,0 +1,344 @@
+"""`make bench`: seed (or reuse) the bench data sets, serve them with gunicorn, load them with wrk.
+
+    python -m bench.run            # full run (~10 minutes the first time, ~7 when data is reused)
+    BENCH_QUICK=1 python -m bench.run   # short run on smaller data (~2 minutes)
+
+Environment: BENCH_QUICK, BENCH_DURATION (seconds per scenario), BENCH_CLIENTS (default 16),
+BENCH_PROFILE=<scenario> (py-spy flame graph of the workers during that scenario),
+BENCH_RESEED=1 (seed even when the data set is already there), BENCH_DATABASE_URL (server).
+
+Per scenario it reports requests/s, p50/p95/p99 latency, errors (non-2xx and socket errors), SQL
+statements per request (from the /metrics query counter), the peak RSS of the gunicorn workers,
+and throughput as a fraction of two floors measured in the same run: GET /healthz through the
+same gunicorn and `pgbench -S` against the same PostgreSQL. The read scenarios run at two data
+sizes and the p95 ratio shows how cost grows with data. Results go to stdout and to
+bench/results/<timestamp>.json and .md (and latest.md). Exits 1 if a correctness check fails
+(errors, or the contention event not ending with exactly its 10 seats taken); latency targets
+are reported, not enforced.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench import common
+from bench.common import RESULTS, ROOT, WORK, RssSampler, Server, Size, log
+from bench.prepare import CONTENTION_SEATS, READ_SCENARIOS
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in {"", "0", "false"}
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
+DURATION = int(os.environ.get("BENCH_DURATION", "4" if QUICK else "15"))
+WARMUP = 1 if QUICK else 3
+PROFILE = os.environ.get("BENCH_PROFILE", "")
+LUA = ROOT / "bench" / "scenario.lua"
+
+if QUICK:
+    SMALL = Size(users=2_000, clubs=200, events=1_000, rsvps=10_000)
+    LARGE = Size(users=2_000, clubs=200, events=10_000, rsvps=100_000)
+else:
+    SMALL = Size(users=10_000, clubs=1_000, events=10_000, rsvps=100_000)
+    LARGE = Size(users=10_000, clubs=1_000, events=100_000, rsvps=1_000_000)
+
+# Targets of issue 7 (reported, never asserted by a timed test).
+READ_P95_MS = 50.0
+WRITE_P95_MS = 100.0
+GROWTH_LIMIT = 1.3
+
+SCENARIO_ORDER = ("login", *READ_SCENARIOS, "rsvp_upsert")
+TITLES = {
+    "login": "login (POST auth/login, Argon2)",
+    "my_clubs": "list my clubs",
+    "club_events": "list a club's events",
+    "event_detail": "event detail",
+    "availability_summary": "availability summary",
+    "item_list": "item list",
+    "ics_export": ".ics export",
+    "rsvp_upsert": "RSVP upsert (many events)",
+    "rsvp_contention": "RSVP contention (100 on 10 seats)",
+    "healthz": "GET /healthz (HTTP floor)",
+    "pgbench": "pgbench -S (database floor)",
+}
+
+
+def wrk(server: Server, scenario: str, duration: int, *, record: bool = True) -> dict:
+    """Drive `scenario` with wrk from its own process; returns its numbers plus RSS and SQL/request."""
+    env = dict(os.environ, BENCH_REQUESTS=str(WORK / f"{scenario}.tsv"))
+    cmd = ["wrk", "-t", "2", "-c", str(CLIENTS), "-d", f"{duration}s", "--timeout", "10s", "-s", str(LUA)]
+    cmd.append(server.base)
+    queries_before = server.db_queries() if record else 0.0
+    profiler = _start_profiler(server, scenario, duration) if record and scenario == PROFILE else None
+    with RssSampler(server) as rss:
+        output = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=duration + 60, check=False)
+    if profiler:
+        profiler.wait(timeout=duration + 60)
+    match = re.search(r"^BENCH_RESULT (.*)$", output.stdout, re.MULTILINE)
+    if not match:
+        raise SystemExit(f"wrk failed for {scenario}: {output.stdout}\n{output.stderr}")
+    result = json.loads(match.group(1))
+    if record:
+        queries = server.db_queries() - queries_before
+        # The /metrics scrape itself is not a request of the scenario; its own queries are noise.
+        result["sql_per_request"] = round(queries / result["requests"], 2) if result["requests"] else None
+        result["peak_worker_rss_mb"] = rss.peak_mb
+        result["worker_rss_mb"] = {str(pid): round(peak / 2**20, 1) for pid, peak in rss.peaks.items()}
+        result["errors"] = result["non_2xx"] + result["socket_errors"]
+    return result
+
+
+def _start_profiler(server: Server, scenario: str, duration: int):
+    out = RESULTS / f"profile-{scenario}-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+    log(f"profiling {scenario} with py-spy into {out.relative_to(ROOT)}")
+    py_spy = str(Path(common.PYTHON).parent / "py-spy")
+    cmd = [py_spy, "record", "--pid", str(server.pid), "--subprocesses", "-d", str(duration), "-o", str(out)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def contention(server: Server, db_name: str) -> dict:
+    """100 clients PUT `available` on one event with 10 seats at the same moment; then count seats
+    in the database: exactly 10 seated, 90 waitlisted at positions 1..90, attendees == seated."""
+    import psycopg
+
+    spec = json.loads((WORK / "contention.json").read_text())
+    url = f"{server.base}/api/v1/events/{spec['event_id']}/availability/me/"
+    barrier = threading.Barrier(len(spec["tokens"]))
+
+    def race(token: str) -> tuple[int, float]:
+        barrier.wait()
+        started = time.perf_counter()
+        status, _ = common.http_json("PUT", url, body={"status": "available"}, token=token)
+        return status, (time.perf_counter() - started) * 1000
+
+    with concurrent.futures.ThreadPoolExecutor(len(spec["tokens"])) as pool:
+        outcomes = list(pool.map(race, spec["tokens"]))
+    latencies = sorted(ms for _, ms in outcomes)
+    statuses: dict[str, int] = {}
+    for status, _ in outcomes:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    with psycopg.connect(common.conninfo(db_name)) as conn:
+        seated, waitlisted, positions_ok, attendees, max_attendees = conn.execute(
+            """
+            SELECT count(*) FILTER (WHERE a.status = 'available' AND NOT a.waitlisted),
+                   count(*) FILTER (WHERE a.waitlisted),
+                   COALESCE(array_agg(a.waitlist_position ORDER BY a.waitlist_position)
+                            FILTER (WHERE a.waitlisted) = ARRAY(SELECT generate_series(1, count(*)
+                            FILTER (WHERE a.waitlisted)::int)), true),
+                   (SELECT cardinality(attendees) FROM events WHERE id = %s),
+                   (SELECT max_attendees FROM events WHERE id = %s)
+            FROM availability a WHERE a.event_id = %s
+            """,
+            [spec["event_id"]] * 3,
+        ).fetchone()
+        same_set = conn.execute(
+            """
+            SELECT ARRAY(SELECT unnest(attendees) ORDER BY 1) = ARRAY(
+                SELECT user_id FROM availability WHERE event_id = %s AND status = 'available' AND NOT waitlisted
+                ORDER BY 1)
+            FROM events WHERE id = %s
+            """,
+            [spec["event_id"]] * 2,
+        ).fetchone()[0]
+    errors = sum(n for code, n in statuses.items() if not code.startswith("2"))
+    ok = (
+        seated == CONTENTION_SEATS
+        and attendees == CONTENTION_SEATS
+        and waitlisted == len(spec["tokens"]) - CONTENTION_SEATS
+        and positions_ok
+        and same_set
+        and errors == 0
+    )
+    return {
+        "clients": len(spec["tokens"]),
+        "seats": max_attendees,
+        "seated": seated,
+        "attendees": attendees,
+        "waitlisted": waitlisted,
+        "waitlist_positions_1_to_n": positions_ok,
+        "attendees_equal_seated": same_set,
+        "statuses": statuses,
+        "errors": errors,
+        "p50_ms": round(latencies[len(latencies) // 2], 2),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
+        "p99_ms": round(latencies[-1], 2),
+        "ok": ok,
+    }
+
+
+def pgbench(duration: int) -> dict:
+    """`pgbench -S` (select-only) with the same client count against its own database."""
+    name = "bookwork_bench_pgbench"
+    common.ensure_database(name)
+    binary = common.pg_bin("pgbench")
+    url = common.conninfo(name)
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        initialised = conn.execute("SELECT to_regclass('pgbench_accounts') IS NOT NULL").fetchone()[0]
+    if not initialised:
+        subprocess.run([binary, "-i", "-q", "-s", "10", url], check=True, capture_output=True)
+    threads = "2" if CLIENTS >= 2 else "1"
+    out = subprocess.run(
+        [binary, "-S", "-n", "-c", str(CLIENTS), "-j", threads, "-T", str(duration), url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    latency = re.search(r"latency average = ([\d.]+) ms", out)
+    return {"rps": tps, "avg_ms": float(latency.group(1)) if latency else None}
+
+
+def run_size(size: Size, *, scenarios: tuple[str, ...], with_floors: bool) -> dict:
+    results: dict = {}
+    subprocess.run(
+        [common.PYTHON, "-m", "bench.prepare", str(WORK), f"--password={common.PASSWORD}"],
+        cwd=ROOT,
+        env=common.app_env(size.db_name),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    with Server(size.db_name, log_name=f"gunicorn-{size.db_name}") as server:
+        if with_floors:
+            wrk(server, "healthz", WARMUP, record=False)
+            results["healthz"] = wrk(server, "healthz", DURATION)
+            log(f"healthz: {results['healthz']['rps']:.0f} rps")
+        for scenario in scenarios:
+            # A login costs an Argon2 hash (~0.1 s of CPU, 100 MB): give it time to finish some.
+            duration = max(DURATION, 10) if scenario == "login" else DURATION
+            wrk(server, scenario, WARMUP, record=False)
+            results[scenario] = wrk(server, scenario, duration)
+            r = results[scenario]
+            log(
+                f"{size.label} {scenario}: {r['rps']:.0f} rps, p95 {r['p95_ms']:.1f} ms, errors {r['errors']}, "
+                f"SQL/req {r['sql_per_request']}, peak RSS {r['peak_worker_rss_mb']} MB"
+            )
+        if with_floors:
+            results["rsvp_contention"] = contention(server, size.db_name)
+            log(f"contention: {results['rsvp_contention']}")
+        results["_workers_peak_rss_mb"] = {
+            "overall": max((r.get("peak_worker_rss_mb", 0) for r in results.values() if isinstance(r, dict)), default=0)
+        }
+    if with_floors:
+        results["pgbench"] = pgbench(DURATION)
+        log(f"pgbench -S: {results['pgbench']['rps']:.0f} tps")
+    return results
+
+
+def evaluate(large: dict, small: dict) -> tuple[list[str], list[str]]:
+    """Returns (missed latency/growth targets, failed correctness checks)."""
+    missed, failed = [], []
+    for scenario in SCENARIO_ORDER:
+        r = large.get(scenario)
+        if not r:
+            continue
+        if r["errors"]:
+            failed.append(f"{scenario}: {r['errors']} errors {r['statuses']}")
+        if scenario in READ_SCENARIOS and r["p95_ms"] > READ_P95_MS:
+            missed.append(f"{scenario}: p95 {r['p95_ms']:.1f} ms > {READ_P95_MS:.0f} ms")
+        if scenario == "rsvp_upsert" and r["p95_ms"] > WRITE_P95_MS:
+            missed.append(f"{scenario}: p95 {r['p95_ms']:.1f} ms > {WRITE_P95_MS:.0f} ms")
+        if scenario in READ_SCENARIOS and small.get(scenario):
+            ratio = r["p95_ms"] / max(small[scenario]["p95_ms"], 1e-9)
+            if ratio > GROWTH_LIMIT:
+                missed.append(f"{scenario}: p95 grows {ratio:.2f}x from {SMALL.label} to {LARGE.label}")
+    c = large.get("rsvp_contention")
+    if c and not c["ok"]:
+        failed.append(f"contention: {c}")
+    return missed, failed
+
+
+def markdown(report: dict) -> str:
+    large, small = report["runs"][LARGE.label], report["runs"].get(SMALL.label, {})
+    floor_http = large["healthz"]["rps"]
+    floor_db = large["pgbench"]["rps"]
+    lines = [
+        f"Bookwork `make bench`{' (BENCH_QUICK)' if QUICK else ''}, {report['date']}: {CLIENTS} concurrent clients, "
+        f"{DURATION} s per scenario, data set {LARGE.users:,} users / {LARGE.clubs:,} clubs / {LARGE.events:,} events "
+        f"/ ~{LARGE.rsvps:,} RSVPs (p95 ratio against {SMALL.events:,} events). Machine: "
+        f"{report['machine']['nproc']} CPUs ({report['machine']['cpu_model']}), {report['machine']['ram_gb']} GB RAM.",
+        "",
+        f"| Scenario | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | peak worker RSS MB "
+        f"| % of /healthz | % of pgbench -S | p95 at {SMALL.label} | p95 growth |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in (*SCENARIO_ORDER, "healthz"):
+        r = large.get(scenario)
+        if not r:
+            continue
+        s = small.get(scenario)
+        growth = f"{r['p95_ms'] / s['p95_ms']:.2f}x" if s else ""
+        lines.append(
+            f"| {TITLES[scenario]} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} "
+            f"| {r['errors']} | {r['sql_per_request'] if r['sql_per_request'] is not None else ''} "
+            f"| {r['peak_worker_rss_mb']} | {100 * r['rps'] / floor_http:.1f}% | {100 * r['rps'] / floor_db:.1f}% "
+            f"| {s['p95_ms']:.1f} | {growth} |"
+            if s
+            else f"| {TITLES[scenario]} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} "
+            f"| {r['errors']} | {r['sql_per_request'] if r['sql_per_request'] is not None else ''} "
+            f"| {r['peak_worker_rss_mb']} | {100 * r['rps'] / floor_http:.1f}% | {100 * r['rps'] / floor_db:.1f}% | | |"
+        )
+    lines.append(f"| {TITLES['pgbench']} | {floor_db:,.0f} | | | | | | | | 100% | | |")
+    c = large["rsvp_contention"]
+    lines += [
+        "",
+        f"RSVP contention: {c['clients']} clients at once on one event with {c['seats']} seats → "
+        f"{c['seated']} seated, {c['waitlisted']} waitlisted (positions 1..n: {c['waitlist_positions_1_to_n']}, "
+        f"attendees = seated RSVPs: {c['attendees_equal_seated']}), responses {c['statuses']}, "
+        f"p50 {c['p50_ms']} ms, max {c['p99_ms']} ms: **{'OK' if c['ok'] else 'FAILED'}**.",
+        "",
+    ]
+    missed, failed = report["missed"], report["failed"]
+    lines.append(
+        "Targets (p95 < 50 ms reads, < 100 ms RSVP, zero errors, exactly 10 seats, p95 growth ≤ 1.3x): "
+        + ("all met." if not missed and not failed else "")
+    )
+    lines += [f"- missed: {item}" for item in missed] + [f"- FAILED: {item}" for item in failed]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    started = time.perf_counter()
+    WORK.mkdir(parents=True, exist_ok=True)
+    log(f"{'quick' if QUICK else 'full'} run: {CLIENTS} clients, {DURATION} s per scenario")
+    force = os.environ.get("BENCH_RESEED", "") not in {"", "0", "false"}
+    seeding = {SMALL.label: common.seed(SMALL, force=force), LARGE.label: common.seed(LARGE, force=force)}
+    runs = {LARGE.label: run_size(LARGE, scenarios=SCENARIO_ORDER, with_floors=True)}
+    runs[SMALL.label] = run_size(SMALL, scenarios=READ_SCENARIOS, with_floors=False)
+    missed, failed = evaluate(runs[LARGE.label], runs[SMALL.label])
+    now = dt.datetime.now(dt.UTC)
+    report = {
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "quick": QUICK,
+        "clients": CLIENTS,
+        "duration_s": DURATION,
+        "machine": common.machine(),
+        "sizes": {SMALL.label: SMALL.__dict__, LARGE.label: LARGE.__dict__},
+        "seeding": seeding,
+        "runs": runs,
+        "missed": missed,
+        "failed": failed,
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+    stamp = now.strftime("%Y-%m-%dT%H%M%SZ") + ("-quick" if QUICK else "")
+    table = markdown(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"{stamp}.md").write_text(table)
+    (RESULTS / ("latest-quick.md" if QUICK else "latest.md")).write_text(table)
+    print()
+    print(table)
+    log(f"wrote bench/results/{stamp}.json and .md in {report['wall_seconds']} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
