@@ -337,5 +337,10 @@ LOGGING = {
 # --- Ops --------------------------------------------------------------------------------------
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
 BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 7, minimum=0)
+# Least-privilege roles made by `manage.py create_db_roles` (run as the owner role).
+DB_APP_ROLE = env_str("DB_APP_ROLE", "bookwork_app")
+DB_APP_PASSWORD = env_str("DB_APP_PASSWORD")
+DB_READONLY_ROLE = env_str("DB_READONLY_ROLE", "bookwork_readonly")
+DB_READONLY_PASSWORD = env_str("DB_READONLY_PASSWORD")
 SEED_DEMO_PASSWORD = env_str("SEED_DEMO_PASSWORD", "bookwork-demo-2026")
 EVENT_UPCOMING_GAUGE_DAYS = env_float("EVENT_UPCOMING_GAUGE_DAYS", 30, minimum=1)

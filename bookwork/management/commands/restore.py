@@ -1,0 +1,59 @@
+"""`manage.py restore FILE --yes [--dbname NAME]`: restore a backup made by `manage.py backup`.
+
+Runs `pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error`: the
+objects in the dump are dropped and recreated with the dump's data, all or nothing. This
+overwrites data, so it refuses to run without `--yes`. `--dbname` restores into another database
+on the same server instead (for instance a scratch one, to inspect a backup). Stop the app (or
+expect its requests to wait on locks) while restoring. Exit status 0 on success, 1 on failure.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+from bookwork.management.commands._pg import find_binary, libpq_env
+
+
+class Command(BaseCommand):
+    help = "Restore a pg_dump custom-format backup into the database (drops and recreates its objects)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="A .dump file written by `manage.py backup`.")
+        parser.add_argument("--yes", action="store_true", help="Confirm: the database's current data is replaced.")
+        parser.add_argument(
+            "--dbname", default=None, help="Another database on the same server (default: the configured one)."
+        )
+
+    def handle(self, *args, file: Path, yes: bool, dbname: str | None, **options) -> None:
+        dbname = dbname or connection.settings_dict["NAME"]
+        if not file.is_file():
+            raise CommandError(f"no such backup file: {file}")
+        if not yes:
+            raise CommandError(f"restoring {file} replaces the data of database {dbname!r}; run again with --yes")
+        pg_restore = find_binary("pg_restore")
+        # Our own idle connection must not hold locks on the tables being dropped.
+        connection.close()
+        result = subprocess.run(
+            [
+                pg_restore,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                "--dbname",
+                dbname,
+                str(file),
+            ],
+            env=libpq_env(dbname),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise CommandError(f"pg_restore failed ({result.returncode}), nothing changed: {result.stderr.strip()}")
+        self.stdout.write(f"restored {file} into {dbname}")
