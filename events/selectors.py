@@ -60,18 +60,19 @@ def _waitlist_count():
     return Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0))
 
 
-def events_visible_to(user) -> QuerySet[Event]:
-    """Events `user` may see, annotated with `waitlist_count`, with the caller's own RSVP
-    prefetched into `my_rsvp` (a list of at most one row). Query cost does not grow with the
-    number of rows: one query for the events, one for the caller's RSVPs."""
+def events_visible_to(user, *, with_my_rsvp: bool = True) -> QuerySet[Event]:
+    """Events `user` may see, annotated with `waitlist_count` and, unless `with_my_rsvp` is False,
+    the caller's own RSVP prefetched into `my_rsvp` (a list of at most one row). Query cost does
+    not grow with the number of rows: one query for the events, one for the caller's RSVPs."""
     events = Event.objects.all()
     if not is_site_admin(user):
         member_of = ClubMember.objects.filter(club=OuterRef("club"), user=user, is_active=True)
         events = events.filter(Exists(member_of) | Q(club__is_public=True, is_public=True))
-    mine = Availability.objects.filter(user=user).select_related("user")
-    return events.annotate(waitlist_count=_waitlist_count()).prefetch_related(
-        Prefetch("availabilities", queryset=mine, to_attr="my_rsvp")
-    )
+    events = events.annotate(waitlist_count=_waitlist_count())
+    if with_my_rsvp:
+        mine = Availability.objects.filter(user=user).select_related("user")
+        events = events.prefetch_related(Prefetch("availabilities", queryset=mine, to_attr="my_rsvp"))
+    return events
 
 
 def events_upcoming(events: QuerySet[Event]) -> QuerySet[Event]:
@@ -90,14 +91,22 @@ def events_upcoming(events: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
-def event_get_visible(*, user, event_id, for_update: bool = False) -> tuple[Event, ClubAccess]:
-    """The event with `event_id` if `user` may see it, and the caller's access to its club.
+def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Event, ClubAccess]:
+    """The event with `event_id` if `user` may see it, and the caller's access to its club, in
+    one query (two with `with_my_rsvp`, for the event's own representation).
 
     Raises Http404 for unknown, malformed and invisible ids alike."""
-    event = events_visible_to(user).select_related("club").filter(pk=parse_uuid(event_id)).first()
+    my_role = ClubMember.objects.filter(club=OuterRef("club"), user=user, is_active=True).values("role")[:1]
+    event = (
+        events_visible_to(user, with_my_rsvp=with_my_rsvp)
+        .select_related("club")
+        .annotate(my_club_role=Subquery(my_role))
+        .filter(pk=parse_uuid(event_id))
+        .first()
+    )
     if event is None:
         raise Http404
-    access = club_access(user=user, club=event.club)
+    access = club_access(user=user, club=event.club, role=event.my_club_role)
     if not access.can_view_event(event.is_public):
         raise Http404
     return event, access

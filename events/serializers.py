@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.availability.serializers import AvailabilitySerializer
 from events.models import Event, EventType
 
+_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+
 # Bounds that keep values inside PostgreSQL `integer` (never a 500 from an overflow).
 MAX_DURATION_MINUTES = 7 * 24 * 60
 MAX_ATTENDEES_LIMIT = 100_000
+
+
+class LocalTimeField(serializers.TimeField):
+    """`HH:MM[:SS]` of the club's wall clock. A UTC offset is refused (DRF would silently drop it)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and _OFFSET.search(value.strip()):
+            self.fail("invalid", format="hh:mm[:ss] without a UTC offset")
+        return super().to_internal_value(value).replace(microsecond=0)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -63,7 +76,7 @@ class EventSerializer(serializers.ModelSerializer):
 class EventWriteSerializer(serializers.ModelSerializer):
     """Body of POST (all required fields) and PATCH (partial) of an event."""
 
-    event_time = serializers.TimeField(format="%H:%M:%S")
+    event_time = LocalTimeField(format="%H:%M:%S")
     type = serializers.ChoiceField(choices=EventType.choices, default=EventType.DISCUSSION)
     duration_minutes = serializers.IntegerField(min_value=1, max_value=MAX_DURATION_MINUTES, default=120)
     max_attendees = serializers.IntegerField(
@@ -89,10 +102,6 @@ class EventWriteSerializer(serializers.ModelSerializer):
             "book": {"allow_null": True, "allow_blank": True, "required": False},
             "is_public": {"required": False, "default": False},
         }
-
-    def validate_event_time(self, value):
-        # Seconds are the finest unit of the contract (`HH:MM:SS`).
-        return value.replace(microsecond=0)
 
     def validate_title(self, value: str) -> str:
         if not value.strip():

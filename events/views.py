@@ -81,14 +81,14 @@ class ClubEventListView(APIView):
         body = EventWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         event = services.event_create(club=club, created_by=request.user, data=body.validated_data)
-        event, _ = event_get_visible(user=request.user, event_id=event.pk)
+        event, _ = event_get_visible(user=request.user, event_id=event.pk, with_my_rsvp=True)
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
 class EventDetailView(APIView):
     @extend_schema(operation_id="events_retrieve", responses={200: EventSerializer, **errors(404)})
     def get(self, request, event_id):
-        event, _ = event_get_visible(user=request.user, event_id=event_id)
+        event, _ = event_get_visible(user=request.user, event_id=event_id, with_my_rsvp=True)
         return Response(EventSerializer(event).data)
 
     @extend_schema(
@@ -104,7 +104,7 @@ class EventDetailView(APIView):
         body = EventWriteSerializer(event, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         services.event_update(event_id=event.pk, data=body.validated_data)
-        event, _ = event_get_visible(user=request.user, event_id=event.pk)
+        event, _ = event_get_visible(user=request.user, event_id=event.pk, with_my_rsvp=True)
         return Response(EventSerializer(event).data)
 
     @extend_schema(
