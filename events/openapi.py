@@ -3,7 +3,8 @@ contract's one shape (drf-standardized-errors), documented per status code."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi_serializers import (
     ErrorResponse401Serializer,
     ErrorResponse403Serializer,
@@ -26,3 +27,8 @@ _ERRORS = {
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """Error responses for `codes`, plus 401 and 429 which every authenticated endpoint may answer."""
     return {code: _ERRORS[code] for code in sorted({*codes, 401, 429})}
+
+
+def path_ids(*names: str) -> list[OpenApiParameter]:
+    """Path ids documented as UUIDs (a malformed one answers 404, like an unknown one)."""
+    return [OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH) for name in names]

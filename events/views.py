@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from clubs.selectors import club_access, club_get_visible
 from events import services
 from events.calendar import event_calendar_ics
-from events.openapi import errors
+from events.openapi import errors, path_ids
 from events.pagination import paginate
 from events.selectors import event_get_visible, events_upcoming, events_visible_to
 from events.serializers import EventFilterSerializer, EventSerializer, EventWriteSerializer
@@ -57,6 +57,7 @@ class EventListView(APIView):
         return paginate(request, self, _filtered_events(request), EventSerializer)
 
 
+@extend_schema(parameters=path_ids("club_id"))
 class ClubEventListView(APIView):
     @extend_schema(
         operation_id="clubs_events_list",
@@ -85,6 +86,7 @@ class ClubEventListView(APIView):
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(parameters=path_ids("event_id"))
 class EventDetailView(APIView):
     @extend_schema(operation_id="events_retrieve", responses={200: EventSerializer, **errors(404)})
     def get(self, request, event_id):
@@ -120,6 +122,7 @@ class EventDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(parameters=path_ids("event_id"))
 class EventCalendarView(APIView):
     @extend_schema(
         operation_id="events_calendar",

@@ -18,7 +18,7 @@ from events.availability.serializers import (
     AvailabilityListSerializer,
     AvailabilitySerializer,
 )
-from events.openapi import errors
+from events.openapi import errors, path_ids
 from events.pagination import paginate
 from events.selectors import event_get_visible
 
@@ -37,6 +37,7 @@ def _upsert_response(event, user, body: AvailabilityInputSerializer) -> Response
     return Response(AvailabilitySerializer(row).data, status=code)
 
 
+@extend_schema(parameters=path_ids("event_id"))
 class AvailabilityListView(APIView):
     @extend_schema(
         operation_id="events_availability_list",
@@ -51,6 +52,7 @@ class AvailabilityListView(APIView):
         )
 
 
+@extend_schema(parameters=path_ids("event_id"))
 class MyAvailabilityView(APIView):
     @extend_schema(
         operation_id="events_availability_me_retrieve",
@@ -90,6 +92,7 @@ class MyAvailabilityView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(parameters=path_ids("event_id", "user_id"))
 class MemberAvailabilityView(APIView):
     @extend_schema(
         operation_id="events_availability_member_update",

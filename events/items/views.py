@@ -11,11 +11,12 @@ from rest_framework.views import APIView
 from events.items import services
 from events.items.selectors import item_get, item_list
 from events.items.serializers import EventItemFilterSerializer, EventItemSerializer, EventItemWriteSerializer
-from events.openapi import errors
+from events.openapi import errors, path_ids
 from events.pagination import paginate
 from events.selectors import event_get_visible
 
 
+@extend_schema(parameters=path_ids("event_id"))
 class EventItemListView(APIView):
     @extend_schema(
         operation_id="events_items_list",
@@ -48,6 +49,7 @@ class EventItemListView(APIView):
         return Response(EventItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(parameters=path_ids("event_id", "item_id"))
 class EventItemDetailView(APIView):
     @extend_schema(operation_id="events_items_retrieve", responses={200: EventItemSerializer, **errors(404)})
     def get(self, request, event_id, item_id):
