@@ -49,5 +49,17 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Load benchmark, API fuzzing and soak test (docs/performance.md). They use their own databases
+# (bookwork_bench_*) on the same PostgreSQL server and a production-settings gunicorn on loopback.
+bench: db
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	BENCH_QUICK=$${BENCH_QUICK:-} $(PY) -m bench.run
+
+fuzz: db
+	$(PY) -m bench.fuzz
+
+soak: db
+	SOAK_SECONDS=$${SOAK_SECONDS:-300} $(PY) -m bench.soak
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
