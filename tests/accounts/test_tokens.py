@@ -305,3 +305,33 @@ def test_users_token_version_is_bumped_not_reset(user):
     services.user_logout_all(user=user)
     services.user_logout_all(user=user)
     assert User.objects.get(pk=user.pk).token_version == before + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_with_one_email_create_one_user_and_no_500():
+    threads_count = 6
+    barrier = threading.Barrier(threads_count)
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def worker(i: int):
+        try:
+            client = APIClient()
+            barrier.wait()
+            response = client.post(
+                "/api/v1/auth/register/",
+                {"email": f"Same.Person@Example.com{' ' * i}", "password": "a-Str0ng-passphrase-2026", "name": "S"},
+                format="json",
+            )
+            with lock:
+                results.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [201] + [400] * (threads_count - 1)
+    assert User.objects.filter(email="same.person@example.com").count() == 1
