@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from clubs import services
 from clubs.models import Club, ClubMember, ClubRole
@@ -78,6 +78,8 @@ class ClubMemberInlineFormSet(forms.BaseInlineFormSet):
             others = ClubMember.objects.filter(club=club, is_active=True).exclude(pk__in=edited_ids)
         active_total = len(active_rows) + others.count()
         owner_id = club.owner_id
+        if any(form.instance.user_id == owner_id for form in self.deleted_forms if form.instance.pk is not None):
+            raise ValidationError("The owner's membership cannot be deleted.", code="owner_cannot_leave")
         if owner_id is not None:
             owner_rows = [
                 form.cleaned_data
@@ -192,13 +194,20 @@ class ClubMemberAdmin(admin.ModelAdmin):
         if was_active and not obj.is_active:
             services.member_seats_release(club=obj.club, user_id=obj.user_id)
 
+    def has_delete_permission(self, request, obj=None):
+        # The owner's membership goes only with the club or after a transfer of ownership.
+        if obj is not None and obj.club.owner_id == obj.user_id:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         club, user_id = obj.club, obj.user_id
         super().delete_model(request, obj)
         services.member_seats_release(club=club, user_id=user_id)
 
     def delete_queryset(self, request, queryset):
-        pairs = list(queryset.select_related("club").values_list("club", "user_id"))
+        queryset = queryset.exclude(user_id=F("club__owner_id"))  # see has_delete_permission
+        pairs = list(queryset.values_list("club", "user_id"))
         super().delete_queryset(request, queryset)
         clubs = Club.objects.in_bulk({club_id for club_id, _ in pairs})
         for club_id, user_id in pairs:

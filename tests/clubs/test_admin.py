@@ -154,3 +154,19 @@ def test_membership_admin_pages(staff):
     assert staff.get(reverse("admin:clubs_clubmember_changelist"), {"q": member.user.email}).status_code == 200
     assert staff.get(reverse("admin:clubs_clubmember_change", args=[member.pk])).status_code == 200
     assert staff.get(reverse("admin:clubs_club_change", args=[member.club_id])).status_code == 200
+
+
+def test_owner_membership_cannot_be_deleted_in_admin(staff):
+    club = ClubFactory()
+    owner_row = ClubMember.objects.get(club=club, user=club.owner)
+    other = ClubMemberFactory(club=club)
+    assert staff.post(reverse("admin:clubs_clubmember_delete", args=[owner_row.pk]), {"post": "yes"}).status_code == 403
+    response = staff.post(
+        reverse("admin:clubs_clubmember_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(owner_row.pk), str(other.pk)], "post": "yes"},
+    )
+    assert response.status_code == 403  # the admin refuses a batch containing a row it may not delete
+    assert ClubMember.objects.filter(pk__in=[owner_row.pk, other.pk]).count() == 2
+    data = club_form(club, name=club.name, owner=club.owner, existing=[(owner_row, {"DELETE": "on"})])
+    assert staff.post(reverse("admin:clubs_club_change", args=[club.pk]), data).status_code == 200
+    assert ClubMember.objects.filter(pk=owner_row.pk).exists()
