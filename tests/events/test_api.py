@@ -654,3 +654,13 @@ def test_lists_cost_the_same_for_1_and_100_rows(django_assert_max_num_queries):
         assert one == hundred == OWN_QUERIES[kind], url
         with django_assert_max_num_queries(INFRASTRUCTURE_QUERIES + OWN_QUERIES[kind]):
             client.get(url.format(n=100))
+
+
+def test_leaving_the_club_through_the_api_promotes_first_in_line(full_world):
+    """End to end with the clubs app: POST /clubs/{id}/leave/ releases the seat in the same transaction."""
+    world = full_world
+    response = world.client("member").post(f"/api/v1/clubs/{world.club.pk}/leave/")
+    assert response.status_code == 204
+    attendees, waiting = seats(world)
+    assert attendees == [world.users["moderator"].pk, world.users["w1"].pk]
+    assert waiting == [(world.users["w2"].pk, 1)]
