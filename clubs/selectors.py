@@ -77,7 +77,8 @@ def clubs_with_member_stats(queryset: QuerySet[Club], *, user) -> QuerySet[Club]
         .annotate(n=Count("pk"))
         .values("n")
     )
-    my_role = ClubMember.objects.filter(club=OuterRef("pk"), user=user, is_active=True).values("role")[:1]
+    # UNIQUE (club, user): at most one row, so no ordering is needed.
+    my_role = ClubMember.objects.filter(club=OuterRef("pk"), user=user, is_active=True).order_by().values("role")[:1]
     return queryset.annotate(
         member_count=Coalesce(Subquery(active_count, output_field=IntegerField()), 0),
         my_role=Subquery(my_role),

@@ -160,11 +160,13 @@ def test_members_query_count_does_not_depend_on_page_size(user, django_assert_ma
 def test_tags_filter_is_served_by_the_gin_index(user):
     """EXPLAIN of the list query a regular user runs, on a few thousand clubs, uses idx_clubs_tags.
 
-    3000 clubs, 12 of them tagged `rare`. After ANALYZE the planner chooses the bitmap scan on the
-    GIN index on its own for a selective tag; `enable_seqscan = off` is set as well only to keep the
-    test independent of cost-model drift (on a few thousand narrow rows a sequential scan can cost
-    about the same) — it cannot make PostgreSQL use an index that does not match the operator, so
-    the plan still proves that `tags && ARRAY[...]` is index-able by idx_clubs_tags.
+    3000 clubs, 12 of them tagged `rare`. On a table this small (about 80 pages) the planner's costs
+    for a sequential scan and a bitmap scan of the GIN index are close, and with freshly sampled
+    statistics it has been seen to pick either. So the test sets `enable_seqscan = off` (for this
+    transaction only) to ask whether the index CAN serve the filter: that setting cannot make
+    PostgreSQL use an index whose operator class does not support `&&`, so a plan naming
+    idx_clubs_tags proves the array-overlap filter is index-able, which is what matters once the
+    table is large.
     """
     common = [["fiction"], ["poetry", "fiction"], ["crime"], ["history"]]
     Club.objects.bulk_create(
@@ -176,11 +178,8 @@ def test_tags_filter_is_served_by_the_gin_index(user):
         cursor.execute("ANALYZE club_members")
     queryset = ClubFilter({"tags": "rare,unheard-of"}, queryset=clubs_list(user=user)).qs
     assert queryset.count() == 8  # 12 tagged, 4 of them private
-    natural_plan = queryset.explain()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
     forced_plan = queryset.explain()
     assert "idx_clubs_tags" in forced_plan, forced_plan
     assert "&&" in forced_plan
-    # Recorded for the report: whether the planner chose the index without being nudged.
-    print("natural plan uses the GIN index:", "idx_clubs_tags" in natural_plan)
