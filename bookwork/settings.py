@@ -342,5 +342,7 @@ DB_APP_ROLE = env_str("DB_APP_ROLE", "bookwork_app")
 DB_APP_PASSWORD = env_str("DB_APP_PASSWORD")
 DB_READONLY_ROLE = env_str("DB_READONLY_ROLE", "bookwork_readonly")
 DB_READONLY_PASSWORD = env_str("DB_READONLY_PASSWORD")
+# Where `manage.py backup`/`restore` look first for pg_dump/pg_restore (then PATH, then pgserver's).
+PG_BIN_DIR = env_str("PG_BIN_DIR")
 SEED_DEMO_PASSWORD = env_str("SEED_DEMO_PASSWORD", "bookwork-demo-2026")
 EVENT_UPCOMING_GAUGE_DAYS = env_float("EVENT_UPCOMING_GAUGE_DAYS", 30, minimum=1)

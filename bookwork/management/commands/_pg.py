@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
 
@@ -33,8 +34,8 @@ def binary_major_version(path: str) -> int | None:
 def candidate_binaries(name: str) -> list[str]:
     """Where a client binary may be, in order of preference: PG_BIN_DIR, PATH, the embedded server's."""
     found = []
-    if os.environ.get("PG_BIN_DIR"):
-        found.append(str(Path(os.environ["PG_BIN_DIR"]) / name))
+    if settings.PG_BIN_DIR:
+        found.append(str(Path(settings.PG_BIN_DIR) / name))
     on_path = shutil.which(name)
     if on_path:
         found.append(on_path)
