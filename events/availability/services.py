@@ -23,7 +23,10 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
 
+from clubs.models import Club
+from clubs.selectors import club_access
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 
@@ -98,6 +101,30 @@ def event_seats_sync(*, event: Event) -> Event:
     return event
 
 
+def _rsvp_eligibility_lock(*, event_id, user) -> None:
+    """Lock the user's row and club membership row, then check that the user may RSVP.
+
+    Leave, removal and deactivation update those rows first and release seats afterwards, so
+    holding them here makes an RSVP either wait for such a change and then see it, or finish
+    before it, in which case the release finds the new RSVP and removes it. Rows are locked in
+    the project's order (user, membership, then event) so this cannot deadlock with a release.
+    """
+    from accounts.models import User
+    from clubs.models import ClubMember
+
+    club_id, is_public = Event.objects.values_list("club_id", "is_public").get(pk=event_id)
+    club = Club.objects.get(pk=club_id)
+    active_user = User.objects.select_for_update(no_key=True).filter(pk=user.pk, is_active=True).exists()
+    role = (
+        ClubMember.objects.select_for_update(no_key=True)
+        .filter(club=club, user_id=user.pk, is_active=True)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if not active_user or not club_access(user=user, club=club, role=role).can_rsvp(is_public):
+        raise PermissionDenied("This user may not RSVP to this event.")
+
+
 @transaction.atomic
 def availability_set(
     *, event_id, user, status: str, notes: str | None = None, notes_given: bool = True
@@ -107,8 +134,11 @@ def availability_set(
     An `available` RSVP that already holds a seat or a waitlist place keeps it (only `notes`
     change). A new `available` RSVP takes a free seat, or the next waitlist position when the
     event is full. Leaving `available` frees the seat or place and promotes the next in line.
-    Permission checks belong to the caller.
+    The caller checks permissions; eligibility is checked again here (`_rsvp_eligibility_lock`)
+    so that a concurrent leave, removal or deactivation cannot leave a seat to someone who has
+    just gone.
     """
+    _rsvp_eligibility_lock(event_id=event_id, user=user)
     event = event_lock(event_id=event_id)
     event_seats_sync(event=event)
     row = Availability.objects.filter(event=event, user=user).first()

@@ -170,3 +170,56 @@ def test_twenty_concurrent_rsvps_fill_five_seats():
     assert len(event.attendees) == 5
     assert [p for p, _ in waiting] == list(range(1, 16))
     assert Availability.objects.filter(event=event, waitlisted=False, status=RsvpStatus.AVAILABLE).count() == 5
+
+
+def test_rsvp_of_someone_no_longer_a_member_is_refused_under_the_event_lock():
+    from rest_framework.exceptions import PermissionDenied
+
+    from clubs.models import ClubMember
+
+    club = ClubFactory()
+    event = EventFactory(club=club, max_attendees=3)
+    leaver = _members(club, 1)[0]
+    # The view's permission check saw an active member; the leave commits before the service runs.
+    ClubMember.objects.filter(club=club, user=leaver).update(is_active=False)
+    with pytest.raises(PermissionDenied):
+        availability_set(event_id=event.pk, user=leaver, status=RsvpStatus.AVAILABLE)
+    event, _ = assert_consistent(event)
+    assert event.attendees == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leave_racing_rsvp_never_leaves_a_seat_to_a_former_member():
+    from clubs.models import ClubMember
+    from clubs.services import club_leave
+
+    club = ClubFactory()
+    event = EventFactory(club=club, max_attendees=50)
+    users = _members(club, 12)
+    barrier = threading.Barrier(len(users) * 2)
+
+    def rsvp(user):
+        barrier.wait()
+        try:
+            availability_set(event_id=event.pk, user=user, status=RsvpStatus.AVAILABLE)
+        except Exception:  # noqa: S110 - refused because the leave won the race
+            pass
+        finally:
+            connection.close()
+
+    def leave(user):
+        barrier.wait()
+        try:
+            club_leave(actor=user, club_id=club.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fn, args=(u,)) for u in users for fn in (rsvp, leave)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not ClubMember.objects.filter(club=club, user__in=users, is_active=True).exists()
+    event, _ = assert_consistent(event)
+    assert event.attendees == []
+    assert not Availability.objects.filter(event=event, user__in=users).exists()
