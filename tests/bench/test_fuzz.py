@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# Failure codes this variant holds the API to: a 5xx (ST101, ST102) or a wrong/missing/malformed
+# content type (ST104-ST106). Schema-conformance findings are reported and pinned by
+# test_fuzz_regressions.py; `make fuzz` runs them all against bench/fuzz-baseline.json.
+STRICT_CODES = re.compile(r"\b(ST101|ST102|ST104|ST105|ST106)\b")
 
 
 @pytest.mark.slow
@@ -24,4 +29,6 @@ def test_fuzzed_api_gives_no_server_error():
         timeout=170,
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert "generated" in output, output[-4000:]  # Schemathesis really ran
+    assert not STRICT_CODES.search(output), output[-8000:]
