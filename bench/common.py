@@ -63,8 +63,9 @@ def ensure_database(name: str) -> None:
     import psycopg
     from psycopg import sql
 
-    if not name.startswith("bookwork_bench") and "bench" not in name:
-        raise SystemExit(f"refusing to use {name!r} as a bench database")
+    # Never the development database: only names that say they are for benchmarks or tests.
+    if "bench" not in name and not name.startswith("test_"):
+        raise SystemExit(f"refusing to use {name!r} as a bench database (name must contain 'bench')")
     with psycopg.connect(conninfo("postgres"), autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
