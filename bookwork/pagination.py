@@ -1,9 +1,31 @@
-"""Page-number pagination of the contract: `?page=`, `?page_size=` (default 20, at most 100)."""
+"""Page-number pagination of the contract: `?page=`, `?page_size=` (default 20, at most 100).
+
+A `page_size` that is not a positive integer is a 400 (DRF would silently use the default);
+one above 100 is capped at 100, as the contract says. A page past the end is DRF's 404.
+"""
 
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({"page_size": ["Must be a positive integer."]}, code="invalid")
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
