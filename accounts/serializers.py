@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import RefreshToken, User, email_format_validator
@@ -48,6 +51,32 @@ class PasswordChangeSerializer(serializers.Serializer):
     new_password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 500,
+        "anyOf": [{"format": "uri"}, {"enum": [""]}],
+        "description": 'A URL, or `null` / `""` to remove the avatar (both store null).',
+    }
+)
+class ClearableURLField(serializers.CharField):
+    """A URL that `null` or `""` clears (a cleared form input sends `""`); both are stored as null.
+
+    Checked in `to_internal_value` rather than with a validator, which drf-spectacular would turn
+    into `format: uri` for the whole field (and `""` is not a URI)."""
+
+    default_error_messages = {"invalid": "Enter a valid URL."}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value:
+            try:
+                URLValidator()(value)
+            except DjangoValidationError:
+                self.fail("invalid")
+        return value
+
+
 class ProfileUpdateSerializer(serializers.Serializer):
     """PATCH /auth/me/: only `name`, `phone` and `avatar` may change; any other key (`email`,
     `role`, …) is rejected with 400 rather than silently ignored."""
@@ -56,7 +85,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=255, required=False)
     phone = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
-    avatar = serializers.URLField(max_length=500, required=False, allow_null=True, allow_blank=True)
+    avatar = ClearableURLField(max_length=500, required=False, allow_null=True, allow_blank=True)
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

@@ -7,13 +7,14 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi_serializers import (
-    ErrorResponse401Serializer,
     ErrorResponse403Serializer,
     ErrorResponse404Serializer,
     ErrorResponse429Serializer,
     ValidationErrorResponseSerializer,
 )
 from rest_framework import serializers
+
+from bookwork.openapi import ErrorResponse401Serializer
 
 
 class ConflictErrorItemSerializer(serializers.Serializer):

@@ -6,12 +6,13 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi_serializers import (
-    ErrorResponse401Serializer,
     ErrorResponse403Serializer,
     ErrorResponse404Serializer,
     ErrorResponse429Serializer,
     ValidationErrorResponseSerializer,
 )
+
+from bookwork.openapi import ErrorResponse401Serializer
 
 _ERRORS = {
     400: OpenApiResponse(ValidationErrorResponseSerializer, description="Invalid input (field errors)."),

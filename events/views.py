@@ -10,26 +10,30 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clubs.selectors import club_access, club_get_visible
+from bookwork.pagination import PageNumberPagination
+from clubs.selectors import club_access, club_get_visible, club_get_visible_with_access
 from events import services
 from events.calendar import event_calendar_ics
 from events.openapi import errors, path_ids
 from events.pagination import paginate
-from events.selectors import event_get_visible, events_upcoming, events_visible_to
+from events.selectors import club_events_visible_to, event_get_visible, events_upcoming, events_visible_to
 from events.serializers import EventFilterSerializer, EventSerializer, EventWriteSerializer
 
 DEFAULT_ORDERING = ["event_date", "event_time", "id"]
 
 
-def _filtered_events(request, *, club=None):
-    params = EventFilterSerializer(data=request.query_params)
+def _filtered_events(request, *, club=None, access=None):
+    # A plain dict, not the QueryDict: DRF skips an empty value of a form-like input as "not given",
+    # so `?type=` would answer 200 although the schema documents only the enum (`""` is a 400).
+    params = EventFilterSerializer(data=request.query_params.dict())
     params.is_valid(raise_exception=True)
     filters = params.validated_data
-    events = events_visible_to(request.user)
     if club is not None:
-        events = events.filter(club=club)
-    elif filters.get("club"):
-        events = events.filter(club_id=filters["club"])
+        events = club_events_visible_to(request.user, club=club, access=access)
+    else:
+        events = events_visible_to(request.user)
+        if filters.get("club"):
+            events = events.filter(club_id=filters["club"])
     if filters.get("type"):
         events = events.filter(type=filters["type"])
     if filters.get("date_from"):
@@ -47,6 +51,8 @@ def _filtered_events(request, *, club=None):
 
 
 class EventListView(APIView):
+    pagination_class = PageNumberPagination  # documents the page shape; paginate() applies it
+
     @extend_schema(
         operation_id="events_list",
         summary="Events visible to the caller across clubs",
@@ -59,6 +65,8 @@ class EventListView(APIView):
 
 @extend_schema(parameters=path_ids("club_id"))
 class ClubEventListView(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(
         operation_id="clubs_events_list",
         summary="Events of one club visible to the caller",
@@ -66,8 +74,8 @@ class ClubEventListView(APIView):
         responses={200: EventSerializer(many=True), **errors(400, 404)},
     )
     def get(self, request, club_id):
-        club = club_get_visible(user=request.user, club_id=club_id)
-        return paginate(request, self, _filtered_events(request, club=club), EventSerializer)
+        club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
+        return paginate(request, self, _filtered_events(request, club=club, access=access), EventSerializer)
 
     @extend_schema(
         operation_id="clubs_events_create",

@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bookwork.pagination import PageNumberPagination
 from events.items import services
 from events.items.selectors import item_get, item_list
 from events.items.serializers import EventItemFilterSerializer, EventItemSerializer, EventItemWriteSerializer
@@ -18,6 +19,8 @@ from events.selectors import event_get_visible
 
 @extend_schema(parameters=path_ids("event_id"))
 class EventItemListView(APIView):
+    pagination_class = PageNumberPagination  # documents the page shape; paginate() applies it
+
     @extend_schema(
         operation_id="events_items_list",
         parameters=[EventItemFilterSerializer],
@@ -25,7 +28,8 @@ class EventItemListView(APIView):
     )
     def get(self, request, event_id):
         event, _ = event_get_visible(user=request.user, event_id=event_id)
-        params = EventItemFilterSerializer(data=request.query_params)
+        # A plain dict: an empty value (`?status=`) is then a 400, as documented, not "not given".
+        params = EventItemFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         filters = dict(params.validated_data)
         assigned = filters.pop("assigned_to", None)

@@ -1,0 +1,103 @@
+"""Project-wide OpenAPI generation: every operation documents the errors it can answer.
+
+`AutoSchema` (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) is drf-standardized-errors' schema class,
+which adds the error responses an operation can produce (400 parse/validation, 401, 403, 404,
+405, 406, 415, 429, 500) unless the view documents that status itself with `extend_schema`.
+On top of it, errors that no single view knows about are merged into what the views document:
+
+- an operation that takes a JSON body answers a malformed body with 400 `client_error` /
+  `parse_error` (`attr: null`), whatever 400 the view documents for its validation errors;
+- every authenticated operation answers an invalid, expired or revoked access token with 401
+  `token_not_valid` (our `ErrorResponse401Serializer` lists it next to the library's codes);
+- a paginated list answers a page past the end with 404 and a malformed `page_size` with 400
+  (`bookwork.pagination.PageNumberPagination`).
+"""
+
+from __future__ import annotations
+
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from drf_standardized_errors.openapi_serializers import (
+    ClientErrorEnum,
+    ErrorCode401Enum,
+    ParseErrorResponseSerializer,
+)
+from rest_framework import serializers
+from rest_framework.pagination import BasePagination
+
+from bookwork.exceptions import exception_handler as bookwork_exception_handler
+
+# simplejwt's code for a forged, expired or revoked access token (accounts.authentication).
+ERROR_CODE_401_CHOICES = [*ErrorCode401Enum.choices, ("token_not_valid", "Token Not Valid")]
+
+
+class Error401Serializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ERROR_CODE_401_CHOICES)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse401Serializer(serializers.Serializer):
+    """401 body: not signed in, wrong credentials, or an invalid/expired/revoked token."""
+
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = Error401Serializer(many=True)
+
+
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    """drf-standardized-errors' AutoSchema for our exception handler, merged with the views' errors."""
+
+    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+        # The library adds nothing unless the view uses its handler; ours wraps it (same bodies).
+        if status_code in responses or self.view.get_exception_handler() is not bookwork_exception_handler:
+            return False
+        if status_code == "400":
+            return self._should_add_parse_error_response() or self._should_add_validation_error_response()
+        check = getattr(self, f"_should_add_http{status_code}_error_response", None)
+        return check() if check is not None else True
+
+    def _takes_body(self) -> bool:
+        return self.method in _BODY_METHODS and self.get_request_serializer() is not None
+
+    def _should_add_parse_error_response(self) -> bool:
+        # Only a view that reads a body can fail to parse one.
+        return self._takes_body() and super()._should_add_parse_error_response()
+
+    def _is_paginated(self) -> bool:
+        return isinstance(self._get_paginator(), BasePagination) and self._is_list_view()
+
+    def _should_add_validation_error_response(self) -> bool:
+        # A malformed `page_size` is a 400 validation error on every paginated list.
+        return self._is_paginated() or super()._should_add_validation_error_response()
+
+    def _should_add_http404_error_response(self) -> bool:
+        # An unknown, malformed or hidden path id, or a page past the end of a list. (The library
+        # also counts any view with a paginator, which would put a 404 on `POST /clubs/`.)
+        has_path_ids = any(parameter["in"] == "path" for parameter in self._get_parameters())
+        return has_path_ids or self._is_paginated()
+
+    def _should_add_http415_error_response(self) -> bool:
+        # Only a body has a media type to reject.
+        return self._takes_body() and super()._should_add_http415_error_response()
+
+    def _get_error_response_serializer(self, status_code: str):
+        if status_code == "401":
+            return ErrorResponse401Serializer
+        return super()._get_error_response_serializer(status_code)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        if direction != "response" or "400" not in responses or not self._should_add_parse_error_response():
+            return responses
+        parse_error = self.resolve_serializer(ParseErrorResponseSerializer, "response").ref
+        for media in responses["400"].get("content", {}).values():
+            schema = media.get("schema")
+            if schema is None or schema == parse_error or parse_error in schema.get("anyOf", []):
+                continue
+            if "oneOf" in schema and parse_error in schema["oneOf"]:
+                continue
+            # anyOf, not oneOf: a view's own 400 body may be loose enough to match a parse error too.
+            media["schema"] = {"anyOf": [schema, parse_error]}
+        return responses
