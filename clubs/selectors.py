@@ -44,6 +44,21 @@ def club_get_visible(*, user, club_id) -> Club:
     return club
 
 
+def club_get_visible_with_access(*, user, club_id) -> tuple[Club, ClubAccess]:
+    """Like `club_get_visible`, plus the caller's `ClubAccess`, in one primary-key query (the
+    caller's role is a subquery; visibility is decided by `ClubAccess.can_view`, the same rule
+    `clubs_visible_to` writes in SQL)."""
+    # UNIQUE (club, user): at most one row, so no ordering is needed.
+    my_role = ClubMember.objects.filter(club=OuterRef("pk"), user=user, is_active=True).order_by().values("role")[:1]
+    club = next(iter(Club.objects.filter(pk=parse_uuid(club_id)).annotate(my_role=Subquery(my_role)).order_by()), None)
+    if club is None:
+        raise Http404
+    access = club_access(user=user, club=club, role=club.my_role)
+    if not access.can_view():
+        raise Http404
+    return club, access
+
+
 def club_role_of(*, user, club: Club) -> str | None:
     """The ACTIVE club role of `user` in `club`, or None."""
     if user is None or not getattr(user, "is_authenticated", False):

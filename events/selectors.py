@@ -75,6 +75,18 @@ def events_visible_to(user, *, with_my_rsvp: bool = True) -> QuerySet[Event]:
     return events
 
 
+def club_events_visible_to(user, *, club: Club, access: ClubAccess) -> QuerySet[Event]:
+    """The events of `club` that `user` (whose access to the visible `club` is `access`) may see,
+    annotated like `events_visible_to`. Visibility needs no subquery here: members and site admins
+    see every event of the club, everyone else (the club is then public) its public events."""
+    events = Event.objects.filter(club=club)
+    if not access.can_view_event(False):
+        events = events.filter(is_public=True)
+    events = events.annotate(waitlist_count=_waitlist_count())
+    mine = Availability.objects.filter(user=user).select_related("user")
+    return events.prefetch_related(Prefetch("availabilities", queryset=mine, to_attr="my_rsvp"))
+
+
 def events_upcoming(events: QuerySet[Event]) -> QuerySet[Event]:
     """Events that start now or later, each judged in its club's time zone."""
     # A coarse date bound first, so the date index narrows the rows (zones are within a day of UTC).
@@ -93,20 +105,27 @@ def events_upcoming(events: QuerySet[Event]) -> QuerySet[Event]:
 
 def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Event, ClubAccess]:
     """The event with `event_id` if `user` may see it, and the caller's access to its club, in
-    one query (two with `with_my_rsvp`, for the event's own representation).
+    one query (two with `with_my_rsvp`, for the event's own representation, which also annotates
+    `waitlist_count`).
 
     Raises Http404 for unknown, malformed and invisible ids alike."""
-    my_role = ClubMember.objects.filter(club=OuterRef("club"), user=user, is_active=True).values("role")[:1]
-    event = (
-        events_visible_to(user, with_my_rsvp=with_my_rsvp)
-        .select_related("club")
-        .annotate(my_club_role=Subquery(my_role))
-        .filter(pk=parse_uuid(event_id))
-        .first()
-    )
+    pk = parse_uuid(event_id)
+    # UNIQUE (club, user): at most one row, so no ordering is needed.
+    my_role = ClubMember.objects.filter(club=OuterRef("club"), user=user, is_active=True).order_by().values("role")[:1]
+    events = Event.objects.select_related("club").annotate(my_club_role=Subquery(my_role))
+    if with_my_rsvp:
+        events = events.annotate(waitlist_count=_waitlist_count())
+    # Visibility is decided below by `ClubAccess.can_view_event` (the same rule `events_visible_to`
+    # writes in SQL), so the query stays a plain primary-key lookup without ORDER BY.
+    event = next(iter(events.filter(pk=pk).order_by()), None)
     if event is None:
         raise Http404
     access = club_access(user=user, club=event.club, role=event.my_club_role)
     if not access.can_view_event(event.is_public):
         raise Http404
+    if with_my_rsvp:
+        mine = list(Availability.objects.filter(event_id=pk, user=user))
+        for row in mine:
+            row.user = user
+        event.my_rsvp = mine
     return event, access
