@@ -3,6 +3,8 @@ and write; output serializers render rows the selectors loaded (with their annot
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
@@ -51,8 +53,26 @@ class TimezoneField(serializers.CharField):
             raise _django_to_drf(error) from None
 
 
+class CachedFieldsMixin:
+    """For read-only ModelSerializers: build the fields from the model once per class, then hand
+    each instance a deep copy (what a plain `Serializer` does with its declared fields).
+
+    `ModelSerializer.get_fields` introspects the model on every instantiation, which dominated the
+    CPU cost of rendering (a nested serializer per row multiplies it). The result depends only on
+    the class (`Meta`, declared fields), never on the instance, data or context."""
+
+    _fields_cache: dict[type, dict] = {}
+
+    def get_fields(self):
+        cls = type(self)
+        built = CachedFieldsMixin._fields_cache.get(cls)
+        if built is None:
+            built = CachedFieldsMixin._fields_cache[cls] = super().get_fields()
+        return copy.deepcopy(built)
+
+
 # --- clubs -----------------------------------------------------------------------------------
-class ClubSerializer(serializers.ModelSerializer):
+class ClubSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """A club as the caller sees it. `member_count` counts active members; `my_role` is the caller's
     active club role, or null."""
 
@@ -110,7 +130,7 @@ class MemberUserSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_null=True)
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """A membership row. Needs `access` (a `ClubAccess`) in the context to decide on contacts."""
 
     user = MemberUserSerializer()

@@ -7,6 +7,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clubs.serializers import CachedFieldsMixin
 from events.availability.serializers import AvailabilitySerializer
 from events.models import Event, EventType
 
@@ -26,7 +27,7 @@ class LocalTimeField(serializers.TimeField):
         return super().to_internal_value(value).replace(microsecond=0)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """Event of the contract. `my_availability` is the caller's RSVP or null; `attendees` the
     ordered ids of seated users. Expects `waitlist_count` annotated and `my_rsvp` prefetched
     (`events.selectors.events_visible_to`)."""

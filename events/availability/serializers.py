@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from clubs.serializers import CachedFieldsMixin
 from events.availability.models import Availability, RsvpStatus
 
 
@@ -15,7 +16,7 @@ class RsvpUserSerializer(serializers.Serializer):
     avatar = serializers.CharField(read_only=True, allow_null=True)
 
 
-class AvailabilitySerializer(serializers.ModelSerializer):
+class AvailabilitySerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """Availability: `user, status, notes, waitlisted, waitlist_position, updated_at`."""
 
     user = RsvpUserSerializer(read_only=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from clubs.serializers import CachedFieldsMixin
 from events.items.models import EventItem, ItemCategory, ItemStatus
 
 
-class EventItemSerializer(serializers.ModelSerializer):
+class EventItemSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """Event item: `id, event, name, category, assigned_to, status, notes, created_by, created_at, updated_at`."""
 
     class Meta:
