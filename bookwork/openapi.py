@@ -10,7 +10,8 @@ On top of it, errors that no single view knows about are merged into what the vi
 - every authenticated operation answers an invalid, expired or revoked access token with 401
   `token_not_valid` (our `ErrorResponse401Serializer` lists it next to the library's codes);
 - a paginated list answers a page past the end with 404 and a malformed `page_size` with 400
-  (`bookwork.pagination.PageNumberPagination`).
+  (`bookwork.pagination.PageNumberPagination`);
+- a time of day in a response is documented by a pattern (`19:30:00`), not `format: time`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ErrorResponse401Serializer(serializers.Serializer):
 
 
 _BODY_METHODS = ("POST", "PUT", "PATCH")
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 
 class AutoSchema(StandardizedErrorsAutoSchema):
@@ -81,6 +83,20 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     def _should_add_http415_error_response(self) -> bool:
         # Only a body has a media type to reject.
         return self._takes_body() and super()._should_add_http415_error_response()
+
+    def _get_validation_error_codes_by_field(self, data_fields):
+        codes = super()._get_validation_error_codes_by_field(data_fields)
+        if self._is_paginated():
+            codes["page_size"].add("invalid")
+        return codes
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "response" and isinstance(field, serializers.TimeField) and schema.get("format") == "time":
+            # We answer "19:30:00" (no offset); JSON Schema's `time` format (RFC 3339) demands one.
+            del schema["format"]
+            schema["pattern"] = TIME_PATTERN
+        return schema
 
     def _get_error_response_serializer(self, status_code: str):
         if status_code == "401":

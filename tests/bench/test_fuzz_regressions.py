@@ -8,6 +8,7 @@ baseline entry. The behaviour checks without a marker pass today and must keep p
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -86,3 +87,63 @@ def test_malformed_page_size_is_rejected(db, user, value):
 
 def test_sessions_list_documents_its_404(openapi):
     assert "404" in openapi["paths"]["/api/v1/auth/sessions/"]["get"]["responses"]
+
+
+# Found by the fuzzer: `?type=` (an empty enum value) answered 200 as if no filter were given.
+@pytest.mark.parametrize("query", ["type=", "ordering=", "date_from=", "club="])
+def test_empty_event_filter_value_is_rejected(db, user, query):
+    club = ClubFactory(owner=user)
+    for path in ("/api/v1/events/", f"/api/v1/clubs/{club.pk}/events/"):
+        response = client_for(user).get(f"{path}?{query}")
+        assert response.status_code == 400, (path, response.content)
+        assert response.json()["errors"][0]["attr"] == query.rstrip("=")
+
+
+# Found by the fuzzer: `"avatar": ""` clears the avatar, so the schema must not say `format: uri` alone.
+def test_avatar_blank_clears_and_is_documented(db, user, openapi):
+    user.avatar = "https://img.example.com/a.png"
+    user.save(update_fields=["avatar"])
+    response = client_for(user).patch("/api/v1/auth/me/", {"avatar": ""}, format="json")
+    assert response.status_code == 200 and response.json()["avatar"] is None
+    assert client_for(user).patch("/api/v1/auth/me/", {"avatar": "not a url"}, format="json").status_code == 400
+    avatar = openapi["components"]["schemas"]["PatchedProfileUpdateRequest"]["properties"]["avatar"]
+    assert avatar.get("format") != "uri" and {"enum": [""]} in avatar["anyOf"] and avatar["nullable"]
+
+
+# Found by the fuzzer: `page_size=101` is capped (contract), so the schema must not document a maximum.
+def test_page_size_above_the_cap_is_capped_and_documented(db, user, openapi):
+    ClubFactory(owner=user)
+    assert client_for(user).get("/api/v1/clubs/?page_size=101").status_code == 200
+    parameters = openapi["paths"]["/api/v1/clubs/"]["get"]["parameters"]
+    page_size = next(p for p in parameters if p["name"] == "page_size")
+    assert "maximum" not in page_size["schema"]
+
+
+def test_paginated_lists_document_400_and_404(openapi):
+    for path, operation in ((p, ops.get("get")) for p, ops in openapi["paths"].items()):
+        names = {parameter["name"] for parameter in (operation or {}).get("parameters", [])}
+        if "page_size" in names:
+            assert {"400", "404"} <= set(operation["responses"]), path
+
+
+def test_every_body_and_authenticated_operation_documents_parse_and_token_errors(openapi):
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                assert "parse_error" in json.dumps(_response(openapi, path, method, "400")), (method, path)
+            if any(operation.get("security") or []):
+                assert "token_not_valid" in json.dumps(
+                    _response(openapi, path, method, "401")
+                ) or "token_not_valid" in (operation["responses"]["401"].get("description", "")), (method, path)
+
+
+# Found by the fuzzer: "10:00:00" is not an RFC 3339 `time` (no offset), yet that is what we answer.
+def test_response_times_are_documented_as_what_we_send(openapi):
+    event_time = openapi["components"]["schemas"]["Event"]["properties"]["event_time"]
+    assert "format" not in event_time
+    assert re.fullmatch(event_time["pattern"], "10:00:00") and not re.fullmatch(event_time["pattern"], "25:00")
+
+
+# Found by the fuzzer: the 400 for a malformed page_size must match the documented body.
+def test_sessions_list_documents_its_page_size_400(openapi):
+    assert "page_size" in json.dumps(_response(openapi, "/api/v1/auth/sessions/", "get", "400"))
