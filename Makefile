@@ -34,13 +34,15 @@ run: migrate
 	@bind=$${BIND:-127.0.0.1:8000}; echo; echo "Bookwork: http://$$bind/   API docs: http://$$bind/api/v1/docs/   admin: http://$$bind/admin/"; echo
 	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} exec $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi
 
-# Tests run with production-like settings (DEBUG off) and a throwaway key.
+# Tests run with production-like settings (DEBUG off) and a throwaway key, on two pytest-xdist
+# workers (each gets its own test database). PYTEST_ARGS="tests/clubs -x -n0" narrows a run.
+PYTEST_ARGS ?= -n 2
 test: db
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz} \
 	SECURE_SSL_REDIRECT=false LOG_LEVEL=$${LOG_LEVEL:-WARNING} \
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: db
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
