@@ -32,7 +32,9 @@ run: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput -v 0
 	@bind=$${BIND:-127.0.0.1:8000}; echo; echo "Bookwork: http://$$bind/   API docs: http://$$bind/api/v1/docs/   admin: http://$$bind/admin/"; echo
-	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} exec $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi
+	@# Ctrl-C: gunicorn finishes in-flight requests and exits; then the embedded database stops too.
+	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi; \
+	status=$$?; [ -n "$${DATABASE_URL:-}" ] || $(PY) -m bookwork.devdb stop; exit $$status
 
 # Tests run with production-like settings (DEBUG off) and a throwaway key, on two pytest-xdist
 # workers (each gets its own test database). PYTEST_ARGS="tests/clubs -x -n0" narrows a run.
