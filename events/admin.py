@@ -21,20 +21,7 @@ from events.services import EDITABLE_FIELDS, event_update
 class EventAdminForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = [
-            "club",
-            "title",
-            "description",
-            "event_date",
-            "event_time",
-            "duration_minutes",
-            "location",
-            "book",
-            "type",
-            "max_attendees",
-            "is_public",
-            "created_by",
-        ]
+        fields = ["club", *EDITABLE_FIELDS, "created_by"]
 
     def clean_max_attendees(self):
         value = self.cleaned_data.get("max_attendees")
