@@ -11,11 +11,14 @@ On top of it, errors that no single view knows about are merged into what the vi
   `token_not_valid` (our `ErrorResponse401Serializer` lists it next to the library's codes);
 - a paginated list answers a page past the end with 404 and a malformed `page_size` with 400
   (`bookwork.pagination.PageNumberPagination`);
-- a time of day in a response is documented by a pattern (`19:30:00`), not `format: time`.
+- a time of day in a response is documented by a pattern (`19:30:00`), not `format: time`;
+- a string filter of a `StrictFilterSet` (`bookwork.filters`) has `minLength: 1` (`?search=` is a 400).
 """
 
 from __future__ import annotations
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.plumbing import get_manager, get_view_model
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import (
     ClientErrorEnum,
@@ -26,6 +29,7 @@ from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 
 from bookwork.exceptions import exception_handler as bookwork_exception_handler
+from bookwork.filters import StrictFilterSet
 
 # simplejwt's code for a forged, expired or revoked access token (accounts.authentication).
 ERROR_CODE_401_CHOICES = [*ErrorCode401Enum.choices, ("token_not_valid", "Token Not Valid")]
@@ -117,3 +121,20 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             # anyOf, not oneOf: a view's own 400 body may be loose enough to match a parse error too.
             media["schema"] = {"anyOf": [schema, parse_error]}
         return responses
+
+
+class StrictFilterSetExtension(DjangoFilterExtension):
+    """django-filter parameters as drf-spectacular documents them, plus `minLength: 1` on the string
+    parameters of a `StrictFilterSet`, which answers an empty value with 400."""
+
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        model = get_view_model(auto_schema.view)
+        filterset_class = model and self.target.get_filterset_class(auto_schema.view, get_manager(model).none())
+        if filterset_class and issubclass(filterset_class, StrictFilterSet):
+            for parameter in parameters:
+                if parameter["schema"].get("type") == "string":
+                    parameter["schema"]["minLength"] = 1
+        return parameters

@@ -1,4 +1,5 @@
-"""Query filters of the club lists (django-filter), and ordering with an id tie-break."""
+"""Query filters of the club lists (django-filter; an empty value is a 400), and ordering with an id
+tie-break."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from rest_framework.filters import OrderingFilter
 
+from bookwork.filters import StrictFilterSet
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.validators import parse_tag_query
 
@@ -42,7 +44,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class ClubFilter(django_filters.FilterSet):
+class ClubFilter(StrictFilterSet):
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, help_text="Case-insensitive match in name or description."
     )
@@ -74,7 +76,7 @@ class ClubFilter(django_filters.FilterSet):
         return queryset.filter(Exists(mine))
 
 
-class MemberFilter(django_filters.FilterSet):
+class MemberFilter(StrictFilterSet):
     """Active members unless `is_active` is given."""
 
     role = django_filters.ChoiceFilter(choices=ClubRole.choices)

@@ -147,3 +147,27 @@ def test_response_times_are_documented_as_what_we_send(openapi):
 # Found by the fuzzer: the 400 for a malformed page_size must match the documented body.
 def test_sessions_list_documents_its_page_size_400(openapi):
     assert "page_size" in json.dumps(_response(openapi, "/api/v1/auth/sessions/", "get", "400"))
+
+
+# Found by the fuzzer: `?member=` (an empty enum value) answered 200 as if no filter were given.
+@pytest.mark.parametrize("query", ["member=", "search=", "tags=", "is_public=", "member=me&member="])
+def test_empty_club_filter_value_is_rejected(db, user, query):
+    ClubFactory(owner=user)
+    response = client_for(user).get(f"/api/v1/clubs/?{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["attr"] == query.split("=")[0]
+    assert client_for(user).get("/api/v1/clubs/?member=me").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["role=", "is_active="])
+def test_empty_member_filter_value_is_rejected(db, user, query):
+    club = ClubFactory(owner=user)
+    response = client_for(user).get(f"/api/v1/clubs/{club.pk}/members/?{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["attr"] == query.rstrip("=")
+
+
+def test_strict_filter_strings_document_min_length(openapi):
+    parameters = openapi["paths"]["/api/v1/clubs/"]["get"]["parameters"]
+    for name in ("member", "search", "tags"):
+        assert next(p for p in parameters if p["name"] == name)["schema"]["minLength"] == 1, name
