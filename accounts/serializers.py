@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import RefreshToken, User, email_format_validator
+from bookwork.serializers import StrictCharField, StrictEmailField
 
 # Passwords are bounded so that nobody can make the server hash megabytes; the bound is far above
 # anything a person or a password manager uses.
@@ -27,10 +28,10 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=255, validators=[email_format_validator])
-    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
-    name = serializers.CharField(max_length=255)
-    phone = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    email = StrictEmailField(max_length=255, validators=[email_format_validator])
+    password = StrictCharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
+    name = StrictCharField(max_length=255)
+    phone = StrictCharField(max_length=20, required=False, allow_null=True, allow_blank=True)
 
     def validate_email(self, value: str) -> str:
         return value.strip().lower()
@@ -38,17 +39,17 @@ class RegisterSerializer(serializers.Serializer):
 
 class LoginSerializer(serializers.Serializer):
     # A plain string: a malformed address is simply an unknown account (401), not a hint.
-    email = serializers.CharField(max_length=255)
-    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
+    email = StrictCharField(max_length=255)
+    password = StrictCharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=TOKEN_MAX_LENGTH, trim_whitespace=False)
+    refresh = StrictCharField(max_length=TOKEN_MAX_LENGTH, trim_whitespace=False)
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    current_password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
-    new_password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
+    current_password = StrictCharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
+    new_password = StrictCharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
 
 
 @extend_schema_field(
@@ -59,7 +60,7 @@ class PasswordChangeSerializer(serializers.Serializer):
         "description": 'A URL, or `null` / `""` to remove the avatar (both store null).',
     }
 )
-class ClearableURLField(serializers.CharField):
+class ClearableURLField(StrictCharField):
     """A URL that `null` or `""` clears (a cleared form input sends `""`); both are stored as null.
 
     Checked in `to_internal_value` rather than with a validator, which drf-spectacular would turn
@@ -83,8 +84,8 @@ class ProfileUpdateSerializer(serializers.Serializer):
 
     writable = ("name", "phone", "avatar")
 
-    name = serializers.CharField(max_length=255, required=False)
-    phone = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    name = StrictCharField(max_length=255, required=False)
+    phone = StrictCharField(max_length=20, required=False, allow_null=True, allow_blank=True)
     avatar = ClearableURLField(max_length=500, required=False, allow_null=True, allow_blank=True)
 
     def to_internal_value(self, data):

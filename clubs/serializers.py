@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import UserManager
+from bookwork.serializers import StrictCharField, StrictEmailField, StrictUUIDField
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.validators import MAX_INT, MAX_TAG_LENGTH, MAX_TAGS, normalize_tags, validate_timezone
 
@@ -23,7 +24,7 @@ def _django_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
 class TagListField(serializers.ListField):
     """A list of tags, normalised: trimmed, lower-case, de-duplicated, blanks dropped."""
 
-    child = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    child = StrictCharField(allow_blank=True, trim_whitespace=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
@@ -39,7 +40,7 @@ class TagListField(serializers.ListField):
             raise _django_to_drf(error) from None
 
 
-class TimezoneField(serializers.CharField):
+class TimezoneField(StrictCharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("help_text", "An IANA time zone name, e.g. Europe/Berlin.")
@@ -105,15 +106,15 @@ class ClubSerializer(CachedFieldsMixin, serializers.ModelSerializer):
 class ClubWriteSerializer(serializers.Serializer):
     """Body of POST (all rules) and PATCH (partial) of a club."""
 
-    name = serializers.CharField(min_length=1, max_length=255)
-    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
+    name = StrictCharField(min_length=1, max_length=255)
+    description = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
     is_public = serializers.BooleanField(required=False)
     max_members = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_INT, help_text="Cap on active members."
     )
-    meeting_frequency = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=50)
-    current_book = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
-    location = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+    meeting_frequency = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=50)
+    current_book = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+    location = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=255)
     tags = TagListField(required=False)
     timezone = TimezoneField(required=False)
 
@@ -153,8 +154,8 @@ class MemberSerializer(CachedFieldsMixin, serializers.ModelSerializer):
 class MemberAddSerializer(serializers.Serializer):
     """Add a member by `user_id` or by `email` (exactly one of them)."""
 
-    user_id = serializers.UUIDField(required=False)
-    email = serializers.EmailField(required=False, max_length=255)
+    user_id = StrictUUIDField(required=False)
+    email = StrictEmailField(required=False, max_length=255)
     role = serializers.ChoiceField(choices=ClubRole.choices, default=ClubRole.MEMBER)
 
     def validate(self, attrs):
@@ -183,4 +184,4 @@ class MemberUpdateSerializer(serializers.Serializer):
 
 
 class TransferOwnershipSerializer(serializers.Serializer):
-    user_id = serializers.UUIDField(help_text="An active member of the club.")
+    user_id = StrictUUIDField(help_text="An active member of the club.")

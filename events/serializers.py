@@ -7,6 +7,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bookwork.serializers import ModelSerializer
 from clubs.serializers import CachedFieldsMixin
 from events.availability.serializers import AvailabilitySerializer
 from events.models import Event, EventType
@@ -74,7 +75,7 @@ class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         return AvailabilitySerializer(rows[0]).data if rows else None
 
 
-class EventWriteSerializer(serializers.ModelSerializer):
+class EventWriteSerializer(ModelSerializer):
     """Body of POST (all required fields) and PATCH (partial) of an event."""
 
     event_time = LocalTimeField(format="%H:%M:%S")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from bookwork.serializers import StrictCharField
 from clubs.serializers import CachedFieldsMixin
 from events.availability.models import Availability, RsvpStatus
 
@@ -31,7 +32,7 @@ class AvailabilityInputSerializer(serializers.Serializer):
     """Body of PUT .../availability/me/ and .../availability/{user_id}/."""
 
     status = serializers.ChoiceField(choices=RsvpStatus.choices)
-    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2000)
+    notes = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=2000)
 
 
 class AvailabilitySummarySerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from bookwork.serializers import ModelSerializer
 from clubs.serializers import CachedFieldsMixin
 from events.items.models import EventItem, ItemCategory, ItemStatus
 
@@ -29,7 +30,7 @@ class EventItemSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EventItemWriteSerializer(serializers.ModelSerializer):
+class EventItemWriteSerializer(ModelSerializer):
     """Body of POST and PATCH. An unknown `assigned_to` is a 400 (never a 500 from the foreign key)."""
 
     category = serializers.ChoiceField(choices=ItemCategory.choices, default=ItemCategory.OTHER)

@@ -14,7 +14,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.conftest import client_for
-from tests.factories import ClubFactory
+from tests.factories import ClubFactory, EventFactory
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +171,34 @@ def test_strict_filter_strings_document_min_length(openapi):
     parameters = openapi["paths"]["/api/v1/clubs/"]["get"]["parameters"]
     for name in ("member", "search", "tags"):
         assert next(p for p in parameters if p["name"] == name)["schema"]["minLength"] == 1, name
+
+
+# Found by the fuzzer: numbers were accepted for string fields and stored as strings ("0").
+@pytest.mark.parametrize("value", [0, 1.5, True, [], {}])
+def test_non_string_for_a_string_field_is_rejected(db, user, value):
+    client = client_for(user)
+    event = EventFactory(club=ClubFactory(owner=user))
+    cases = [
+        ("patch", "/api/v1/auth/me/", {"phone": value}, "phone"),
+        ("put", f"/api/v1/events/{event.pk}/availability/me/", {"status": "maybe", "notes": value}, "notes"),
+        ("post", "/api/v1/clubs/", {"name": value}, "name"),
+        ("post", f"/api/v1/events/{event.pk}/items/", {"name": value}, "name"),
+        ("patch", f"/api/v1/events/{event.pk}/", {"location": value}, "location"),
+    ]
+    for method, path, body, attr in cases:
+        response = getattr(client, method)(path, body, format="json")
+        assert response.status_code == 400, (path, response.content)
+        error = response.json()["errors"][0]
+        assert (error["attr"], error["code"]) == (attr, "invalid"), (path, error)
+    user.refresh_from_db()
+    assert user.phone in (None, "")
+
+
+def test_string_fields_still_accept_strings(db, user):
+    client = client_for(user)
+    event = EventFactory(club=ClubFactory(owner=user))
+    assert client.patch("/api/v1/auth/me/", {"phone": "0123"}, format="json").json()["phone"] == "0123"
+    response = client.put(
+        f"/api/v1/events/{event.pk}/availability/me/", {"status": "maybe", "notes": "0"}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["notes"] == "0"

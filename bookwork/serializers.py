@@ -1,0 +1,59 @@
+"""Input fields that take JSON as documented: a string field accepts only a JSON string.
+
+DRF coerces numbers (`"phone": 0` is stored as "0"). The strict fields below reject anything
+but a string with a 400 naming the field;
+input serializers of every app build on them:
+
+- declared fields: `StrictCharField`, `StrictEmailField`, `StrictUUIDField` instead of DRF's;
+- model fields: `ModelSerializer` maps the string-like model fields to them.
+
+Output-only serializers may keep DRF's fields: nothing is parsed there.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from rest_framework import serializers
+
+
+class StrictStringMixin:
+    """Only a JSON string is a value."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+class StrictEmailField(StrictStringMixin, serializers.EmailField):
+    pass
+
+
+class StrictURLField(StrictStringMixin, serializers.URLField):
+    pass
+
+
+class StrictSlugField(StrictStringMixin, serializers.SlugField):
+    pass
+
+
+class StrictUUIDField(StrictStringMixin, serializers.UUIDField):
+    """A UUID as a string only: DRF would also turn the integer 0 into a UUID."""
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """`ModelSerializer` whose generated string fields are the strict ones."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.EmailField: StrictEmailField,
+        models.URLField: StrictURLField,
+        models.SlugField: StrictSlugField,
+        models.UUIDField: StrictUUIDField,
+    }
