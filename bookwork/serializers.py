@@ -1,11 +1,11 @@
 """Input fields that take JSON as documented: a string field accepts only a JSON string.
 
-DRF coerces numbers (`"phone": 0` is stored as "0"). The strict fields below reject anything
-but a string with a 400 naming the field;
-input serializers of every app build on them:
+DRF coerces numbers (`"phone": 0` is stored as "0"), and a related field takes `""` as null.
+The strict fields below reject both with a 400 naming the field; input
+serializers of every app build on them:
 
 - declared fields: `StrictCharField`, `StrictEmailField`, `StrictUUIDField` instead of DRF's;
-- model fields: `ModelSerializer` maps the string-like model fields to them.
+- model fields: `ModelSerializer` maps the string-like model fields (and foreign keys) to them.
 
 Output-only serializers may keep DRF's fields: nothing is parsed there.
 """
@@ -45,8 +45,19 @@ class StrictUUIDField(StrictStringMixin, serializers.UUIDField):
     """A UUID as a string only: DRF would also turn the integer 0 into a UUID."""
 
 
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key by id; `""` is an invalid id, not null (null clears it where allowed)."""
+
+    default_error_messages = {"invalid": "Must be a valid id."}
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("invalid")
+        return super().run_validation(data)
+
+
 class ModelSerializer(serializers.ModelSerializer):
-    """`ModelSerializer` whose generated string fields are the strict ones."""
+    """`ModelSerializer` whose generated string fields and foreign keys are the strict ones."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -57,3 +68,4 @@ class ModelSerializer(serializers.ModelSerializer):
         models.SlugField: StrictSlugField,
         models.UUIDField: StrictUUIDField,
     }
+    serializer_related_field = StrictPrimaryKeyRelatedField

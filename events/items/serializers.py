@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from bookwork.serializers import ModelSerializer
+from bookwork.serializers import ModelSerializer, StrictPrimaryKeyRelatedField, StrictUUIDField
 from clubs.serializers import CachedFieldsMixin
 from events.items.models import EventItem, ItemCategory, ItemStatus
 
@@ -31,13 +31,14 @@ class EventItemSerializer(CachedFieldsMixin, serializers.ModelSerializer):
 
 
 class EventItemWriteSerializer(ModelSerializer):
-    """Body of POST and PATCH. An unknown `assigned_to` is a 400 (never a 500 from the foreign key)."""
+    """Body of POST and PATCH. An unknown `assigned_to` is a 400 (never a 500 from the foreign key);
+    `null` unassigns, `""` is a 400 like any other malformed id."""
 
     category = serializers.ChoiceField(choices=ItemCategory.choices, default=ItemCategory.OTHER)
     status = serializers.ChoiceField(choices=ItemStatus.choices, default=ItemStatus.PENDING)
-    assigned_to = serializers.PrimaryKeyRelatedField(
+    assigned_to = StrictPrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True),
-        pk_field=serializers.UUIDField(),
+        pk_field=StrictUUIDField(),
         allow_null=True,
         required=False,
     )

@@ -14,7 +14,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.conftest import client_for
-from tests.factories import ClubFactory, EventFactory
+from tests.factories import ClubFactory, EventFactory, EventItemFactory
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +202,20 @@ def test_string_fields_still_accept_strings(db, user):
         f"/api/v1/events/{event.pk}/availability/me/", {"status": "maybe", "notes": "0"}, format="json"
     )
     assert response.status_code == 201 and response.json()["notes"] == "0"
+
+
+# Found by the fuzzer: `"assigned_to": ""` was taken as null although documented as a UUID.
+def test_item_assigned_to_blank_is_rejected_and_null_unassigns(db, user):
+    client = client_for(user)
+    event = EventFactory(club=ClubFactory(owner=user))
+    items = f"/api/v1/events/{event.pk}/items/"
+    response = client.post(items, {"name": "Snacks", "assigned_to": ""}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "assigned_to"
+    assert client.post(items, {"name": "Snacks", "assigned_to": 0}, format="json").status_code == 400
+    item = EventItemFactory(event=event, assigned_to=user)
+    assert client.patch(f"{items}{item.pk}/", {"assigned_to": ""}, format="json").status_code == 400
+    item.refresh_from_db()
+    assert item.assigned_to_id == user.pk
+    response = client.patch(f"{items}{item.pk}/", {"assigned_to": None}, format="json")
+    assert response.status_code == 200 and response.json()["assigned_to"] is None
