@@ -1,7 +1,8 @@
 """Input fields that take JSON as documented: a string field accepts only a JSON string.
 
-DRF coerces numbers (`"phone": 0` is stored as "0"), and a related field takes `""` as null.
-The strict fields below reject both with a 400 naming the field; input
+DRF coerces numbers (`"phone": 0` is stored as "0"), checks `max_length` only after trimming
+(so 256 characters with a leading space pass a documented `maxLength: 255`), and a related field
+takes `""` as null. The strict fields below reject all three with a 400 naming the field; input
 serializers of every app build on them:
 
 - declared fields: `StrictCharField`, `StrictEmailField`, `StrictUUIDField` instead of DRF's;
@@ -17,11 +18,15 @@ from rest_framework import serializers
 
 
 class StrictStringMixin:
-    """Only a JSON string is a value."""
+    """Only a JSON string is a value; `max_length` holds for the string as sent (before trimming),
+    which is what the schema's `maxLength` says."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        max_length = getattr(self, "max_length", None)
+        if max_length is not None and len(data) > max_length:
+            self.fail("max_length", max_length=max_length)
         return super().to_internal_value(data)
 
 

@@ -219,3 +219,18 @@ def test_item_assigned_to_blank_is_rejected_and_null_unassigns(db, user):
     assert item.assigned_to_id == user.pk
     response = client.patch(f"{items}{item.pk}/", {"assigned_to": None}, format="json")
     assert response.status_code == 200 and response.json()["assigned_to"] is None
+
+
+# Found by the fuzzer: a name of 256 characters with a leading space passed `maxLength: 255`.
+def test_max_length_holds_for_the_string_as_sent(db, user, openapi):
+    client = client_for(user)
+    response = client.post("/api/v1/clubs/", {"name": " " + "a" * 255}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "code": "max_length",
+        "detail": "Ensure this field has no more than 255 characters.",
+        "attr": "name",
+    }
+    response = client.post("/api/v1/clubs/", {"name": " " + "a" * 254}, format="json")
+    assert response.status_code == 201 and response.json()["name"] == "a" * 254
+    assert openapi["components"]["schemas"]["ClubWriteRequest"]["properties"]["name"]["maxLength"] == 255
