@@ -4,6 +4,7 @@ A `page_size` that is not a positive integer is a 400 (DRF would silently use th
 one above 100 is capped at 100, as the contract says. A page past the end is DRF's 404.
 """
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
@@ -33,3 +34,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
             elif parameter["name"] == self.page_query_param:
                 parameter["schema"] = {"type": "integer", "minimum": 1}
         return parameters
+
+
+def page_parameters() -> list[OpenApiParameter]:
+    """`page` and `page_size` as documented on every list, for a view drf-spectacular does not see as
+    a list (its paginated body carries more than `results`, e.g. the availability summary)."""
+    return [
+        OpenApiParameter(
+            parameter["name"],
+            parameter["schema"],
+            OpenApiParameter.QUERY,
+            required=False,
+            description=parameter["description"],
+        )
+        for parameter in PageNumberPagination().get_schema_operation_parameters(view=None)
+    ]

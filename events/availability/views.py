@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bookwork.pagination import PageNumberPagination, page_parameters
 from clubs.models import ClubMember
 from clubs.selectors import parse_uuid
 from events.availability import services
@@ -39,10 +40,13 @@ def _upsert_response(event, user, body: AvailabilityInputSerializer) -> Response
 
 @extend_schema(parameters=path_ids("event_id"))
 class AvailabilityListView(APIView):
+    pagination_class = PageNumberPagination  # paginate() applies it
+
     @extend_schema(
         operation_id="events_availability_list",
         summary="RSVPs of an event with the event's summary counts",
-        responses={200: AvailabilityListSerializer, **errors(404)},
+        parameters=page_parameters(),
+        responses={200: AvailabilityListSerializer, **errors(400, 404)},
     )
     def get(self, request, event_id):
         event, _ = event_get_visible(user=request.user, event_id=event_id)

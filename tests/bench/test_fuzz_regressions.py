@@ -234,3 +234,14 @@ def test_max_length_holds_for_the_string_as_sent(db, user, openapi):
     response = client.post("/api/v1/clubs/", {"name": " " + "a" * 254}, format="json")
     assert response.status_code == 201 and response.json()["name"] == "a" * 254
     assert openapi["components"]["schemas"]["ClubWriteRequest"]["properties"]["name"]["maxLength"] == 255
+
+
+# Found by the fuzzer: the RSVP list is paginated but did not document `page`/`page_size`.
+def test_availability_list_documents_and_applies_pagination(db, user, openapi):
+    operation = openapi["paths"]["/api/v1/events/{event_id}/availability/"]["get"]
+    assert {"page", "page_size"} <= {parameter["name"] for parameter in operation["parameters"]}
+    assert {"400", "404"} <= set(operation["responses"])
+    event = EventFactory(club=ClubFactory(owner=user))
+    path = f"/api/v1/events/{event.pk}/availability/"
+    assert client_for(user).get(f"{path}?page_size=abc").status_code == 400
+    assert client_for(user).get(f"{path}?page=2").status_code == 404
