@@ -1,12 +1,14 @@
 """Page-number pagination of the contract: `?page=`, `?page_size=` (default 20, at most 100).
 
 A `page_size` that is not a positive integer is a 400 (DRF would silently use the default);
-one above 100 is capped at 100, as the contract says. A page past the end is DRF's 404.
+one above 100 is capped at 100, as the contract says. A page past the end, or a `page` that is
+not a positive integer, is DRF's 404, `?page=` included (DRF would answer the first page) and
+`?page=last` (an integer is documented).
 """
 
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -21,6 +23,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if not raw.isdigit() or int(raw) < 1:
             raise ValidationError({"page_size": ["Must be a positive integer."]}, code="invalid")
         return min(int(raw), self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not (raw.isascii() and raw.isdigit()):
+            message = "That page number is not an integer"
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message=message))
+        return raw
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -245,3 +245,12 @@ def test_availability_list_documents_and_applies_pagination(db, user, openapi):
     path = f"/api/v1/events/{event.pk}/availability/"
     assert client_for(user).get(f"{path}?page_size=abc").status_code == 400
     assert client_for(user).get(f"{path}?page=2").status_code == 404
+
+
+# Found by the fuzzer: `?page=` (also the last of several `page` values) answered the first page.
+@pytest.mark.parametrize("query", ["page=", "page=j&page=0.0&page=", "page=last", "page=0", "page=1.0"])
+def test_malformed_page_is_a_404(db, user, query):
+    club = ClubFactory(owner=user)
+    for path in ("/api/v1/clubs/", f"/api/v1/clubs/{club.pk}/events/", f"/api/v1/clubs/{club.pk}/members/"):
+        assert client_for(user).get(f"{path}?{query}").status_code == 404, path
+    assert client_for(user).get(f"/api/v1/clubs/{club.pk}/members/?page=1").status_code == 200
