@@ -112,14 +112,15 @@ class EventWriteSerializer(ModelSerializer):
 
 
 class EventFilterSerializer(serializers.Serializer):
-    """Query parameters of the event lists; any invalid value is a 400 naming the parameter."""
+    """Query parameters of the event lists; any invalid value is a 400 naming the parameter (an empty
+    `?upcoming=` too: a boolean is documented, not null)."""
 
     club = serializers.UUIDField(required=False)
     type = serializers.ChoiceField(choices=EventType.choices, required=False)
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
-    upcoming = serializers.BooleanField(required=False, default=None, allow_null=True)
-    attending = serializers.BooleanField(required=False, default=None, allow_null=True)
+    upcoming = serializers.BooleanField(required=False)
+    attending = serializers.BooleanField(required=False)
     ordering = serializers.ChoiceField(
         choices=["event_date", "-event_date", "created_at", "-created_at", "title", "-title"], required=False
     )

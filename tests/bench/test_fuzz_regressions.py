@@ -90,7 +90,7 @@ def test_sessions_list_documents_its_404(openapi):
 
 
 # Found by the fuzzer: `?type=` (an empty enum value) answered 200 as if no filter were given.
-@pytest.mark.parametrize("query", ["type=", "ordering=", "date_from=", "club="])
+@pytest.mark.parametrize("query", ["type=", "ordering=", "date_from=", "club=", "upcoming=", "attending="])
 def test_empty_event_filter_value_is_rejected(db, user, query):
     club = ClubFactory(owner=user)
     for path in ("/api/v1/events/", f"/api/v1/clubs/{club.pk}/events/"):
@@ -254,3 +254,9 @@ def test_malformed_page_is_a_404(db, user, query):
     for path in ("/api/v1/clubs/", f"/api/v1/clubs/{club.pk}/events/", f"/api/v1/clubs/{club.pk}/members/"):
         assert client_for(user).get(f"{path}?{query}").status_code == 404, path
     assert client_for(user).get(f"/api/v1/clubs/{club.pk}/members/?page=1").status_code == 200
+
+
+def test_event_boolean_filters_are_documented_as_booleans_not_null(openapi):
+    for name in ("upcoming", "attending"):
+        parameter = next(p for p in openapi["paths"]["/api/v1/events/"]["get"]["parameters"] if p["name"] == name)
+        assert parameter["schema"] == {"type": "boolean"}, parameter
