@@ -10,25 +10,53 @@ from pathlib import Path
 
 import pytest
 
+from bench import common
+
 ROOT = Path(__file__).resolve().parents[2]
 # Failure codes this variant holds the API to: a 5xx (ST101, ST102) or a wrong/missing/malformed
-# content type (ST104-ST106). Schema-conformance findings are reported and pinned by
-# test_fuzz_regressions.py; `make fuzz` runs them all against bench/fuzz-baseline.json.
+# content type (ST104-ST106). Schema-conformance findings are pinned by test_fuzz_regressions.py;
+# `make fuzz` runs every check against bench/fuzz-baseline.json.
 STRICT_CODES = re.compile(r"\b(ST101|ST102|ST104|ST105|ST106)\b")
+# `--ci` bounds Schemathesis to 30 s in all (bench.fuzz); the rest of the timeout is room for seeding
+# the database and starting gunicorn on a loaded machine. On timeout the run is stopped with
+# SIGTERM, which makes bench.fuzz stop gunicorn; the database is dropped here in any case.
+TIMEOUT = 170
+
+
+def fuzz_database_name() -> str:
+    """Unique per run: xdist workers, parallel suites and two developers on one server never share it."""
+    base = os.environ.get("TEST_DATABASE_NAME") or ""
+    base = base if base.startswith("test_") else "test_bookwork"  # bench.common refuses other names
+    suffix = f"_fuzz_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    return base[: 63 - len(suffix)] + suffix  # PostgreSQL truncates names at 63 bytes
+
+
+def test_fuzz_database_name_is_unique_per_process():
+    name = fuzz_database_name()
+    assert name.startswith("test_") and str(os.getpid()) in name and len(name) <= 63
 
 
 @pytest.mark.slow
 def test_fuzzed_api_gives_no_server_error():
-    # Its own database, named after this run's test database so parallel runs never share one.
-    database = f"{os.environ.get('TEST_DATABASE_NAME') or 'test_bookwork'}_fuzz"
-    result = subprocess.run(
+    database = fuzz_database_name()
+    process = subprocess.Popen(
         [sys.executable, "-m", "bench.fuzz", "--ci", "--database", database, "--drop"],
         cwd=ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=170,
-        check=False,
     )
-    output = result.stdout + result.stderr
+    try:
+        output, _ = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        pytest.fail(f"bench.fuzz --ci took more than {TIMEOUT} s:\n{output[-4000:]}")
+    finally:
+        common.drop_database(database)
     assert "generated" in output, output[-4000:]  # Schemathesis really ran
     assert not STRICT_CODES.search(output), output[-8000:]
