@@ -226,12 +226,11 @@ def _forged_tokens(user):
         "unknown_but_signed": str(SignedRefresh.for_user(user)),
         "garbage": "not-a-token",
         "empty_segments": "..",
-        "number": 12345,
     }
 
 
 @pytest.mark.parametrize(
-    "kind", ["access_token", "expired", "forged_signature", "unknown_but_signed", "garbage", "empty_segments", "number"]
+    "kind", ["access_token", "expired", "forged_signature", "unknown_but_signed", "garbage", "empty_segments"]
 )
 def test_refresh_with_bad_tokens_is_401_token_not_valid(api_client, user, kind):
     token = _forged_tokens(user)[kind]
@@ -240,7 +239,10 @@ def test_refresh_with_bad_tokens_is_401_token_not_valid(api_client, user, kind):
     assert error_codes(response) == [("token_not_valid", None)]
 
 
-@pytest.mark.parametrize("body", [{}, {"refresh": None}, {"refresh": ["a"]}, {"refresh": {"a": 1}}, {"refresh": ""}])
+# A number is not a string (bookwork.serializers.StrictCharField): a 400, not a token that fails to verify.
+@pytest.mark.parametrize(
+    "body", [{}, {"refresh": None}, {"refresh": ["a"]}, {"refresh": {"a": 1}}, {"refresh": ""}, {"refresh": 12345}]
+)
 def test_refresh_bad_bodies_are_400(api_client, body):
     response = api_client.post("/api/v1/auth/refresh/", body, format="json")
     assert response.status_code == 400
