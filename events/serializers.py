@@ -11,6 +11,7 @@ from bookwork.serializers import ModelSerializer
 from clubs.serializers import CachedFieldsMixin
 from events.availability.serializers import AvailabilitySerializer
 from events.models import Event, EventType
+from events.services import EDITABLE_FIELDS
 
 _OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
 
@@ -43,16 +44,7 @@ class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "club",
-            "title",
-            "description",
-            "event_date",
-            "event_time",
-            "duration_minutes",
-            "location",
-            "book",
-            "type",
-            "max_attendees",
-            "is_public",
+            *EDITABLE_FIELDS,
             "created_by",
             "attendees",
             "attendee_count",
@@ -87,18 +79,7 @@ class EventWriteSerializer(ModelSerializer):
 
     class Meta:
         model = Event
-        fields = [
-            "title",
-            "description",
-            "event_date",
-            "event_time",
-            "duration_minutes",
-            "location",
-            "book",
-            "type",
-            "max_attendees",
-            "is_public",
-        ]
+        fields = list(EDITABLE_FIELDS)
         extra_kwargs = {
             "description": {"allow_null": True, "allow_blank": True, "required": False},
             "book": {"allow_null": True, "allow_blank": True, "required": False},
