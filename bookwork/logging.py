@@ -6,10 +6,11 @@ Every record carries the request id and user id of the request being served (fro
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 
+import pythonjsonlogger.core
+import pythonjsonlogger.json
 from gunicorn import glogging
 
 from bookwork.request_context import request_id_var, user_id_var
@@ -31,24 +32,21 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    """`{"time", "level", "logger", "message", "request_id", "user_id", ...extra}` on one line."""
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """`{"time", "level", "logger", "message", "request_id", "user_id", ...extra}` on one line
+    (python-json-logger; the record's extra attributes follow the named fields)."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        payload: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None),
-            "user_id": getattr(record, "user_id", None),
-        }
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                payload[key] = value
-        if record.exc_info:
-            payload["exc_info"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str)
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            # django.request passes the request object along: never dump it into a log line.
+            reserved_attrs=[*pythonjsonlogger.core.RESERVED_ATTRS, "request"],
+            json_default=str,
+        )
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds")
 
 
 class ConsoleFormatter(logging.Formatter):
