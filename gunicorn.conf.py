@@ -57,6 +57,11 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bookwork-metrics-")
     _metrics_dir_owned = True
 
+# Imported now, in the master and after PROMETHEUS_MULTIPROC_DIR is set: importing it inside
+# child_exit (a SIGCHLD handler) can re-enter a half-finished import when two workers exit
+# together, which crashed the master with an ImportError on SIGTERM.
+from prometheus_client import multiprocess  # noqa: E402
+
 
 def on_starting(server) -> None:
     """Check the configuration once, in the master, so a bad setting stops start-up with one line
@@ -72,8 +77,6 @@ def on_starting(server) -> None:
 
 
 def child_exit(server, worker) -> None:
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(worker.pid)
 
 
