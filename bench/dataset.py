@@ -366,6 +366,18 @@ def _copy(cursor, statement: str):
     return raw.copy(statement, writer=QueuedLibpqWriter(raw))
 
 
+def _copy_lines(cursor, log, report, table: str, statement: str, lines: list[str]) -> None:
+    """COPY already formatted `lines` into `table`, with progress, and record the timing in `report`."""
+    progress = _Progress(log, table, len(lines))
+    with _copy(cursor, statement) as copy:
+        buf = _CopyBuffer(copy, progress)
+        for line in lines:
+            buf.add(line)
+        buf.flush()
+    report.seconds[table] = progress.finish()
+    report.rows[table] = len(lines)
+
+
 def _uuid(rng: Random) -> str:
     """A version-4-shaped UUID from the seeded generator (so the data set is reproducible)."""
     h = f"{rng.getrandbits(128):032x}"
@@ -518,16 +530,14 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     report.seconds["clubs"] = progress.finish()
     report.rows["clubs"] = plan.clubs
 
-    progress = _Progress(log, "club_members", len(member_lines))
-    with _copy(
-        cursor, "COPY club_members (id, club_id, user_id, role, joined_date, books_read, is_active) FROM STDIN"
-    ) as copy:
-        buf = _CopyBuffer(copy, progress)
-        for line in member_lines:
-            buf.add(line)
-        buf.flush()
-    report.seconds["club_members"] = progress.finish()
-    report.rows["club_members"] = len(member_lines)
+    _copy_lines(
+        cursor,
+        log,
+        report,
+        "club_members",
+        "COPY club_members (id, club_id, user_id, role, joined_date, books_read, is_active) FROM STDIN",
+        member_lines,
+    )
     del member_lines
 
     if not clubs or plan.events <= 0:
@@ -633,32 +643,26 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     report.seconds["availability"] = progress.finish()
     report.rows["availability"] = rsvp_count
 
-    progress = _Progress(log, "events", len(event_lines))
-    with _copy(
+    _copy_lines(
         cursor,
+        log,
+        report,
+        "events",
         "COPY events (id, club_id, title, description, event_date, event_time, duration_minutes, location, book, "
         "type, max_attendees, is_public, created_by_id, attendees, sequence, created_at, updated_at) FROM STDIN",
-    ) as copy:
-        buf = _CopyBuffer(copy, progress)
-        for line in event_lines:
-            buf.add(line)
-        buf.flush()
-    report.seconds["events"] = progress.finish()
-    report.rows["events"] = len(event_lines)
+        event_lines,
+    )
     del event_lines
 
-    progress = _Progress(log, "event_items", len(item_lines))
-    with _copy(
+    _copy_lines(
         cursor,
+        log,
+        report,
+        "event_items",
         "COPY event_items (id, event_id, name, category, status, notes, assigned_to_id, created_by_id, "
         "created_at, updated_at) FROM STDIN",
-    ) as copy:
-        buf = _CopyBuffer(copy, progress)
-        for line in item_lines:
-            buf.add(line)
-        buf.flush()
-    report.seconds["event_items"] = progress.finish()
-    report.rows["event_items"] = len(item_lines)
+        item_lines,
+    )
 
     report.total_seconds = time.perf_counter() - started
     return report
