@@ -29,18 +29,7 @@ def _locked_club(club: Club) -> Club | None:
 class ClubAdminForm(forms.ModelForm):
     class Meta:
         model = Club
-        fields = (
-            "name",
-            "description",
-            "owner",
-            "is_public",
-            "max_members",
-            "meeting_frequency",
-            "current_book",
-            "location",
-            "tags",
-            "timezone",
-        )
+        fields = ("owner", *services.CLUB_EDITABLE_FIELDS)
 
     def clean_name(self):
         name = (self.cleaned_data.get("name") or "").strip()
