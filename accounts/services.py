@@ -36,6 +36,7 @@ from rest_framework_simplejwt.settings import api_settings
 from accounts.models import RefreshToken, RevokeReason, User, UserManager
 from accounts.selectors import session_list
 from accounts.tokens import access_token_for, refresh_token_hash, refresh_token_sign, refresh_token_verify
+from bookwork.services import model_update
 
 security_log = logging.getLogger("bookwork.security")
 
@@ -354,11 +355,7 @@ def user_password_change(*, user: User, current_password: str, new_password: str
 @transaction.atomic
 def user_profile_update(*, user: User, data: dict) -> User:
     """Update the caller's own `name`, `phone` and `avatar` (only the keys present in `data`)."""
-    fields = [name for name in ("name", "phone", "avatar") if name in data]
-    for name in fields:
-        setattr(user, name, data[name])
-    if fields:
-        user.save(update_fields=[*fields, "updated_at"])
+    model_update(instance=user, changes={name: data[name] for name in ("name", "phone", "avatar") if name in data})
     return user
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from bookwork.exceptions import Conflict
+from bookwork.services import model_update
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
@@ -175,11 +176,9 @@ def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
                     )
                 }
             )
-    changed = [field for field, value in data.items() if getattr(club, field) != value]
-    for field in changed:
-        setattr(club, field, data[field])
-    if changed:
-        club.save(update_fields=[*changed, "updated_at"])
+    model_update(
+        instance=club, changes={field: value for field, value in data.items() if getattr(club, field) != value}
+    )
     return club
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from bookwork.services import model_update
 from clubs.models import ClubMember
 from events.items.models import EventItem
 from events.models import Event
@@ -38,10 +39,7 @@ def item_update(*, item: EventItem, data: dict[str, Any]) -> EventItem:
     changes = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     if "assigned_to" in changes and getattr(changes["assigned_to"], "pk", None) != item.assigned_to_id:
         _check_assignee(event=item.event, assigned_to=changes["assigned_to"])
-    for field, value in changes.items():
-        setattr(item, field, value)
-    if changes:
-        item.save(update_fields=[*changes.keys(), "updated_at"])
+    if model_update(instance=item, changes=changes):
         item.refresh_from_db(fields=["updated_at"])
     return item
 
