@@ -16,7 +16,13 @@ from events import services
 from events.calendar import event_calendar_ics
 from events.openapi import errors, path_ids
 from events.pagination import paginate
-from events.selectors import club_events_visible_to, event_get_visible, events_upcoming, events_visible_to
+from events.selectors import (
+    club_events_visible_to,
+    event_get_visible,
+    events_attach_rsvp_state,
+    events_upcoming,
+    events_visible_to,
+)
 from events.serializers import EventFilterSerializer, EventSerializer, EventWriteSerializer
 
 DEFAULT_ORDERING = ["event_date", "event_time", "id"]
@@ -50,6 +56,13 @@ def _filtered_events(request, *, club=None, access=None):
     return events.order_by(*([ordering, "id"] if ordering else DEFAULT_ORDERING))
 
 
+def _rsvp_state_for(request):
+    def attach(page):
+        events_attach_rsvp_state(page, user=request.user)
+
+    return attach
+
+
 class EventListView(APIView):
     pagination_class = PageNumberPagination  # documents the page shape; paginate() applies it
 
@@ -60,7 +73,7 @@ class EventListView(APIView):
         responses={200: EventSerializer(many=True), **errors(400)},
     )
     def get(self, request):
-        return paginate(request, self, _filtered_events(request), EventSerializer)
+        return paginate(request, self, _filtered_events(request), EventSerializer, prepare=_rsvp_state_for(request))
 
 
 @extend_schema(parameters=path_ids("club_id"))
@@ -75,7 +88,8 @@ class ClubEventListView(APIView):
     )
     def get(self, request, club_id):
         club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
-        return paginate(request, self, _filtered_events(request, club=club, access=access), EventSerializer)
+        events = _filtered_events(request, club=club, access=access)
+        return paginate(request, self, events, EventSerializer, prepare=_rsvp_state_for(request))
 
     @extend_schema(
         operation_id="clubs_events_create",

@@ -618,7 +618,10 @@ def _own(queries):
     return [
         q
         for q in queries
-        if "django_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"] and 'FROM "users" WHERE' not in q["sql"]
+        if "django_cache" not in q["sql"]
+        and "SAVEPOINT" not in q["sql"]
+        and 'FROM "users" WHERE' not in q["sql"]
+        and "FROM users u WHERE u.id =" not in q["sql"]  # the authenticated user (accounts.selectors)
     ]
 
 
