@@ -3,10 +3,14 @@ tie-break."""
 
 from __future__ import annotations
 
+import functools
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django_filters.constants import EMPTY_VALUES
+from django_filters.utils import translate_validation
 from rest_framework.filters import OrderingFilter
 
 from bookwork.filters import StrictFilterSet
@@ -64,6 +68,30 @@ class ClubFilter(StrictFilterSet):
         model = Club
         fields = ["search", "tags", "is_public", "member"]
 
+    @classmethod
+    def rows_arguments(cls, data) -> dict:
+        """The filters of `data` (a request's query) as arguments of `clubs.selectors.ClubRows`,
+        which applies the rules of the `filter_*` methods below in SQL.
+
+        Validated by the very form an instance builds, so a bad value is the same 400 (naming the
+        parameter) that `DjangoFilterBackend` raises; but no FilterSet is built per request (its
+        `__init__` deep-copies every filter and its form class is created anew each time). As in
+        `FilterSet.filter_queryset`, an empty cleaned value means no filter."""
+        form_class = _club_filter_form_class()
+        if not any(name in data for name in form_class.base_fields):
+            # Nothing to validate: every field is optional, and only a given parameter can be blank.
+            return {"search": None, "tags": None, "is_public": None, "member_only": False}
+        form = form_class(data)
+        if not form.is_valid():
+            raise translate_validation(form.errors)
+        values = {name: None if value in EMPTY_VALUES else value for name, value in form.cleaned_data.items()}
+        return {
+            "search": values["search"],
+            "tags": parse_tag_query(values["tags"]) if values["tags"] else None,
+            "is_public": values["is_public"],
+            "member_only": values["member"] == "me",
+        }
+
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
@@ -74,6 +102,12 @@ class ClubFilter(StrictFilterSet):
     def filter_member(self, queryset, name, value):
         mine = ClubMember.objects.filter(club=OuterRef("pk"), user=self.request.user, is_active=True)
         return queryset.filter(Exists(mine))
+
+
+@functools.cache
+def _club_filter_form_class() -> type[forms.Form]:
+    # The form class depends only on the FilterSet class (its filters' fields), never on the data.
+    return ClubFilter(queryset=Club.objects.none()).get_form_class()
 
 
 class MemberFilter(StrictFilterSet):

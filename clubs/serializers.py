@@ -7,6 +7,7 @@ import copy
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import UserManager
@@ -101,6 +102,46 @@ class ClubSerializer(CachedFieldsMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value, zone) -> str | None:
+    """`serializers.DateTimeField().to_representation(value)` (ISO 8601 in the current time zone,
+    `Z` for UTC) at a tenth of the cost, for the aware datetimes PostgreSQL returns."""
+    if value is None or timezone.is_naive(value):
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def club_representation(club, *, zone=None) -> dict:
+    """`ClubSerializer(club).data` as JSON (the same keys in the same order with the same values),
+    written out: for the list and detail of clubs, where DRF's generic machinery (a deep copy of
+    the fields per serializer, `get_attribute` and `to_representation` per field) cost more CPU than
+    the rest of the request. `club`: a `clubs.selectors.ClubRow` or an annotated `Club`; `zone`: the
+    current time zone (looked up when not given; a page passes it once for all its rows).
+    tests/clubs/test_club_rows.py holds it equal to the serializer."""
+    if zone is None:
+        zone = timezone.get_current_timezone()
+    return {
+        "id": str(club.id),
+        "name": club.name,
+        "description": club.description,
+        "owner": None if club.owner_id is None else str(club.owner_id),
+        "is_public": club.is_public,
+        "max_members": club.max_members,
+        "meeting_frequency": club.meeting_frequency,
+        "current_book": club.current_book,
+        "location": club.location,
+        "tags": list(club.tags),
+        "timezone": club.timezone,
+        "member_count": club.member_count,
+        "my_role": club.my_role,
+        "created_at": _datetime(club.created_at, zone),
+        "updated_at": _datetime(club.updated_at, zone),
+    }
 
 
 class ClubWriteSerializer(serializers.Serializer):
