@@ -21,11 +21,11 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
-from clubs.models import Club
 from clubs.selectors import club_access
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
@@ -53,19 +53,12 @@ def events_lock(*, event_ids: Iterable) -> list[Event]:
     return list(Event.objects.select_for_update(of=("self",)).select_related("club").filter(pk__in=ids).order_by("pk"))
 
 
-def event_seats_sync(*, event: Event) -> Event:
-    """Bring seats, waitlist and `event.attendees` in line with the RSVP rows of a LOCKED event.
+def _seats_plan(*, event: Event, rows: list[Availability]) -> tuple[list[Availability], bool]:
+    """The decisions of `event_seats_sync`, in memory: `rows` are the event's `available` RSVPs.
 
-    Promotes the longest-waiting RSVPs into free seats, renumbers the waitlist 1..n and rewrites
-    `attendees` when it changed. The caller holds the lock on `event` (see `event_lock`). Seated
-    RSVPs are never demoted here: lowering `max_attendees` below the seated count is refused by
-    `events.services.event_update` before it gets here.
+    Promotes and renumbers `rows` in place and sets `event.attendees`; returns the rows that
+    changed and whether `attendees` changed. Writes nothing.
     """
-    rows = list(
-        Availability.objects.filter(event=event, status=RsvpStatus.AVAILABLE).order_by(
-            "waitlist_position", "created_at", "id"
-        )
-    )
     seated = [row for row in rows if not row.waitlisted]
     waiting = sorted(
         (row for row in rows if row.waitlisted), key=lambda r: (r.waitlist_position or 0, r.created_at, str(r.id))
@@ -82,10 +75,6 @@ def event_seats_sync(*, event: Event) -> Event:
         if row.waitlist_position != position:
             row.waitlist_position = position
             changed.append(row)
-    if changed:
-        # The (event, waitlist_position) unique constraint is DEFERRED, so renumbering in place is
-        # checked once, at commit.
-        Availability.objects.bulk_update(changed, ["waitlisted", "waitlist_position"])
 
     seated_ids = {row.user_id for row in seated}
     kept = [user_id for user_id in (event.attendees or []) if user_id in seated_ids]
@@ -95,25 +84,58 @@ def event_seats_sync(*, event: Event) -> Event:
         row.user_id for row in sorted(seated, key=lambda r: (r.created_at, str(r.id))) if row.user_id not in kept_set
     ]
     attendees = kept + late + [row.user_id for row in promoted]
-    if attendees != list(event.attendees or []):
-        event.attendees = attendees
+    if attendees == list(event.attendees or []):
+        return changed, False
+    event.attendees = attendees
+    return changed, True
+
+
+def _seats_write(*, event: Event, changed: Iterable[Availability], attendees_changed: bool) -> None:
+    changed = list(changed)
+    if changed:
+        # The (event, waitlist_position) unique constraint is DEFERRED, so renumbering in place is
+        # checked once, at commit.
+        Availability.objects.bulk_update(changed, ["waitlisted", "waitlist_position"])
+    if attendees_changed:
         event.save(update_fields=["attendees", "updated_at"])
+
+
+def event_seats_sync(*, event: Event) -> Event:
+    """Bring seats, waitlist and `event.attendees` in line with the RSVP rows of a LOCKED event.
+
+    Promotes the longest-waiting RSVPs into free seats, renumbers the waitlist 1..n and rewrites
+    `attendees` when it changed. The caller holds the lock on `event` (see `event_lock`). Seated
+    RSVPs are never demoted here: lowering `max_attendees` below the seated count is refused by
+    `events.services.event_update` before it gets here.
+    """
+    rows = list(
+        Availability.objects.filter(event=event, status=RsvpStatus.AVAILABLE).order_by(
+            "waitlist_position", "created_at", "id"
+        )
+    )
+    changed, attendees_changed = _seats_plan(event=event, rows=rows)
+    _seats_write(event=event, changed=changed, attendees_changed=attendees_changed)
     return event
 
 
-def _rsvp_eligibility_lock(*, event_id, user) -> None:
+def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -> None:
     """Lock the user's row and club membership row, then check that the user may RSVP.
 
     Leave, removal and deactivation update those rows first and release seats afterwards, so
     holding them here makes an RSVP either wait for such a change and then see it, or finish
     before it, in which case the release finds the new RSVP and removes it. Rows are locked in
     the project's order (user, membership, then event) so this cannot deadlock with a release.
+
+    The event's `is_public` and its club are read without a lock (they only need the club's id
+    before the membership lock), so `seen_event`, the same event with `club` as the caller read it
+    just before, serves as well as reading them again.
     """
     from accounts.models import User
     from clubs.models import ClubMember
 
-    club_id, is_public = Event.objects.values_list("club_id", "is_public").get(pk=event_id)
-    club = Club.objects.get(pk=club_id)
+    if seen_event is None or seen_event.pk != event_id:
+        seen_event = Event.objects.select_related("club").get(pk=event_id)
+    club, is_public = seen_event.club, seen_event.is_public
     active_user = User.objects.select_for_update(no_key=True).filter(pk=user.pk, is_active=True).exists()
     role = (
         ClubMember.objects.select_for_update(no_key=True)
@@ -125,45 +147,98 @@ def _rsvp_eligibility_lock(*, event_id, user) -> None:
         raise PermissionDenied("This user may not RSVP to this event.")
 
 
-@transaction.atomic
 def availability_set(
     *, event_id, user, status: str, notes: str | None = None, notes_given: bool = True
 ) -> Availability:
-    """Upsert `user`'s RSVP to the event under a lock on the event row; return the stored row.
+    """`availability_upsert` without the created flag."""
+    row, _ = availability_upsert(event_id=event_id, user=user, status=status, notes=notes, notes_given=notes_given)
+    return row
+
+
+@transaction.atomic
+def availability_upsert(
+    *,
+    event_id,
+    user,
+    status: str,
+    notes: str | None = None,
+    notes_given: bool = True,
+    seen_event: Event | None = None,
+) -> tuple[Availability, bool]:
+    """Upsert `user`'s RSVP to the event under a lock on the event row; return the stored row
+    (with `user` set and `updated_at` as stored) and whether it was created.
 
     An `available` RSVP that already holds a seat or a waitlist place keeps it (only `notes`
     change). A new `available` RSVP takes a free seat, or the next waitlist position when the
     event is full. Leaving `available` frees the seat or place and promotes the next in line.
     The caller checks permissions; eligibility is checked again here (`_rsvp_eligibility_lock`)
     so that a concurrent leave, removal or deactivation cannot leave a seat to someone who has
-    just gone.
+    just gone. `seen_event` (optional): the event with its `club` as the caller has just read it,
+    which spares re-reading it before the locks (see `_rsvp_eligibility_lock`).
+
+    Under the event lock this is one read and, usually, one write: the event's `available` RSVPs
+    and the user's own row come in one query, the seat rules (`_seats_plan`) run in memory before
+    and after the change, exactly as `event_seats_sync` would around it, and only then is anything
+    written. The lock is held for fewer statements, which is what concurrent RSVPs wait on.
     """
-    _rsvp_eligibility_lock(event_id=event_id, user=user)
+    _rsvp_eligibility_lock(event_id=event_id, user=user, seen_event=seen_event)
     event = event_lock(event_id=event_id)
-    event_seats_sync(event=event)
-    row = Availability.objects.filter(event=event, user=user).first()
-    if row is None:
+    rows = list(Availability.objects.filter(Q(status=RsvpStatus.AVAILABLE) | Q(user_id=user.pk), event=event))
+    available = [row for row in rows if row.status == RsvpStatus.AVAILABLE]
+    row = next((row for row in rows if row.user_id == user.pk), None)
+
+    # The state before the change, as `event_seats_sync` leaves it (normally nothing to do).
+    changed, attendees_changed = _seats_plan(event=event, rows=available)
+
+    created = row is None
+    if created:
         row = Availability(event=event, user=user, status=status, notes=notes if notes_given else None)
         was_available = False
     else:
         was_available = row.status == RsvpStatus.AVAILABLE
+        row.user = user
         row.status = status
         if notes_given:
             row.notes = notes
 
     if status == RsvpStatus.AVAILABLE and not was_available:
-        seated_count = Availability.objects.filter(event=event, status=RsvpStatus.AVAILABLE, waitlisted=False).count()
+        seated_count = sum(1 for other in available if not other.waitlisted)
         if event.max_attendees is None or seated_count < event.max_attendees:
             row.waitlisted, row.waitlist_position = False, None
         else:
-            waiting = Availability.objects.filter(event=event, status=RsvpStatus.AVAILABLE, waitlisted=True).count()
-            row.waitlisted, row.waitlist_position = True, waiting + 1
+            row.waitlisted, row.waitlist_position = True, len(available) - seated_count + 1
+        if created:
+            # Provisional, for the plan below to sort by; `save()` stamps the stored value. Only
+            # the order among rows seated late depends on it, and after the first plan that can
+            # only be this row.
+            row.created_at = timezone.now()
+        available.append(row)
     elif status != RsvpStatus.AVAILABLE:
         row.waitlisted, row.waitlist_position = False, None
-    row.save()
-    event_seats_sync(event=event)
-    row.refresh_from_db(fields=["waitlisted", "waitlist_position"])
-    return row
+        if was_available:
+            available.remove(row)
+
+    # Promote into a seat this change freed (or renumber after a place it gave up).
+    changed_after, attendees_changed_after = _seats_plan(event=event, rows=available)
+    others = {other.pk: other for other in (*changed, *changed_after) if other is not row}
+    _seats_write(event=event, changed=others.values(), attendees_changed=attendees_changed or attendees_changed_after)
+    if created:
+        row.save(force_insert=True)
+    else:
+        _availability_row_update(row)
+    return row, created
+
+
+def _availability_row_update(row: Availability) -> None:
+    """Write the answer and seat of an existing row and read back `updated_at`, which the
+    table's BEFORE UPDATE trigger stamps (so `save()` would leave a stale value in memory)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE availability SET status = %s, notes = %s, waitlisted = %s, waitlist_position = %s"
+            " WHERE id = %s RETURNING updated_at",
+            [row.status, row.notes, row.waitlisted, row.waitlist_position, row.pk],
+        )
+        (row.updated_at,) = cursor.fetchone()
 
 
 @transaction.atomic

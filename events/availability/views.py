@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from django.core.paginator import Paginator
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -13,34 +16,42 @@ from bookwork.pagination import PageNumberPagination, page_parameters
 from clubs.models import ClubMember
 from clubs.selectors import parse_uuid
 from events.availability import services
-from events.availability.selectors import availability_list, availability_of, availability_summary
+from events.availability.selectors import AvailabilityRows, availability_counts, availability_of
 from events.availability.serializers import (
     AvailabilityInputSerializer,
     AvailabilityListSerializer,
     AvailabilitySerializer,
+    availability_data,
+    availability_row_data,
 )
 from events.openapi import errors, path_ids
-from events.pagination import paginate
 from events.selectors import event_get_visible
 
 
+class _CountedPaginator(Paginator):
+    """Django's paginator with the item count already known (it would run COUNT(*) itself)."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count
+
+
 def _upsert_response(event, user, body: AvailabilityInputSerializer) -> Response:
-    existed = availability_of(event=event, user=user) is not None
-    row = services.availability_set(
+    row, created = services.availability_upsert(
         event_id=event.pk,
         user=user,
         status=body.validated_data["status"],
         notes=body.validated_data.get("notes"),
         notes_given="notes" in body.validated_data,
+        seen_event=event,
     )
-    row = availability_of(event=event, user=user) or row
-    code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
-    return Response(AvailabilitySerializer(row).data, status=code)
+    code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return Response(availability_row_data(row), status=code)
 
 
 @extend_schema(parameters=path_ids("event_id"))
 class AvailabilityListView(APIView):
-    pagination_class = PageNumberPagination  # paginate() applies it
+    pagination_class = PageNumberPagination  # get() applies it
 
     @extend_schema(
         operation_id="events_availability_list",
@@ -50,10 +61,31 @@ class AvailabilityListView(APIView):
     )
     def get(self, request, event_id):
         event, _ = event_get_visible(user=request.user, event_id=event_id)
-        summary = availability_summary(event=event)
-        return paginate(
-            request, self, availability_list(event=event), AvailabilitySerializer, extra={"summary": summary}
-        )
+        summary, total = availability_counts(event=event)
+        # The project's pagination (links, limits, 404s), with the count the summary query made.
+        paginator = PageNumberPagination()
+        paginator.django_paginator_class = functools.partial(_CountedPaginator, count=total)
+        page = paginator.paginate_queryset(AvailabilityRows(event=event), request, view=self)
+        body = {
+            "count": total,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "summary": summary,
+            "results": [
+                availability_data(
+                    user_id=user_id,
+                    user_name=user_name,
+                    user_avatar=user_avatar,
+                    status=rsvp_status,
+                    notes=notes,
+                    waitlisted=waitlisted,
+                    waitlist_position=waitlist_position,
+                    updated_at=updated_at,
+                )
+                for user_id, user_name, user_avatar, rsvp_status, notes, waitlisted, waitlist_position, updated_at in page
+            ],
+        }
+        return Response(body)
 
 
 @extend_schema(parameters=path_ids("event_id"))
