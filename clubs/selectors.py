@@ -6,6 +6,7 @@ raise `Http404` for both, and for a malformed id.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import namedtuple
 
@@ -14,7 +15,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from bookwork.queries import columns
+from bookwork.queries import columns, hydrate
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
 
@@ -47,16 +48,29 @@ def club_get_visible(*, user, club_id) -> Club:
     return club
 
 
+@functools.cache
+def _club_with_role_sql() -> str:
+    # UNIQUE (club, user): the role subquery has at most one row.
+    return f"""
+        SELECT {columns(Club, "c")},
+               (SELECT m.role FROM {ClubMember._meta.db_table} m
+                 WHERE m.club_id = c.id AND m.user_id = %(user)s AND m.is_active)
+        FROM {Club._meta.db_table} c WHERE c.id = %(club)s
+    """  # noqa: S608
+
+
 def club_get_visible_with_access(*, user, club_id) -> tuple[Club, ClubAccess]:
-    """Like `club_get_visible`, plus the caller's `ClubAccess`, in one primary-key query (the
-    caller's role is a subquery; visibility is decided by `ClubAccess.can_view`, the same rule
-    `clubs_visible_to` writes in SQL)."""
-    # UNIQUE (club, user): at most one row, so no ordering is needed.
-    my_role = ClubMember.objects.filter(club=OuterRef("pk"), user=user, is_active=True).order_by().values("role")[:1]
-    club = next(iter(Club.objects.filter(pk=parse_uuid(club_id)).annotate(my_role=Subquery(my_role)).order_by()), None)
-    if club is None:
+    """Like `club_get_visible`, plus the caller's `ClubAccess`, in one primary-key query written
+    in SQL (bookwork/queries.py: every club-scoped list of events starts here). Visibility is
+    decided by `ClubAccess.can_view`, the same rule `clubs_visible_to` writes in SQL."""
+    params = {"club": parse_uuid(club_id), "user": getattr(user, "pk", None)}
+    with connection.cursor() as cursor:
+        cursor.execute(_club_with_role_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
         raise Http404
-    access = club_access(user=user, club=club, role=club.my_role)
+    club, end = hydrate(Club, row)
+    access = club_access(user=user, club=club, role=row[end])
     if not access.can_view():
         raise Http404
     return club, access
