@@ -1,7 +1,7 @@
 """Bearer-token authentication: SimpleJWT verifies the access token, and we also require the
 token's `ver` claim to equal the user's `token_version`, so logout-all, a password change or
-deactivation kills every outstanding access token at once. The user row that SimpleJWT loads
-anyway carries the version, so this costs no extra query."""
+deactivation kills every outstanding access token at once. The user row that authentication
+loads anyway carries the version, so this costs no extra query."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import uuid
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework_simplejwt import authentication
+from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
-from rest_framework_simplejwt.settings import api_settings
 
 from accounts.selectors import user_get_by_id
 from bookwork.request_context import user_id_var
@@ -39,7 +39,13 @@ class JWTAuthentication(authentication.JWTAuthentication):
 
     def get_user(self, validated_token):
         # SimpleJWT's own `get_user`, with the user read by `user_get_by_id` instead of the ORM's
-        # `get` (the cost of every authenticated request); same errors and codes.
+        # `get` (the cost of every authenticated request); same errors and codes. The shortcut
+        # knows only our settings (users looked up by `id`, no password-hash claim); any other
+        # SimpleJWT configuration takes SimpleJWT's own path.
+        # Read through the module: SimpleJWT replaces `api_settings` when SIMPLE_JWT changes.
+        api_settings = simplejwt_settings.api_settings
+        if api_settings.USER_ID_FIELD != "id" or api_settings.CHECK_REVOKE_TOKEN:
+            return self._checked(super().get_user(validated_token), validated_token)
         try:
             user_id = uuid.UUID(str(validated_token[api_settings.USER_ID_CLAIM]))
         except KeyError:
@@ -51,6 +57,10 @@ class JWTAuthentication(authentication.JWTAuthentication):
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        return self._checked(user, validated_token)
+
+    @staticmethod
+    def _checked(user, validated_token):
         if validated_token.get(TOKEN_VERSION_CLAIM) != user.token_version:
             raise AuthenticationFailed(_("Token has been revoked."), code="token_not_valid")
         user_id_var.set(str(user.pk))
