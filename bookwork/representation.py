@@ -13,13 +13,20 @@ import datetime as dt
 import uuid
 
 from django.utils import timezone
+from rest_framework import serializers
+
+_DATETIME_FIELD = serializers.DateTimeField()
 
 
-def datetime_text(value: dt.datetime | None) -> str | None:
-    """`DateTimeField`: ISO 8601 in the current time zone, `Z` for UTC."""
+def datetime_text(value: dt.datetime | None, zone: dt.tzinfo | None = None) -> str | None:
+    """`DateTimeField`: ISO 8601 in the current time zone (or `zone`, when the caller looked it up
+    once for a whole page), `Z` for UTC. A naive value (PostgreSQL returns aware ones) takes DRF's
+    own path."""
     if not value:
         return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    if timezone.is_naive(value):
+        return _DATETIME_FIELD.to_representation(value)
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import UserManager
+from bookwork.representation import datetime_text
 from bookwork.serializers import StrictCharField, StrictEmailField, StrictUUIDField
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.validators import MAX_INT, MAX_TAG_LENGTH, MAX_TAGS, normalize_tags, validate_timezone
@@ -104,18 +105,6 @@ class ClubSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-_DATETIME = serializers.DateTimeField()
-
-
-def _datetime(value, zone) -> str | None:
-    """`serializers.DateTimeField().to_representation(value)` (ISO 8601 in the current time zone,
-    `Z` for UTC) at a tenth of the cost, for the aware datetimes PostgreSQL returns."""
-    if value is None or timezone.is_naive(value):
-        return _DATETIME.to_representation(value)
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def club_representation(club, *, zone=None) -> dict:
     """`ClubSerializer(club).data` as JSON (the same keys in the same order with the same values),
     written out: for the list and detail of clubs, where DRF's generic machinery (a deep copy of
@@ -139,8 +128,8 @@ def club_representation(club, *, zone=None) -> dict:
         "timezone": club.timezone,
         "member_count": club.member_count,
         "my_role": club.my_role,
-        "created_at": _datetime(club.created_at, zone),
-        "updated_at": _datetime(club.updated_at, zone),
+        "created_at": datetime_text(club.created_at, zone),
+        "updated_at": datetime_text(club.updated_at, zone),
     }
 
 

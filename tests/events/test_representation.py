@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
@@ -49,8 +50,17 @@ def varied_events():
     return viewer, [plain, full, mine]
 
 
-def test_event_representation_equals_the_generic_path(varied_events):
+ZONES = ["UTC", "Europe/Berlin", "America/St_Johns"]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_event_representation_equals_the_generic_path(varied_events, zone):
     viewer, events = varied_events
+    with timezone.override(zone):
+        _assert_events_equal(viewer, events)
+
+
+def _assert_events_equal(viewer, events):
     for event in events:
         loaded, _ = event_get_visible(user=viewer, event_id=event.pk, with_my_rsvp=True)
         assert _fast(EventSerializer, loaded) == _generic(EventSerializer, loaded)
@@ -90,9 +100,11 @@ def test_event_detail_is_one_query(varied_events):
     assert len(queries) == 2
 
 
-def test_item_representation_equals_the_generic_path():
+@pytest.mark.parametrize("zone", ZONES)
+def test_item_representation_equals_the_generic_path(zone):
     event = EventFactory()
     EventItemFactory(event=event, assigned_to=UserFactory(), notes="bring cake")
     EventItemFactory(event=event, assigned_to=None, created_by=None, notes=None)
-    for item in EventItem.objects.filter(event=event):
-        assert _fast(EventItemSerializer, item) == _generic(EventItemSerializer, item)
+    with timezone.override(zone):
+        for item in EventItem.objects.filter(event=event):
+            assert _fast(EventItemSerializer, item) == _generic(EventItemSerializer, item)
