@@ -27,7 +27,7 @@ from bookwork.config import ConfigError, env_bool, env_int, env_str, exit_on_con
 try:
     bind = env_str("BIND", "127.0.0.1:8000")
     workers = env_int("GUNICORN_WORKERS", env_int("WEB_CONCURRENCY", 2, minimum=1), minimum=1)
-    threads = env_int("GUNICORN_THREADS", 4, minimum=1)
+    threads = env_int("GUNICORN_THREADS", 2, minimum=1)
     # A request that takes longer than this is killed with its worker: the outer bound of the
     # request-time story (DB_STATEMENT_TIMEOUT_MS bounds each SQL statement well inside it).
     timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
