@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import uuid
 import zoneinfo
+from collections import namedtuple
 
 from django.db import connection
 from django.db.models import (
@@ -147,6 +149,186 @@ def events_upcoming(events: QuerySet[Event]) -> QuerySet[Event]:
         .alias(starts_at=start)
         .filter(starts_at__gte=timezone.now())
     )
+
+
+# The two event lists are hot reads written in SQL, like the club list (clubs.selectors.ClubRows):
+# the ORM spent about 2 ms of CPU per page compiling the visibility, upcoming and count queries,
+# hydrating models (a UUID object for every seated user of `attendees`) and attaching the RSVP
+# state with a second query. `EventRows` is the read of `events_visible_to` /
+# `club_events_visible_to` plus the list filters and `events_attach_rsvp_state` in one query per
+# page (tests/events/test_event_rows.py holds them equal).
+_EVENTS = f'"{Event._meta.db_table}"'
+_CLUBS = f'"{Club._meta.db_table}"'
+_AVAILABILITY = f'"{Availability._meta.db_table}"'
+_ACTIVE_MEMBERSHIP = (
+    f"SELECT 1 FROM {ClubMember._meta.db_table} m"  # noqa: S608
+    " WHERE m.club_id = e.club_id AND m.user_id = %(user)s AND m.is_active"
+)
+# What `EventFilterSerializer.ordering` (and the default order with its id tie-break) may name.
+_EVENT_ORDER_BY = {
+    "event_date": 'e."event_date"',
+    "event_time": 'e."event_time"',
+    "created_at": 'e."created_at"',
+    "title": 'e."title"',
+    "id": "e.id",
+}
+EVENT_DEFAULT_ORDERING = ("event_date", "event_time", "id")
+# Ids as text and `attendees` as text[]: the representation wants strings, and psycopg would
+# otherwise build a UUID object for each (a page of 20 events holds hundreds of attendee ids).
+# Timestamps as text too, parsed by `_event_row`: Django's loader of timestamptz is Python code.
+# The caller's RSVP comes from the LEFT JOIN (UNIQUE (event, user): at most one row); its
+# `status` is NOT NULL, so a NULL `rsvp_status` means "no RSVP".
+_EVENT_ROW_COLUMNS = f"""e.id::text, e.club_id::text, e."title", e."description", e."event_date", e."event_time",
+    e."duration_minutes", e."location", e."book", e."type", e."max_attendees", e."is_public",
+    e."created_by_id"::text, e."attendees"::text[], e."created_at"::text, e."updated_at"::text,
+    (SELECT count(*) FROM {_AVAILABILITY} w
+      WHERE w.event_id = e.id AND w.status = %(available)s AND w.waitlisted),
+    a."status", a."notes", a."waitlisted", a."waitlist_position",
+    a."updated_at"::text
+"""  # noqa: S608
+
+# An event as the lists render it: what `EventSerializer` reads of an `Event` with its RSVP state
+# attached, ids as strings, the caller's RSVP flattened into `rsvp_*` (all None without one).
+EventRow = namedtuple(
+    "EventRow",
+    [
+        "id",
+        "club_id",
+        "title",
+        "description",
+        "event_date",
+        "event_time",
+        "duration_minutes",
+        "location",
+        "book",
+        "type",
+        "max_attendees",
+        "is_public",
+        "created_by_id",
+        "attendees",
+        "created_at",
+        "updated_at",
+        "waitlist_count",
+        "rsvp_status",
+        "rsvp_notes",
+        "rsvp_waitlisted",
+        "rsvp_waitlist_position",
+        "rsvp_updated_at",
+    ],
+)
+
+_CREATED_AT, _UPDATED_AT, _RSVP_UPDATED_AT = (
+    EventRow._fields.index(name) for name in ("created_at", "updated_at", "rsvp_updated_at")
+)
+
+
+def _event_row(row: tuple) -> EventRow:
+    """An `EventRow` of a row of `_EVENT_ROW_COLUMNS`, its timestamps (PostgreSQL's ISO text with
+    the offset) parsed by `fromisoformat` into the aware datetimes psycopg would have built."""
+    values = list(row)
+    for at in (_CREATED_AT, _UPDATED_AT, _RSVP_UPDATED_AT):
+        if values[at] is not None:
+            values[at] = _fromisoformat(values[at])
+    return EventRow._make(values)
+
+
+_fromisoformat = dt.datetime.fromisoformat
+
+
+class EventRows:
+    """The events `user` may see, narrowed by the filters of `EventFilterSerializer` (its validated
+    data, passed as keywords) and ordered, as Django's `Paginator` wants its object list: `count()`
+    is one COUNT query, a slice is one query for those rows, returned as `EventRow`s with their
+    `waitlist_count` and the caller's RSVP.
+
+    Without `access`: every event visible to `user` (the rule of `events_visible_to`: all for a
+    site admin, else those of clubs where `user` is an active member and the public events of
+    public clubs), of club `club` only when given. With `access` (the caller's `ClubAccess` to a
+    club they may see): the events of that club `user` may see (the rule of
+    `club_events_visible_to`). `type`: that type only; `date_from`/`date_to`: bounds of the date,
+    inclusive; `upcoming=True`: events that start now or later in their club's time zone (as
+    `events_upcoming`); `attending`: events whose `attendees` hold / do not hold `user`;
+    `ordering`: one term of `_EVENT_ORDER_BY` (`-` for descending), then the id; the default is
+    date, time, id. None (or False for `upcoming`) means no such filter."""
+
+    def __init__(
+        self,
+        *,
+        user,
+        access: ClubAccess | None = None,
+        club: uuid.UUID | None = None,
+        type: str | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        upcoming: bool | None = None,
+        attending: bool | None = None,
+        ordering: str | None = None,
+    ):
+        conditions = []
+        self.params = {"user": user.pk, "available": RsvpStatus.AVAILABLE}
+        if access is not None:
+            conditions.append("e.club_id = %(club)s")
+            self.params["club"] = access.club_id
+            if not access.can_view_event(False):
+                conditions.append("e.is_public")
+        else:
+            if not is_site_admin(user):
+                conditions.append(f"(EXISTS ({_ACTIVE_MEMBERSHIP}) OR (c.is_public AND e.is_public))")
+            if club:
+                conditions.append("e.club_id = %(club)s")
+                self.params["club"] = club
+        if type:
+            conditions.append('e."type" = %(type)s')
+            self.params["type"] = type
+        if date_from:
+            conditions.append('e."event_date" >= %(date_from)s')
+            self.params["date_from"] = date_from
+        if date_to:
+            conditions.append('e."event_date" <= %(date_to)s')
+            self.params["date_to"] = date_to
+        if upcoming is True:
+            # As `events_upcoming`: a coarse date bound for the date index, then the exact start.
+            now = timezone.now()
+            conditions.append('e."event_date" >= %(since)s')
+            conditions.append('timezone(c."timezone", e."event_date" + e."event_time") >= %(now)s')
+            self.params["since"] = now.date() - dt.timedelta(days=1)
+            self.params["now"] = now
+        if attending is not None:
+            # `@>` on the array, so the GIN index idx_events_attendees can answer it.
+            mine = 'e."attendees" @> ARRAY[%(user)s]::uuid[]'
+            conditions.append(mine if attending else f"NOT ({mine})")
+        self.where = " AND ".join(conditions) or "TRUE"
+        terms = (ordering, "id") if ordering else EVENT_DEFAULT_ORDERING
+        self.order_by = ", ".join(
+            f"{_EVENT_ORDER_BY[term[1:]]} DESC" if term.startswith("-") else f"{_EVENT_ORDER_BY[term]} ASC"
+            for term in terms
+        )
+
+    def count(self) -> int:
+        sql = f"SELECT count(*) FROM {_EVENTS} e JOIN {_CLUBS} c ON c.id = e.club_id WHERE {self.where}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, rows: slice) -> list[EventRow]:
+        offset = rows.start or 0
+        if rows.stop <= offset:
+            return []  # as an empty queryset slice: no query
+        # The page is cut first and only its rows are joined to the caller's RSVPs: joined before
+        # the LIMIT, every matching event would be (twice the database time on a long list).
+        sql = f"""
+            SELECT {_EVENT_ROW_COLUMNS}
+            FROM (
+                SELECT e.* FROM {_EVENTS} e JOIN {_CLUBS} c ON c.id = e.club_id
+                WHERE {self.where}
+                ORDER BY {self.order_by} LIMIT %(limit)s OFFSET %(offset)s
+            ) e
+            LEFT JOIN {_AVAILABILITY} a ON a.event_id = e.id AND a.user_id = %(user)s
+            ORDER BY {self.order_by}
+        """  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {**self.params, "limit": rows.stop - offset, "offset": offset})
+            return [_event_row(row) for row in cursor.fetchall()]
 
 
 def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Event, ClubAccess]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from drf_spectacular.utils import extend_schema_field
@@ -10,8 +11,9 @@ from rest_framework import serializers
 from bookwork.representation import date_text, datetime_text, uuid_text
 from bookwork.serializers import ModelSerializer
 from clubs.serializers import CachedFieldsMixin
-from events.availability.serializers import AvailabilitySerializer
+from events.availability.serializers import AvailabilitySerializer, availability_data
 from events.models import Event, EventType
+from events.selectors import EventRow
 from events.services import EDITABLE_FIELDS
 
 _OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
@@ -85,12 +87,64 @@ class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         return len(event.attendees or [])
 
     def get_waitlist_count(self, event: Event) -> int:
-        return getattr(event, "waitlist_count", 0) or 0
+        # No default: an event without its RSVP state attached is a bug of the caller, not a 0.
+        return event.waitlist_count
 
     @extend_schema_field(AvailabilitySerializer(allow_null=True))
     def get_my_availability(self, event: Event):
-        rows = getattr(event, "my_rsvp", None) or []
+        rows = event.my_rsvp
         return AvailabilitySerializer(rows[0]).data if rows else None
+
+
+def _datetime_text(value: dt.datetime | None, zone) -> str | None:
+    """`bookwork.representation.datetime_text` with the current time zone looked up once per page."""
+    if not value:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def event_row_representation(event: EventRow, *, user, zone) -> dict:
+    """`EventSerializer(e).data` of the event an `events.selectors.EventRow` was read from (with
+    its RSVP state attached), written out for the event lists: the same keys in the same order
+    with the same values. `user`: the caller, whose RSVP the row carries; `zone`: the current time
+    zone (a page looks it up once for all its rows). tests/events/test_event_rows.py holds it equal
+    to the serializer."""
+    attendees = event.attendees
+    if event.rsvp_status is None:
+        my_availability = None
+    else:
+        my_availability = availability_data(
+            user_id=user.pk,
+            user_name=user.name,
+            user_avatar=user.avatar,
+            status=event.rsvp_status,
+            notes=event.rsvp_notes,
+            waitlisted=event.rsvp_waitlisted,
+            waitlist_position=event.rsvp_waitlist_position,
+            updated_at=event.rsvp_updated_at,
+        )
+    return {
+        "id": event.id,
+        "club": event.club_id,
+        "title": event.title,
+        "description": event.description,
+        "event_date": event.event_date.isoformat(),
+        "event_time": event.event_time.strftime("%H:%M:%S"),
+        "duration_minutes": event.duration_minutes,
+        "location": event.location,
+        "book": event.book,
+        "type": event.type,
+        "max_attendees": event.max_attendees,
+        "is_public": event.is_public,
+        "created_by": event.created_by_id,
+        "attendees": attendees,
+        "attendee_count": len(attendees),
+        "waitlist_count": event.waitlist_count,
+        "my_availability": my_availability,
+        "created_at": _datetime_text(event.created_at, zone),
+        "updated_at": _datetime_text(event.updated_at, zone),
+    }
 
 
 class EventWriteSerializer(ModelSerializer):
