@@ -3,38 +3,61 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 
+from clubs.models import ClubMember
+from events.availability import sql
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 
-# Every count of the list page in one statement. `total` is the number of RSVPs (what the
-# paginator would otherwise count separately); the CHECK constraints make it the sum of the four
-# status counts, since a waitlisted row is always `available`.
-_COUNTS_SQL = """
-SELECT
-    count(*) FILTER (WHERE a.status = %(available)s AND NOT a.waitlisted),
-    count(*) FILTER (WHERE a.status = %(available)s AND a.waitlisted),
-    count(*) FILTER (WHERE a.status = %(maybe)s),
-    count(*) FILTER (WHERE a.status = %(unavailable)s),
-    count(*),
-    (
-        SELECT count(*) FROM club_members m
-        WHERE m.club_id = %(club)s AND m.is_active
-          AND NOT EXISTS (SELECT 1 FROM availability r WHERE r.event_id = %(event)s AND r.user_id = m.user_id)
-    )
-FROM availability a
-WHERE a.event_id = %(event)s
-"""
 
-_ROWS_SQL = """
-SELECT a.user_id, u.name, u.avatar, a.status, a.notes, a.waitlisted, a.waitlist_position, a.updated_at
-FROM availability a
-JOIN users u ON u.id = a.user_id
-WHERE a.event_id = %s
-ORDER BY a.created_at, a.id
-LIMIT %s OFFSET %s
-"""
+# Both reads are written in SQL (the list is one of the hottest reads; see bookwork/queries.py).
+# Only names from the models are interpolated (events.availability.sql, hence the S608
+# exemptions); every value is a query parameter.
+@functools.cache
+def _counts_sql() -> str:
+    """Every count of the list page in one statement. `total` is the number of RSVPs (what the
+    paginator would otherwise count separately); the CHECK constraints make it the sum of the four
+    status counts, since a waitlisted row is always `available`."""
+    a, m = Availability, ClubMember
+    status, waitlisted = sql.column(a, "status"), sql.column(a, "waitlisted")
+    return f"""
+        SELECT
+            count(*) FILTER (WHERE a.{status} = %(available)s AND NOT a.{waitlisted}),
+            count(*) FILTER (WHERE a.{status} = %(available)s AND a.{waitlisted}),
+            count(*) FILTER (WHERE a.{status} = %(maybe)s),
+            count(*) FILTER (WHERE a.{status} = %(unavailable)s),
+            count(*),
+            (
+                SELECT count(*) FROM {sql.table(m)} m
+                WHERE m.{sql.column(m, "club")} = %(club)s AND m.{sql.column(m, "is_active")}
+                  AND NOT EXISTS (
+                      SELECT 1 FROM {sql.table(a)} r
+                      WHERE r.{sql.column(a, "event")} = %(event)s AND r.{sql.column(a, "user")} = m.{sql.column(m, "user")}
+                  )
+            )
+        FROM {sql.table(a)} a
+        WHERE a.{sql.column(a, "event")} = %(event)s
+    """  # noqa: S608
+
+
+@functools.cache
+def _rows_sql() -> str:
+    """A slice of the event's RSVPs in the model's order, with their users' public fields."""
+    a = Availability
+    u = a._meta.get_field("user").related_model
+    return f"""
+        SELECT a.{sql.column(a, "user")}, u.{sql.column(u, "name")}, u.{sql.column(u, "avatar")},
+               a.{sql.column(a, "status")}, a.{sql.column(a, "notes")}, a.{sql.column(a, "waitlisted")},
+               a.{sql.column(a, "waitlist_position")}, a.{sql.column(a, "updated_at")}
+        FROM {sql.table(a)} a
+        JOIN {sql.table(u)} u ON u.{sql.column(u, "id")} = a.{sql.column(a, "user")}
+        WHERE a.{sql.column(a, "event")} = %s
+        ORDER BY a.{sql.column(a, "created_at")}, a.{sql.column(a, "id")}
+        LIMIT %s OFFSET %s
+    """  # noqa: S608
 
 
 class AvailabilityRows:
@@ -52,7 +75,7 @@ class AvailabilityRows:
         if not isinstance(index, slice) or index.step is not None or index.start is None or index.stop is None:
             raise TypeError("AvailabilityRows only takes [start:stop] slices")
         with connection.cursor() as cursor:
-            cursor.execute(_ROWS_SQL, [self.event_id, max(index.stop - index.start, 0), index.start])
+            cursor.execute(_rows_sql(), [self.event_id, max(index.stop - index.start, 0), index.start])
             return cursor.fetchall()
 
 
@@ -69,7 +92,7 @@ def availability_counts(*, event: Event) -> tuple[dict[str, int], int]:
         "event": event.pk,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_COUNTS_SQL, params)
+        cursor.execute(_counts_sql(), params)
         available, waitlisted, maybe, unavailable, total, no_response = cursor.fetchone()
     summary = {
         "available": available,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rest_framework import serializers
 
 from bookwork.representation import datetime_text, uuid_text
@@ -48,6 +50,24 @@ def availability_data(
         "waitlist_position": waitlist_position,
         "updated_at": datetime_text(updated_at),
     }
+
+
+def availability_rows_data(rows: Iterable[tuple]) -> list[dict]:
+    """`availability_data` of each row of `events.availability.selectors.AvailabilityRows`, whose
+    tuples hold exactly its arguments, in order."""
+    return [
+        availability_data(
+            user_id=user_id,
+            user_name=user_name,
+            user_avatar=user_avatar,
+            status=status,
+            notes=notes,
+            waitlisted=waitlisted,
+            waitlist_position=waitlist_position,
+            updated_at=updated_at,
+        )
+        for user_id, user_name, user_avatar, status, notes, waitlisted, waitlist_position, updated_at in rows
+    ]
 
 
 def availability_row_data(row: Availability) -> dict:

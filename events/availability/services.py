@@ -22,12 +22,13 @@ import functools
 import zoneinfo
 from collections.abc import Iterable
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from bookwork.queries import columns, hydrate
 from clubs.selectors import club_access
+from events.availability import sql
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 
@@ -47,18 +48,6 @@ def _club_today(club) -> dt.date:
 # exemptions); every value is a query parameter. The locks are the ORM's own statements, lock
 # strength included: `select_for_update(no_key=True)` is FOR NO KEY UPDATE, `select_for_update()`
 # FOR UPDATE.
-def _table(model: type[models.Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
-
-
-def _db_type(model: type[models.Model], name: str) -> str:
-    return model._meta.get_field(name).db_type(connection)
-
-
 @functools.cache
 def _user_lock_sql() -> str:
     """`User.objects.select_for_update(no_key=True).filter(pk=..., is_active=True).exists()`: the
@@ -66,7 +55,7 @@ def _user_lock_sql() -> str:
     from accounts.models import User
 
     return f"""
-        SELECT 1 FROM {_table(User)} WHERE {_column(User, "is_active")} AND {_column(User, "id")} = %s
+        SELECT 1 FROM {sql.table(User)} WHERE {sql.column(User, "is_active")} AND {sql.column(User, "id")} = %s
         LIMIT 1 FOR NO KEY UPDATE
     """  # noqa: S608
 
@@ -78,9 +67,9 @@ def _membership_lock_sql() -> str:
     from clubs.models import ClubMember
 
     return f"""
-        SELECT {_column(ClubMember, "role")} FROM {_table(ClubMember)}
-        WHERE {_column(ClubMember, "club")} = %s AND {_column(ClubMember, "user")} = %s
-          AND {_column(ClubMember, "is_active")}
+        SELECT {sql.column(ClubMember, "role")} FROM {sql.table(ClubMember)}
+        WHERE {sql.column(ClubMember, "club")} = %s AND {sql.column(ClubMember, "user")} = %s
+          AND {sql.column(ClubMember, "is_active")}
         LIMIT 1 FOR NO KEY UPDATE
     """  # noqa: S608
 
@@ -88,7 +77,7 @@ def _membership_lock_sql() -> str:
 @functools.cache
 def _event_lock_sql() -> str:
     """The whole event row by id, FOR UPDATE (what `select_for_update().get(pk=...)` emitted)."""
-    return f"SELECT {columns(Event, 'e')} FROM {_table(Event)} e WHERE e.{_column(Event, 'id')} = %s FOR UPDATE"  # noqa: S608
+    return f"SELECT {columns(Event, 'e')} FROM {sql.table(Event)} e WHERE e.{sql.column(Event, 'id')} = %s FOR UPDATE"  # noqa: S608
 
 
 @functools.cache
@@ -96,9 +85,9 @@ def _upsert_rows_sql() -> str:
     """The event's `available` RSVPs and the user's own RSVP, in the model's order."""
     a = Availability
     return f"""
-        SELECT {columns(a, "r")} FROM {_table(a)} r
-        WHERE r.{_column(a, "event")} = %s AND (r.{_column(a, "status")} = %s OR r.{_column(a, "user")} = %s)
-        ORDER BY r.{_column(a, "created_at")}, r.{_column(a, "id")}
+        SELECT {columns(a, "r")} FROM {sql.table(a)} r
+        WHERE r.{sql.column(a, "event")} = %s AND (r.{sql.column(a, "status")} = %s OR r.{sql.column(a, "user")} = %s)
+        ORDER BY r.{sql.column(a, "created_at")}, r.{sql.column(a, "id")}
     """  # noqa: S608
 
 
@@ -107,16 +96,16 @@ def _insert_sql() -> str:
     """A new RSVP with every concrete column given (in `_meta.concrete_fields` order)."""
     fields = Availability._meta.concrete_fields
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    return f"INSERT INTO {_table(Availability)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    return f"INSERT INTO {sql.table(Availability)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
 
 
 @functools.cache
 def _row_update_sql() -> str:
     a = Availability
     return f"""
-        UPDATE {_table(a)} SET {_column(a, "status")} = %s, {_column(a, "notes")} = %s,
-            {_column(a, "waitlisted")} = %s, {_column(a, "waitlist_position")} = %s
-        WHERE {_column(a, "id")} = %s RETURNING {_column(a, "updated_at")}
+        UPDATE {sql.table(a)} SET {sql.column(a, "status")} = %s, {sql.column(a, "notes")} = %s,
+            {sql.column(a, "waitlisted")} = %s, {sql.column(a, "waitlist_position")} = %s
+        WHERE {sql.column(a, "id")} = %s RETURNING {sql.column(a, "updated_at")}
     """  # noqa: S608
 
 
@@ -126,10 +115,10 @@ def _seats_update_sql() -> str:
     `bulk_update` wrote with one CASE per column)."""
     a = Availability
     return f"""
-        UPDATE {_table(a)} SET {_column(a, "waitlisted")} = v.waitlisted, {_column(a, "waitlist_position")} = v.position
-        FROM unnest(%s::{_db_type(a, "id")}[], %s::{_db_type(a, "waitlisted")}[], %s::{_db_type(a, "waitlist_position")}[])
+        UPDATE {sql.table(a)} SET {sql.column(a, "waitlisted")} = v.waitlisted, {sql.column(a, "waitlist_position")} = v.position
+        FROM unnest(%s::{sql.db_type(a, "id")}[], %s::{sql.db_type(a, "waitlisted")}[], %s::{sql.db_type(a, "waitlist_position")}[])
             AS v(id, waitlisted, position)
-        WHERE {_table(a)}.{_column(a, "id")} = v.id
+        WHERE {sql.table(a)}.{sql.column(a, "id")} = v.id
     """  # noqa: S608
 
 
@@ -137,9 +126,9 @@ def _seats_update_sql() -> str:
 def _attendees_update_sql() -> str:
     """What `event.save(update_fields=["attendees", "updated_at"])` wrote."""
     return f"""
-        UPDATE {_table(Event)}
-        SET {_column(Event, "attendees")} = %s::{_db_type(Event, "attendees")}, {_column(Event, "updated_at")} = %s
-        WHERE {_column(Event, "id")} = %s
+        UPDATE {sql.table(Event)}
+        SET {sql.column(Event, "attendees")} = %s::{sql.db_type(Event, "attendees")}, {sql.column(Event, "updated_at")} = %s
+        WHERE {sql.column(Event, "id")} = %s
     """  # noqa: S608
 
 

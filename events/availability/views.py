@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
-from django.core.paginator import Paginator
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -21,19 +18,12 @@ from events.availability.serializers import (
     AvailabilityInputSerializer,
     AvailabilityListSerializer,
     AvailabilitySerializer,
-    availability_data,
     availability_row_data,
+    availability_rows_data,
 )
 from events.openapi import errors, path_ids
+from events.pagination import paginate
 from events.selectors import event_get_visible
-
-
-class _CountedPaginator(Paginator):
-    """Django's paginator with the item count already known (it would run COUNT(*) itself)."""
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.count = count
 
 
 def _upsert_response(event, user, body: AvailabilityInputSerializer) -> Response:
@@ -51,7 +41,7 @@ def _upsert_response(event, user, body: AvailabilityInputSerializer) -> Response
 
 @extend_schema(parameters=path_ids("event_id"))
 class AvailabilityListView(APIView):
-    pagination_class = PageNumberPagination  # get() applies it
+    pagination_class = PageNumberPagination  # documents the page shape; paginate() applies it
 
     @extend_schema(
         operation_id="events_availability_list",
@@ -62,30 +52,14 @@ class AvailabilityListView(APIView):
     def get(self, request, event_id):
         event, _ = event_get_visible(user=request.user, event_id=event_id)
         summary, total = availability_counts(event=event)
-        # The project's pagination (links, limits, 404s), with the count the summary query made.
-        paginator = PageNumberPagination()
-        paginator.django_paginator_class = functools.partial(_CountedPaginator, count=total)
-        page = paginator.paginate_queryset(AvailabilityRows(event=event), request, view=self)
-        body = {
-            "count": total,
-            "next": paginator.get_next_link(),
-            "previous": paginator.get_previous_link(),
-            "summary": summary,
-            "results": [
-                availability_data(
-                    user_id=user_id,
-                    user_name=user_name,
-                    user_avatar=user_avatar,
-                    status=rsvp_status,
-                    notes=notes,
-                    waitlisted=waitlisted,
-                    waitlist_position=waitlist_position,
-                    updated_at=updated_at,
-                )
-                for user_id, user_name, user_avatar, rsvp_status, notes, waitlisted, waitlist_position, updated_at in page
-            ],
-        }
-        return Response(body)
+        return paginate(
+            request,
+            self,
+            AvailabilityRows(event=event),
+            count=total,
+            extra={"summary": summary},
+            represent=availability_rows_data,
+        )
 
 
 @extend_schema(parameters=path_ids("event_id"))
