@@ -16,6 +16,7 @@ from clubs.selectors import club_access, club_get_visible, club_get_visible_with
 from events import services
 from events.calendar import event_calendar_ics
 from events.openapi import errors, path_ids
+from events.pagination import paginate
 from events.selectors import EventRows, event_get_visible
 from events.serializers import (
     EventFilterSerializer,
@@ -45,18 +46,18 @@ def _event_rows(request, *, access=None) -> EventRows:
     return EventRows(user=request.user, access=access, **filters)
 
 
-def _event_page(request, view, rows: EventRows) -> Response:
-    """One page of `rows` in the contract's list shape (what `events.pagination.paginate` gives
-    with `EventSerializer`, rendered by `event_row_representation`)."""
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    zone = timezone.get_current_timezone()
-    user = request.user
-    return paginator.get_paginated_response([event_row_representation(row, user=user, zone=zone) for row in page])
+def _represent_for(request):
+    """The `represent` of `paginate` for a page of `EventRow`s of `request`'s caller."""
+
+    def represent(page) -> list[dict]:
+        user, zone = request.user, timezone.get_current_timezone()
+        return [event_row_representation(row, user=user, zone=zone) for row in page]
+
+    return represent
 
 
 class EventListView(APIView):
-    pagination_class = PageNumberPagination  # documents the page shape; _event_page() applies it
+    pagination_class = PageNumberPagination  # documents the page shape; paginate() applies it
 
     @extend_schema(
         operation_id="events_list",
@@ -65,7 +66,7 @@ class EventListView(APIView):
         responses={200: EventSerializer(many=True), **errors(400)},
     )
     def get(self, request):
-        return _event_page(request, self, _event_rows(request))
+        return paginate(request, self, _event_rows(request), represent=_represent_for(request))
 
 
 @extend_schema(parameters=path_ids("club_id"))
@@ -80,7 +81,7 @@ class ClubEventListView(APIView):
     )
     def get(self, request, club_id):
         _, access = club_get_visible_with_access(user=request.user, club_id=club_id)
-        return _event_page(request, self, _event_rows(request, access=access))
+        return paginate(request, self, _event_rows(request, access=access), represent=_represent_for(request))
 
     @extend_schema(
         operation_id="clubs_events_create",
