@@ -1,5 +1,9 @@
-"""Helpers for the few reads written in SQL by hand because the ORM's per-query compilation
-dominated their CPU cost (event detail, the RSVP state of an event page, the authenticated user).
+"""Helpers for the SQL written by hand on the hot paths, where the ORM's per-query compilation
+dominated the CPU cost of a request: the authenticated user, club and event reads and lists
+(`ClubRows`, `EventRows`), RSVP lists and the RSVP upsert's locks and writes.
+
+Only names taken from the models (`columns`, `table`, `column`, `db_type`) are interpolated into
+that SQL; every value is a query parameter.
 
 Column lists come from the model, so a new field is never left out, and rows become ordinary
 model instances through `Model.from_db`, as the ORM itself builds them.
@@ -7,7 +11,7 @@ model instances through `Model.from_db`, as the ORM itself builds them.
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connection, models
 
 
 def columns(model: type[models.Model], alias: str) -> str:
@@ -21,3 +25,18 @@ def hydrate(model: type[models.Model], row: tuple, start: int = 0) -> tuple[mode
     names = [field.attname for field in model._meta.concrete_fields]
     end = start + len(names)
     return model.from_db("default", names, row[start:end]), end
+
+
+def table(model: type[models.Model]) -> str:
+    """The quoted table of `model`."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model: type[models.Model], name: str) -> str:
+    """The quoted column of `model`'s field `name` (`"user"` gives `"user_id"`)."""
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def db_type(model: type[models.Model], name: str) -> str:
+    """The database type of `model`'s field `name`, for casts (`uuid`, `uuid[]`, ...)."""
+    return model._meta.get_field(name).db_type(connection)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from drf_spectacular.utils import extend_schema_field
@@ -96,14 +95,6 @@ class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         return AvailabilitySerializer(rows[0]).data if rows else None
 
 
-def _datetime_text(value: dt.datetime | None, zone) -> str | None:
-    """`bookwork.representation.datetime_text` with the current time zone looked up once per page."""
-    if not value:
-        return None
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def event_row_representation(event: EventRow, *, user, zone) -> dict:
     """`EventSerializer(e).data` of the event an `events.selectors.EventRow` was read from (with
     its RSVP state attached), written out for the event lists: the same keys in the same order
@@ -142,8 +133,8 @@ def event_row_representation(event: EventRow, *, user, zone) -> dict:
         "attendee_count": len(attendees),
         "waitlist_count": event.waitlist_count,
         "my_availability": my_availability,
-        "created_at": _datetime_text(event.created_at, zone),
-        "updated_at": _datetime_text(event.updated_at, zone),
+        "created_at": datetime_text(event.created_at, zone),
+        "updated_at": datetime_text(event.updated_at, zone),
     }
 
 

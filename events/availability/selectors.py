@@ -7,14 +7,14 @@ import functools
 
 from django.db import connection
 
+from bookwork import queries as sql
 from clubs.models import ClubMember
-from events.availability import sql
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 
 
 # Both reads are written in SQL (the list is one of the hottest reads; see bookwork/queries.py).
-# Only names from the models are interpolated (events.availability.sql, hence the S608
+# Only names from the models are interpolated (bookwork.queries, hence the S608
 # exemptions); every value is a query parameter.
 @functools.cache
 def _counts_sql() -> str:

@@ -26,9 +26,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
+from bookwork import queries as sql
 from bookwork.queries import columns, hydrate
 from clubs.selectors import club_access
-from events.availability import sql
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 

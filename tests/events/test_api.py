@@ -611,7 +611,7 @@ def test_calendar_export():
 # Measured: without Redis the throttle's database cache costs 6 statements (savepoints included) and
 # the token's user 1, on top of each list's own queries (OWN_QUERIES).
 INFRASTRUCTURE_QUERIES = 7
-OWN_QUERIES = {"events": 3, "club_events": 4, "availability": 3, "items": 3}
+OWN_QUERIES = {"events": 2, "club_events": 3, "availability": 3, "items": 3}
 
 
 def _own(queries):
