@@ -1,8 +1,10 @@
 """gunicorn configuration for Bookwork: `gunicorn -c gunicorn.conf.py bookwork.wsgi`.
 
 Every value comes from the environment (see docs/operations.md). The defaults were measured on
-2 CPU cores against PostgreSQL (docs/operations.md, "Workers and threads"); they are not the
-2n+1 rule of thumb, which measured worse here.
+2 CPU cores against PostgreSQL (docs/operations.md, "Workers and threads"): the request path is
+CPU-bound, and 3 sync workers (cores + 1) gave the lowest tail latency. Sync workers serve one
+connection at a time, so they belong behind a buffering reverse proxy (compose runs nginx in
+front, deploy/nginx.conf); exposed directly to slow clients, use threads (`GUNICORN_THREADS=2`).
 
 - No database connection (nor pool) exists before fork: the app is not preloaded, so each worker
   imports Django and opens its own connections on its first request.
@@ -26,8 +28,8 @@ from bookwork.config import ConfigError, env_bool, env_int, env_str, exit_on_con
 
 try:
     bind = env_str("BIND", "127.0.0.1:8000")
-    workers = env_int("GUNICORN_WORKERS", env_int("WEB_CONCURRENCY", 2, minimum=1), minimum=1)
-    threads = env_int("GUNICORN_THREADS", 2, minimum=1)
+    workers = env_int("GUNICORN_WORKERS", env_int("WEB_CONCURRENCY", 3, minimum=1), minimum=1)
+    threads = env_int("GUNICORN_THREADS", 1, minimum=1)
     # A request that takes longer than this is killed with its worker: the outer bound of the
     # request-time story (DB_STATEMENT_TIMEOUT_MS bounds each SQL statement well inside it).
     timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)

@@ -82,7 +82,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
 
 
 def test_compose_services(compose):
-    assert set(compose["services"]) == {"db", "redis", "migrate", "app"}
+    assert set(compose["services"]) == {"db", "redis", "migrate", "app", "proxy"}
 
 
 def test_postgres_16_with_a_volume_and_a_tcp_healthcheck(compose):
@@ -122,8 +122,35 @@ def test_app_waits_for_healthy_database_and_redis_and_completed_migrations(compo
         "migrate": "service_completed_successfully",
     }
     assert "command" not in app  # the image's CMD: gunicorn -c gunicorn.conf.py
-    assert any(str(port).endswith(":8000") for port in app["ports"])
     assert int(app["stop_grace_period"].rstrip("s")) > 20  # longer than gunicorn's graceful_timeout
+
+
+def test_app_is_reached_only_through_the_buffering_proxy(compose):
+    app, proxy = compose["services"]["app"], compose["services"]["proxy"]
+    assert "ports" not in app and [str(port) for port in app["expose"]] == ["8000"]
+    assert proxy["image"].startswith("nginx:")
+    assert [str(port) for port in proxy["ports"]] == ["${APP_PORT:-8000}:8080"]
+    assert proxy["volumes"] == ["./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro"]
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"  # the image's HEALTHCHECK
+    assert compose["x-bookwork"]["environment"]["NUM_PROXIES"] == "1"  # client IPs from X-Forwarded-For
+    assert int(proxy["stop_grace_period"].rstrip("s")) > int(app["stop_grace_period"].rstrip("s"))
+
+
+def test_nginx_config_matches_the_app_limits():
+    from bookwork import settings as production
+
+    conf = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    directives = dict(
+        line.strip().rstrip(";").split(None, 1)
+        for line in conf.splitlines()
+        if line.strip().startswith(("proxy_", "client_"))
+    )
+    assert directives["proxy_pass"] == "http://app:8000"
+    assert directives["proxy_buffering"] == "on" and directives["proxy_request_buffering"] == "on"
+    gunicorn_timeout = 30  # gunicorn.conf.py default (GUNICORN_TIMEOUT)
+    assert int(directives["proxy_read_timeout"].rstrip("s")) > gunicorn_timeout
+    # The same cap as the app's: nginx refuses larger bodies itself (in JSON), before the app sees them.
+    assert int(directives["client_max_body_size"].rstrip("m")) * 1024 * 1024 == production.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 @pytest.mark.parametrize("service", ["app", "migrate"])
