@@ -10,12 +10,12 @@ from django.db.models import F, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import RefreshToken, User
-from bookwork.queries import columns, hydrate
+from bookwork.queries import columns, hydrate, table
 
 
 @functools.cache
 def _user_by_id_sql() -> str:
-    return f"SELECT {columns(User, 'u')} FROM {User._meta.db_table} u WHERE u.id = %s"  # noqa: S608
+    return f"SELECT {columns(User, 'u')} FROM {table(User)} u WHERE u.id = %s"  # noqa: S608
 
 
 def user_get_by_id(user_id: uuid.UUID) -> User | None:

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from bookwork.queries import columns, hydrate
+from bookwork.queries import columns, hydrate, table
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
 
@@ -53,9 +53,9 @@ def _club_with_role_sql() -> str:
     # UNIQUE (club, user): the role subquery has at most one row.
     return f"""
         SELECT {columns(Club, "c")},
-               (SELECT m.role FROM {ClubMember._meta.db_table} m
+               (SELECT m.role FROM {table(ClubMember)} m
                  WHERE m.club_id = c.id AND m.user_id = %(user)s AND m.is_active)
-        FROM {Club._meta.db_table} c WHERE c.id = %(club)s
+        FROM {table(Club)} c WHERE c.id = %(club)s
     """  # noqa: S608
 
 
@@ -136,8 +136,8 @@ def club_get_detail(*, user, club_id) -> ClubRow:
 # the same read as `clubs_list` plus `ClubFilter` (tests/clubs/test_club_rows.py holds them equal).
 # Only model metadata is interpolated into the SQL (hence the S608 exemptions); every value is a
 # query parameter.
-_CLUBS = f'"{Club._meta.db_table}"'
-_MEMBERS = f'"{ClubMember._meta.db_table}"'
+_CLUBS = table(Club)
+_MEMBERS = table(ClubMember)
 _ACTIVE_MEMBERSHIP = f"SELECT 1 FROM {_MEMBERS} m WHERE m.club_id = c.id AND m.user_id = %(user)s AND m.is_active"  # noqa: S608
 # What `ClubViewSet.ordering_fields` (and the id tie-break) may name, as SQL.
 _ORDER_BY = {"name": 'c."name"', "created_at": 'c."created_at"', "member_count": "member_count", "id": "c.id"}

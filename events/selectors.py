@@ -14,20 +14,10 @@ import zoneinfo
 from collections import namedtuple
 
 from django.db import connection
-from django.db.models import (
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    Func,
-    OuterRef,
-    Q,
-    QuerySet,
-)
 from django.http import Http404
 from django.utils import timezone
 
-from bookwork.queries import columns, hydrate
+from bookwork.queries import columns, hydrate, table
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
 from clubs.selectors import club_access, parse_uuid
@@ -53,19 +43,6 @@ def event_starts_at(event: Event) -> dt.datetime:
 # them (bookwork/queries.py). Only model metadata is interpolated into the SQL (hence the S608
 # exemptions); every value is a query parameter.
 @functools.cache
-def _rsvp_state_sql() -> str:
-    """Per event id of an array: its waitlist length and the caller's RSVP (NULL columns if none)."""
-    return f"""
-        SELECT ids.id,
-               (SELECT count(*) FROM {Availability._meta.db_table} w
-                 WHERE w.event_id = ids.id AND w.status = %(available)s AND w.waitlisted),
-               a.id IS NOT NULL, {columns(Availability, "a")}
-        FROM unnest(%(ids)s::uuid[]) AS ids(id)
-        LEFT JOIN {Availability._meta.db_table} a ON a.event_id = ids.id AND a.user_id = %(user)s
-    """  # noqa: S608
-
-
-@functools.cache
 def _event_get_sql(with_rsvp_state: bool) -> str:
     """One event by id with its club and the caller's active club role (UNIQUE (club, user): at
     most one row); with the RSVP state, also its waitlist length and the caller's RSVP."""
@@ -73,16 +50,16 @@ def _event_get_sql(with_rsvp_state: bool) -> str:
     rsvp_join = ""
     if with_rsvp_state:
         rsvp_columns = f"""
-               , (SELECT count(*) FROM {Availability._meta.db_table} w
+               , (SELECT count(*) FROM {table(Availability)} w
                    WHERE w.event_id = e.id AND w.status = %(available)s AND w.waitlisted)
                , a.id IS NOT NULL, {columns(Availability, "a")}"""  # noqa: S608
-        rsvp_join = f"LEFT JOIN {Availability._meta.db_table} a ON a.event_id = e.id AND a.user_id = %(user)s"
+        rsvp_join = f"LEFT JOIN {table(Availability)} a ON a.event_id = e.id AND a.user_id = %(user)s"
     return f"""
         SELECT {columns(Event, "e")}, {columns(Club, "c")},
-               (SELECT m.role FROM {ClubMember._meta.db_table} m
+               (SELECT m.role FROM {table(ClubMember)} m
                  WHERE m.club_id = e.club_id AND m.user_id = %(user)s AND m.is_active){rsvp_columns}
-        FROM {Event._meta.db_table} e
-        JOIN {Club._meta.db_table} c ON c.id = e.club_id
+        FROM {table(Event)} e
+        JOIN {table(Club)} c ON c.id = e.club_id
         {rsvp_join}
         WHERE e.id = %(event)s
     """  # noqa: S608
@@ -99,69 +76,17 @@ def _set_rsvp_state(event: Event, row: tuple, start: int, user) -> None:
         event.my_rsvp = []
 
 
-def events_attach_rsvp_state(events: list[Event], *, user) -> list[Event]:
-    """Give each of `events` (a page, already visible to `user`) what its representation needs:
-    `waitlist_count` and `my_rsvp`, the caller's RSVP in a list of at most one row. One query
-    whatever the number of events."""
-    if not events:
-        return events
-    params = {"ids": [event.pk for event in events], "user": user.pk, "available": RsvpStatus.AVAILABLE}
-    with connection.cursor() as cursor:
-        cursor.execute(_rsvp_state_sql(), params)
-        rows = {row[0]: row for row in cursor.fetchall()}
-    for event in events:
-        _set_rsvp_state(event, rows[event.pk], 1, user)
-    return events
-
-
-def events_visible_to(user) -> QuerySet[Event]:
-    """Events `user` may see. For their representation, pass the page through
-    `events_attach_rsvp_state`."""
-    events = Event.objects.all()
-    if not is_site_admin(user):
-        member_of = ClubMember.objects.filter(club=OuterRef("club"), user=user, is_active=True)
-        events = events.filter(Exists(member_of) | Q(club__is_public=True, is_public=True))
-    return events
-
-
-def club_events_visible_to(user, *, club: Club, access: ClubAccess) -> QuerySet[Event]:
-    """The events of `club` that `user` (whose access to the visible `club` is `access`) may see.
-    Visibility needs no subquery here: members and site admins see every event of the club,
-    everyone else (the club is then public) its public events. For their representation, pass the
-    page through `events_attach_rsvp_state`."""
-    events = Event.objects.filter(club=club)
-    if not access.can_view_event(False):
-        events = events.filter(is_public=True)
-    return events
-
-
-def events_upcoming(events: QuerySet[Event]) -> QuerySet[Event]:
-    """Events that start now or later, each judged in its club's time zone."""
-    # A coarse date bound first, so the date index narrows the rows (zones are within a day of UTC).
-    start = Func(
-        F("club__timezone"),
-        ExpressionWrapper(F("event_date") + F("event_time"), output_field=DateTimeField()),
-        function="timezone",
-        output_field=DateTimeField(),
-    )
-    return (
-        events.filter(event_date__gte=timezone.now().date() - dt.timedelta(days=1))
-        .alias(starts_at=start)
-        .filter(starts_at__gte=timezone.now())
-    )
-
-
 # The two event lists are hot reads written in SQL, like the club list (clubs.selectors.ClubRows):
 # the ORM spent about 2 ms of CPU per page compiling the visibility, upcoming and count queries,
 # hydrating models (a UUID object for every seated user of `attendees`) and attaching the RSVP
-# state with a second query. `EventRows` is the read of `events_visible_to` /
-# `club_events_visible_to` plus the list filters and `events_attach_rsvp_state` in one query per
-# page (tests/events/test_event_rows.py holds them equal).
-_EVENTS = f'"{Event._meta.db_table}"'
-_CLUBS = f'"{Club._meta.db_table}"'
-_AVAILABILITY = f'"{Availability._meta.db_table}"'
+# state with a second query. `EventRows` reads a page with its RSVP state in one query; the ORM
+# formulation of the same rules lives on in tests/events/reference.py, and
+# tests/events/test_event_rows.py holds the two equal.
+_EVENTS = table(Event)
+_CLUBS = table(Club)
+_AVAILABILITY = table(Availability)
 _ACTIVE_MEMBERSHIP = (
-    f"SELECT 1 FROM {ClubMember._meta.db_table} m"  # noqa: S608
+    f"SELECT 1 FROM {table(ClubMember)} m"  # noqa: S608
     " WHERE m.club_id = e.club_id AND m.user_id = %(user)s AND m.is_active"
 )
 # What `EventFilterSerializer.ordering` (and the default order with its id tie-break) may name.
@@ -241,13 +166,12 @@ class EventRows:
     is one COUNT query, a slice is one query for those rows, returned as `EventRow`s with their
     `waitlist_count` and the caller's RSVP.
 
-    Without `access`: every event visible to `user` (the rule of `events_visible_to`: all for a
-    site admin, else those of clubs where `user` is an active member and the public events of
-    public clubs), of club `club` only when given. With `access` (the caller's `ClubAccess` to a
-    club they may see): the events of that club `user` may see (the rule of
-    `club_events_visible_to`). `type`: that type only; `date_from`/`date_to`: bounds of the date,
-    inclusive; `upcoming=True`: events that start now or later in their club's time zone (as
-    `events_upcoming`); `attending`: events whose `attendees` hold / do not hold `user`;
+    Without `access`: every event visible to `user` (all for a site admin, else those of clubs
+    where `user` is an active member and the public events of public clubs), of club `club` only
+    when given. With `access` (the caller's `ClubAccess` to a club they may see): the events of that
+    club `user` may see (all for members and site admins, else its public events). `type`: that
+    type only; `date_from`/`date_to`: bounds of the date, inclusive; `upcoming=True`: events that start now or later in their club's time zone (as
+    `event_starts_at` reads them); `attending`: events whose `attendees` hold / do not hold `user`;
     `ordering`: one term of `_EVENT_ORDER_BY` (`-` for descending), then the id; the default is
     date, time, id. None (or False for `upcoming`) means no such filter."""
 
@@ -287,7 +211,7 @@ class EventRows:
             conditions.append('e."event_date" <= %(date_to)s')
             self.params["date_to"] = date_to
         if upcoming is True:
-            # As `events_upcoming`: a coarse date bound for the date index, then the exact start.
+            # A coarse date bound for the date index (zones are within a day of UTC), then the exact start.
             now = timezone.now()
             conditions.append('e."event_date" >= %(since)s')
             conditions.append('timezone(c."timezone", e."event_date" + e."event_time") >= %(now)s')
@@ -334,7 +258,7 @@ class EventRows:
 def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Event, ClubAccess]:
     """The event with `event_id` (its `club` loaded) if `user` may see it, and the caller's access
     to its club, in one query. With `with_my_rsvp`, for the event's own representation, the same
-    query also sets `waitlist_count` and `my_rsvp` (see `events_attach_rsvp_state`).
+    query also sets `waitlist_count` and `my_rsvp` (the caller's RSVP in a list of at most one row).
 
     Raises Http404 for unknown, malformed and invisible ids alike."""
     pk = parse_uuid(event_id)
@@ -346,7 +270,7 @@ def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Ev
         raise Http404
     event, at = hydrate(Event, row, 0)
     event.club, at = hydrate(Club, row, at)
-    # Visibility is decided here by `ClubAccess.can_view_event`, the same rule `events_visible_to`
+    # Visibility is decided here by `ClubAccess.can_view_event`, the same rule `EventRows`
     # writes in SQL, so the query stays a plain primary-key lookup.
     access = club_access(user=user, club=event.club, role=row[at])
     if not access.can_view_event(event.is_public):

@@ -34,7 +34,7 @@ class LocalTimeField(serializers.TimeField):
 class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """Event of the contract. `my_availability` is the caller's RSVP or null; `attendees` the
     ordered ids of seated users. Expects `waitlist_count` and `my_rsvp` set
-    (`events.selectors.events_attach_rsvp_state`, or `event_get_visible(with_my_rsvp=True)`)."""
+    (`event_get_visible(with_my_rsvp=True)`; the lists render `EventRow`s with `event_row_representation`)."""
 
     event_time = serializers.TimeField(format="%H:%M:%S")
     attendee_count = serializers.SerializerMethodField()

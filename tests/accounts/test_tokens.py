@@ -252,7 +252,7 @@ def test_authenticated_request_costs_no_extra_query_for_the_version_check(auth_c
     with CaptureQueriesContext(connection) as captured:
         assert auth_client.get("/api/v1/auth/me/").status_code == 200
     queries = app_queries(captured)
-    assert len(queries) == 1 and "FROM users u WHERE u.id =" in queries[0]  # the row authentication loads anyway
+    assert len(queries) == 1 and 'FROM "users" u WHERE u.id =' in queries[0]  # the row authentication loads anyway
 
 
 @pytest.mark.django_db

