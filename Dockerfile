@@ -32,6 +32,6 @@ USER bookwork:bookwork
 EXPOSE 8000
 # Liveness only (no database): /readyz is for the orchestrator's traffic decisions. ALLOWED_HOSTS
 # must keep 127.0.0.1 (the default list has it) for this probe to pass host validation.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "bookwork.wsgi"]

@@ -115,6 +115,8 @@ class GunicornLogger(glogging.Logger):
                     "duration_ms": round(request_time.total_seconds() * 1000, 2),
                     "view": environ.get("bookwork.view"),
                     "remote_addr": environ.get("REMOTE_ADDR"),
+                    # The client behind NUM_PROXIES trusted proxies (compose's nginx is one).
+                    "client_ip": environ.get("bookwork.client_ip") or environ.get("REMOTE_ADDR"),
                     "bytes": getattr(resp, "sent", None),
                 },
             )

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework.throttling import BaseThrottle
 
 from bookwork import metrics
 from bookwork.request_context import request_id_var, user_id_var
@@ -24,6 +25,7 @@ from bookwork.request_context import request_id_var, user_id_var
 access_log = logging.getLogger("bookwork.access")
 error_log = logging.getLogger("bookwork.errors")
 
+_CLIENT_IDENT = BaseThrottle()
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
@@ -95,6 +97,8 @@ class RequestIdMiddleware:
         request_id = incoming if _SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         request.META["bookwork.request_id"] = request_id
+        # The address the throttles count by (NUM_PROXIES trusted X-Forwarded-For hops), for logs.
+        request.META["bookwork.client_ip"] = _CLIENT_IDENT.get_ident(request)
         id_token = request_id_var.set(request_id)
         user_token = user_id_var.set(None)
         started = time.perf_counter()
@@ -116,6 +120,7 @@ class RequestIdMiddleware:
                         "status": response.status_code,
                         "duration_ms": duration_ms,
                         "user_id": user_id,
+                        "client_ip": request.META["bookwork.client_ip"],
                     },
                 )
             return response

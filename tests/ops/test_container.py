@@ -133,6 +133,9 @@ def test_app_is_reached_only_through_the_buffering_proxy(compose):
     assert proxy["volumes"] == ["./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro"]
     assert proxy["depends_on"]["app"]["condition"] == "service_healthy"  # the image's HEALTHCHECK
     assert compose["x-bookwork"]["environment"]["NUM_PROXIES"] == "1"  # client IPs from X-Forwarded-For
+    # .env.example's BIND (127.0.0.1, for a host) must not keep the proxy out of the container.
+    assert compose["x-bookwork"]["environment"]["BIND"] == "0.0.0.0:8000"
+    assert proxy["depends_on"]["app"]["restart"] is True  # nginx resolves `app` once
     assert int(proxy["stop_grace_period"].rstrip("s")) > int(app["stop_grace_period"].rstrip("s"))
 
 

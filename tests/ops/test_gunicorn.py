@@ -85,8 +85,11 @@ def test_sigterm_finishes_in_flight_requests_and_refuses_new_connections(tmp_pat
 
 
 def test_access_log_is_json_with_the_request_id_once_per_request(tmp_path):
-    with run_gunicorn(tmp_path, database_url(connection.settings_dict)) as server:
-        status, headers, _ = server.get("/api/v1/no-such-thing/", headers={"X-Request-ID": "gunicorn-log-1"})
+    with run_gunicorn(tmp_path, database_url(connection.settings_dict), NUM_PROXIES="1") as server:
+        status, headers, _ = server.get(
+            "/api/v1/no-such-thing/",
+            headers={"X-Request-ID": "gunicorn-log-1", "X-Forwarded-For": "198.51.100.7, 203.0.113.9"},
+        )
         assert status == 404
         assert headers["X-Request-ID"] == "gunicorn-log-1"
         deadline = time.monotonic() + 5
@@ -106,6 +109,8 @@ def test_access_log_is_json_with_the_request_id_once_per_request(tmp_path):
     )
     for key in ("time", "level", "message", "user_id", "duration_ms", "remote_addr"):
         assert key in line
+    # One trusted proxy: the client is the last address it appended, as the throttles count it.
+    assert line["remote_addr"] == "127.0.0.1" and line["client_ip"] == "203.0.113.9"
     starting = [line for line in server.log_lines() if line["logger"] == "gunicorn.error"]
     assert starting, "gunicorn's own lines are JSON too"
 

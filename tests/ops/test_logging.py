@@ -72,6 +72,7 @@ def test_access_line_has_the_contracted_fields(json_lines):
         "path",
         "status",
         "duration_ms",
+        "client_ip",
     ):
         assert key in line, key
     assert line["level"] == "INFO"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -56,8 +57,10 @@ http {{
     return main
 
 
-def _post(url: str, size: int) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, data=b"x" * size, method="POST", headers={"Content-Type": "application/json"})
+def _post(url: str, size: int = 0, *, body: dict | None = None, token: str = "") -> tuple[int, dict, bytes]:
+    data = json.dumps(body).encode() if body is not None else b"x" * size
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(url, data=data, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
@@ -85,9 +88,29 @@ def test_nginx_in_front_of_sync_workers(tmp_path):
                     time.sleep(0.1)
             assert status == 200 and headers["X-Request-ID"] == "probe-1"  # the client's id reaches the app
 
-            status, headers, body = http_get(proxy + "/api/v1/auth/me/")
+            status, headers, body = http_get(proxy + "/api/v1/auth/me/", headers={"X-Request-ID": "not a sane id!"})
             assert status == 401 and json.loads(body)["errors"][0]["code"] == "not_authenticated"
-            assert headers["X-Request-ID"]  # nginx made one up and the app used it
+            # An id the app would refuse is replaced by nginx's own, which the app then keeps.
+            assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
+
+            # Links in answers name the address the client used, port included (Host passes through).
+            status, _, body = _post(
+                proxy + "/api/v1/auth/register/",
+                body={"email": "proxy@example.com", "password": "a-long-enough-passphrase-42", "name": "Proxy"},
+            )
+            assert status == 201, body
+            token = json.loads(body)["access"]
+            for name in ("One", "Two"):
+                status, _, body = _post(proxy + "/api/v1/clubs/", body={"name": f"Club {name}"}, token=token)
+                assert status == 201, body
+            status, _, body = http_get(
+                proxy + "/api/v1/clubs/?page_size=1", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert status == 200 and json.loads(body)["next"].startswith(f"{proxy}/api/v1/clubs/?")
+
+            # A request line gunicorn would refuse in HTML is refused by nginx, in JSON.
+            status, _, body = http_get(proxy + "/api/v1/clubs/?search=" + "a" * 5000)
+            assert status == 414 and json.loads(body)["errors"][0]["code"] == "uri_too_long"
 
             # A body up to the cap reaches the app (which finds it is not JSON) ...
             status, _, body = _post(proxy + "/api/v1/auth/login/", 1024 * 1024)
