@@ -40,3 +40,11 @@ def column(model: type[models.Model], name: str) -> str:
 def db_type(model: type[models.Model], name: str) -> str:
     """The database type of `model`'s field `name`, for casts (`uuid`, `uuid[]`, ...)."""
     return model._meta.get_field(name).db_type(connection)
+
+
+def order_by(terms, expressions: dict[str, str]) -> str:
+    """The ORDER BY list for `terms` (a name, `-name` for descending), each name looked up in
+    `expressions`, the whitelist of orderable SQL: an unknown name is a KeyError, never SQL."""
+    return ", ".join(
+        f"{expressions[term[1:]]} DESC" if term.startswith("-") else f"{expressions[term]} ASC" for term in terms
+    )

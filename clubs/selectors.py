@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from bookwork.queries import columns, hydrate, table
+from bookwork.queries import columns, hydrate, order_by, table
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
 
@@ -195,9 +195,7 @@ class ClubRows:
         if member_only:
             conditions.append(f"EXISTS ({_ACTIVE_MEMBERSHIP})")
         self.where = " AND ".join(conditions) or "TRUE"
-        self.order_by = ", ".join(
-            f"{_ORDER_BY[term[1:]]} DESC" if term.startswith("-") else f"{_ORDER_BY[term]} ASC" for term in ordering
-        )
+        self.order_by = order_by(ordering, _ORDER_BY)
 
     def count(self) -> int:
         with connection.cursor() as cursor:

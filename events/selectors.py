@@ -17,7 +17,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from bookwork.queries import columns, hydrate, table
+from bookwork.queries import columns, hydrate, order_by, table
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
 from clubs.selectors import club_access, parse_uuid
@@ -223,10 +223,7 @@ class EventRows:
             conditions.append(mine if attending else f"NOT ({mine})")
         self.where = " AND ".join(conditions) or "TRUE"
         terms = (ordering, "id") if ordering else EVENT_DEFAULT_ORDERING
-        self.order_by = ", ".join(
-            f"{_EVENT_ORDER_BY[term[1:]]} DESC" if term.startswith("-") else f"{_EVENT_ORDER_BY[term]} ASC"
-            for term in terms
-        )
+        self.order_by = order_by(terms, _EVENT_ORDER_BY)
 
     def count(self) -> int:
         sql = f"SELECT count(*) FROM {_EVENTS} e JOIN {_CLUBS} c ON c.id = e.club_id WHERE {self.where}"  # noqa: S608
