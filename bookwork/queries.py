@@ -48,3 +48,37 @@ def order_by(terms, expressions: dict[str, str]) -> str:
     return ", ".join(
         f"{expressions[term[1:]]} DESC" if term.startswith("-") else f"{expressions[term]} ASC" for term in terms
     )
+
+
+class PagedSql:
+    """An object list for Django's `Paginator` over hand-written SQL: `count()` is one COUNT query
+    and a slice `[start:stop]` one query for those rows (an empty slice none, like a queryset's).
+
+    Subclasses set `params` (a dict) and give `page_sql()`, whose SQL takes `%(limit)s` and
+    `%(offset)s`; `count_sql()` when the paginator must count (not when the caller already knows
+    the total); and `row()` to turn a fetched tuple into what the page holds (the tuple itself by
+    default)."""
+
+    params: dict
+
+    def count_sql(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} is paginated with a known count")
+
+    def page_sql(self) -> str:
+        raise NotImplementedError
+
+    def row(self, values: tuple):
+        return values
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(self.count_sql(), self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, rows: slice) -> list:
+        offset = rows.start or 0
+        if rows.stop <= offset:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(self.page_sql(), {**self.params, "limit": rows.stop - offset, "offset": offset})
+            return [self.row(values) for values in cursor.fetchall()]

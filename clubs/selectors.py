@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from bookwork.queries import columns, hydrate, order_by, table
+from bookwork.queries import PagedSql, columns, hydrate, order_by, table
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
 
@@ -152,7 +152,7 @@ _ROW_COLUMNS = f"""{columns(Club, "c")},
 ClubRow = namedtuple("ClubRow", [*(field.attname for field in Club._meta.concrete_fields), "member_count", "my_role"])
 
 
-class ClubRows:
+class ClubRows(PagedSql):
     """The clubs `user` may see (the rule of `clubs_visible_to`), narrowed by the filters of
     `ClubFilter` and ordered by `ordering` (terms of `_ORDER_BY`, `-` for descending), as Django's
     `Paginator` wants its object list: `count()` is one COUNT query, a slice is one query for those
@@ -197,22 +197,17 @@ class ClubRows:
         self.where = " AND ".join(conditions) or "TRUE"
         self.order_by = order_by(ordering, _ORDER_BY)
 
-    def count(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {_CLUBS} c WHERE {self.where}", self.params)  # noqa: S608
-            return cursor.fetchone()[0]
+    def count_sql(self) -> str:
+        return f"SELECT count(*) FROM {_CLUBS} c WHERE {self.where}"  # noqa: S608
 
-    def __getitem__(self, rows: slice) -> list[ClubRow]:
-        offset = rows.start or 0
-        if rows.stop <= offset:
-            return []  # as an empty queryset slice: no query
-        sql = f"""
+    def page_sql(self) -> str:
+        return f"""
             SELECT {_ROW_COLUMNS} FROM {_CLUBS} c WHERE {self.where}
             ORDER BY {self.order_by} LIMIT %(limit)s OFFSET %(offset)s
         """  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {**self.params, "limit": rows.stop - offset, "offset": offset})
-            return [ClubRow._make(row) for row in cursor.fetchall()]
+
+    def row(self, values: tuple) -> ClubRow:
+        return ClubRow._make(values)
 
 
 def club_members_list(*, club: Club) -> QuerySet[ClubMember]:

@@ -17,7 +17,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from bookwork.queries import columns, hydrate, order_by, table
+from bookwork.queries import PagedSql, columns, hydrate, order_by, table
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
 from clubs.selectors import club_access, parse_uuid
@@ -160,7 +160,7 @@ def _event_row(row: tuple) -> EventRow:
 _fromisoformat = dt.datetime.fromisoformat
 
 
-class EventRows:
+class EventRows(PagedSql):
     """The events `user` may see, narrowed by the filters of `EventFilterSerializer` (its validated
     data, passed as keywords) and ordered, as Django's `Paginator` wants its object list: `count()`
     is one COUNT query, a slice is one query for those rows, returned as `EventRow`s with their
@@ -225,19 +225,13 @@ class EventRows:
         terms = (ordering, "id") if ordering else EVENT_DEFAULT_ORDERING
         self.order_by = order_by(terms, _EVENT_ORDER_BY)
 
-    def count(self) -> int:
-        sql = f"SELECT count(*) FROM {_EVENTS} e JOIN {_CLUBS} c ON c.id = e.club_id WHERE {self.where}"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, self.params)
-            return cursor.fetchone()[0]
+    def count_sql(self) -> str:
+        return f"SELECT count(*) FROM {_EVENTS} e JOIN {_CLUBS} c ON c.id = e.club_id WHERE {self.where}"  # noqa: S608
 
-    def __getitem__(self, rows: slice) -> list[EventRow]:
-        offset = rows.start or 0
-        if rows.stop <= offset:
-            return []  # as an empty queryset slice: no query
+    def page_sql(self) -> str:
         # The page is cut first and only its rows are joined to the caller's RSVPs: joined before
         # the LIMIT, every matching event would be (twice the database time on a long list).
-        sql = f"""
+        return f"""
             SELECT {_EVENT_ROW_COLUMNS}
             FROM (
                 SELECT e.* FROM {_EVENTS} e JOIN {_CLUBS} c ON c.id = e.club_id
@@ -247,9 +241,9 @@ class EventRows:
             LEFT JOIN {_AVAILABILITY} a ON a.event_id = e.id AND a.user_id = %(user)s
             ORDER BY {self.order_by}
         """  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {**self.params, "limit": rows.stop - offset, "offset": offset})
-            return [_event_row(row) for row in cursor.fetchall()]
+
+    def row(self, values: tuple) -> EventRow:
+        return _event_row(values)
 
 
 def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Event, ClubAccess]:

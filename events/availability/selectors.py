@@ -54,13 +54,13 @@ def _rows_sql() -> str:
                a.{sql.column(a, "waitlist_position")}, a.{sql.column(a, "updated_at")}
         FROM {sql.table(a)} a
         JOIN {sql.table(u)} u ON u.{sql.column(u, "id")} = a.{sql.column(a, "user")}
-        WHERE a.{sql.column(a, "event")} = %s
+        WHERE a.{sql.column(a, "event")} = %(event)s
         ORDER BY a.{sql.column(a, "created_at")}, a.{sql.column(a, "id")}
-        LIMIT %s OFFSET %s
+        LIMIT %(limit)s OFFSET %(offset)s
     """  # noqa: S608
 
 
-class AvailabilityRows:
+class AvailabilityRows(sql.PagedSql):
     """RSVPs of an event, oldest first (the model's ordering), as tuples `(user_id, user_name,
     user_avatar, status, notes, waitlisted, waitlist_position, updated_at)`.
 
@@ -69,14 +69,10 @@ class AvailabilityRows:
     comes from `availability_counts`."""
 
     def __init__(self, *, event: Event):
-        self.event_id = event.pk
+        self.params = {"event": event.pk}
 
-    def __getitem__(self, index: slice) -> list[tuple]:
-        if not isinstance(index, slice) or index.step is not None or index.start is None or index.stop is None:
-            raise TypeError("AvailabilityRows only takes [start:stop] slices")
-        with connection.cursor() as cursor:
-            cursor.execute(_rows_sql(), [self.event_id, max(index.stop - index.start, 0), index.start])
-            return cursor.fetchall()
+    def page_sql(self) -> str:
+        return _rows_sql()
 
 
 def availability_counts(*, event: Event) -> tuple[dict[str, int], int]:
