@@ -30,11 +30,6 @@ def datetime_text(value: dt.datetime | None, zone: dt.tzinfo | None = None) -> s
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def date_text(value: dt.date | None) -> str | None:
-    """`DateField`: ISO 8601."""
-    return value.isoformat() if value else None
-
-
 def uuid_text(value: uuid.UUID | None) -> str | None:
     """`UUIDField` and primary-key related fields with UUID keys."""
     return None if value is None else str(value)

@@ -7,7 +7,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookwork.representation import date_text, datetime_text, uuid_text
+from bookwork.representation import datetime_text, uuid_text
 from bookwork.serializers import ModelSerializer
 from clubs.serializers import CachedFieldsMixin
 from events.availability.serializers import AvailabilitySerializer, availability_data
@@ -58,29 +58,9 @@ class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, event: Event) -> dict:
-        # By hand for speed (bookwork/representation.py); tests/events/test_representation.py
-        # holds it equal to the generic path of the fields declared above.
-        return {
-            "id": str(event.id),
-            "club": str(event.club_id),
-            "title": event.title,
-            "description": event.description,
-            "event_date": date_text(event.event_date),
-            "event_time": event.event_time.strftime("%H:%M:%S") if event.event_time is not None else None,
-            "duration_minutes": event.duration_minutes,
-            "location": event.location,
-            "book": event.book,
-            "type": event.type,
-            "max_attendees": event.max_attendees,
-            "is_public": event.is_public,
-            "created_by": uuid_text(event.created_by_id),
-            "attendees": [uuid_text(user_id) for user_id in event.attendees or []],
-            "attendee_count": self.get_attendee_count(event),
-            "waitlist_count": self.get_waitlist_count(event),
-            "my_availability": self.get_my_availability(event),
-            "created_at": datetime_text(event.created_at),
-            "updated_at": datetime_text(event.updated_at),
-        }
+        # By hand for speed, through the lists' writer so the shape is written once
+        # (tests/events/test_representation.py holds it equal to the fields declared above).
+        return event_row_representation(_event_row_of(event), user=_rsvp_user(event), zone=None)
 
     def get_attendee_count(self, event: Event) -> int:
         return len(event.attendees or [])
@@ -95,11 +75,32 @@ class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         return AvailabilitySerializer(rows[0]).data if rows else None
 
 
+_RSVP_FIELDS = ("status", "notes", "waitlisted", "waitlist_position", "updated_at")
+
+
+def _event_row_of(event: Event) -> EventRow:
+    """The `EventRow` the lists would read for `event` (with `waitlist_count` and `my_rsvp` set)."""
+    rsvp = event.my_rsvp[0] if event.my_rsvp else None
+    values = {name: getattr(event, name) for name in EventRow._fields if not name.startswith("rsvp_")}
+    values.update(
+        id=str(event.id),
+        club_id=str(event.club_id),
+        created_by_id=uuid_text(event.created_by_id),
+        attendees=[str(user_id) for user_id in event.attendees or []],
+    )
+    values.update({f"rsvp_{name}": getattr(rsvp, name) if rsvp else None for name in _RSVP_FIELDS})
+    return EventRow(**values)
+
+
+def _rsvp_user(event: Event):
+    return event.my_rsvp[0].user if event.my_rsvp else None
+
+
 def event_row_representation(event: EventRow, *, user, zone) -> dict:
     """`EventSerializer(e).data` of the event an `events.selectors.EventRow` was read from (with
     its RSVP state attached), written out for the event lists: the same keys in the same order
     with the same values. `user`: the caller, whose RSVP the row carries; `zone`: the current time
-    zone (a page looks it up once for all its rows). tests/events/test_event_rows.py holds it equal
+    zone (a page looks it up once for all its rows; None looks it up). tests/events/test_event_rows.py holds it equal
     to the serializer."""
     attendees = event.attendees
     if event.rsvp_status is None:
