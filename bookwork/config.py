@@ -90,7 +90,9 @@ def env_database(name: str, default: str) -> dict[str, Any]:
     url = _raw(name) or default
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-        raise ConfigError(f"{name} must be a postgres:// URL, got {url.split('@')[-1]!r}")
+        # Name the scheme (never the rest: it may carry a password).
+        got = f"scheme {parts.scheme + '://'!r}" if parts.scheme else "no scheme"
+        raise ConfigError(f"{name} must be a postgres:// URL (postgres://user:pass@host:5432/db), got {got}")
     try:
         config = _env.db_url_config(url)
     except ValueError as error:  # e.g. a port that is not a number
