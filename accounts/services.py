@@ -111,6 +111,7 @@ def _refresh_token_issue(
         parent=parent,
         expires_at=expires_at,
         family_expires_at=family_expires_at,
+        created_at=now,
         last_used_at=now,
         user_agent=(client.user_agent or "")[:512],
         ip=client.ip,
@@ -156,7 +157,8 @@ def user_register(*, email: str, password: str, name: str, phone: str | None = N
     """
     email = UserManager.normalize_email_address(email)
     now = timezone.now()
-    user = User(email=email, name=name.strip(), phone=phone or None, last_login=now)
+    # One timestamp for the request: created_at = updated_at = last_login = the session's times.
+    user = User(email=email, name=name.strip(), phone=phone or None, last_login=now, created_at=now, updated_at=now)
     _password_validate(password=password, user=user, field="password")
     taken = exceptions.ValidationError(
         {"email": [ErrorDetail("A user with this email already exists.", code="unique")]}

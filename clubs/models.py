@@ -7,7 +7,6 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 
 from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
 
@@ -81,7 +80,7 @@ class ClubMember(models.Model):
     role = models.CharField(
         max_length=20, choices=ClubRole.choices, default=ClubRole.MEMBER, db_default=ClubRole.MEMBER
     )
-    joined_date = models.DateTimeField(auto_now_add=True, db_default=Now())
+    joined_date = created_at_field()
     books_read = models.IntegerField(default=0, db_default=0)
     is_active = models.BooleanField(default=True, db_default=True)
 
