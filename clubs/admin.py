@@ -98,7 +98,7 @@ class ClubMemberInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+        return super().get_queryset(request).select_related("user", "club")  # each row is headed by both
 
 
 @admin.register(Club)

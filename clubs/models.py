@@ -103,4 +103,5 @@ class ClubMember(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in {self.club_id} ({self.role})"
+        # Reads the user and the club: querysets that show many rows select_related them.
+        return f"{self.user.label} in {self.club} ({self.role})"

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils.html import format_html_join
 
 from events.admin_helpers import OptionalAutocompleteMixin
 from events.availability.models import Availability, RsvpStatus
@@ -35,6 +38,11 @@ class EventAdminForm(forms.ModelForm):
         return value
 
 
+# Inline rows sit side by side in one table row: a default 40x10 textarea per row pushed the
+# event page to 2,200 px. Small ones (they grow with the browser's resize handle) keep it in 1,280.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})}}
+
+
 class EventItemInline(OptionalAutocompleteMixin, admin.TabularInline):
     model = EventItem
     form = EventItemAdminForm
@@ -43,6 +51,10 @@ class EventItemInline(OptionalAutocompleteMixin, admin.TabularInline):
     readonly_fields = ["created_by", "created_at", "updated_at"]
     raw_id_fields = ["assigned_to"]
     optional_autocomplete_fields = ("assigned_to",)
+    formfield_overrides = COMPACT_TEXT
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("assigned_to", "created_by")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -59,6 +71,10 @@ class AvailabilityInline(OptionalAutocompleteMixin, admin.TabularInline):
     raw_id_fields = ["user"]
     optional_autocomplete_fields = ("user",)
     ordering = ["created_at", "id"]
+    formfield_overrides = COMPACT_TEXT
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "event")  # each row is headed by both
 
 
 @admin.register(Event)
@@ -73,7 +89,14 @@ class EventAdmin(OptionalAutocompleteMixin, admin.ModelAdmin):
     ordering = ["-event_date", "-event_time", "id"]
     raw_id_fields = ["club", "created_by"]
     optional_autocomplete_fields = ("club", "created_by")
-    readonly_fields = ["id", "attendees", "sequence", "created_at", "updated_at"]
+    readonly_fields = ["id", "attendee_list", "sequence", "created_at", "updated_at"]
+
+    @admin.display(description="Attendees")
+    def attendee_list(self, obj: Event):
+        """The seated users, in seat order, by name and email (the column holds only their ids)."""
+        users = get_user_model().objects.in_bulk(obj.attendees)
+        rows = ((users[user_id].label if user_id in users else str(user_id),) for user_id in obj.attendees)
+        return format_html_join("", "<div>{}</div>", rows) or "-"
 
     def save_model(self, request, obj, form, change):
         if not change:
