@@ -38,17 +38,21 @@ class EventAdminForm(forms.ModelForm):
         return value
 
 
-# Inline rows sit side by side in one table row: a default 40x10 textarea per row pushed the
-# event page to 2,200 px. Small ones (they grow with the browser's resize handle) keep it in 1,280.
-COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})}}
+# An inline row puts every field side by side: a default 40x10 textarea per row pushed the event
+# page to 2,200 px. Small inputs (textareas grow with the browser's resize handle) keep it in 1,280.
+COMPACT_TEXT = {
+    models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})},
+    models.CharField: {"widget": forms.TextInput(attrs={"size": 18})},
+}
 
 
 class EventItemInline(OptionalAutocompleteMixin, admin.TabularInline):
     model = EventItem
     form = EventItemAdminForm
     extra = 0
-    fields = ["name", "category", "assigned_to", "status", "notes", "created_by", "created_at", "updated_at"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    # `created_at` is on the item's own page; the row keeps the latest change.
+    fields = ["name", "category", "assigned_to", "status", "notes", "created_by", "updated_at"]
+    readonly_fields = ["created_by", "updated_at"]
     raw_id_fields = ["assigned_to"]
     optional_autocomplete_fields = ("assigned_to",)
     formfield_overrides = COMPACT_TEXT
@@ -90,6 +94,12 @@ class EventAdmin(OptionalAutocompleteMixin, admin.ModelAdmin):
     raw_id_fields = ["club", "created_by"]
     optional_autocomplete_fields = ("club", "created_by")
     readonly_fields = ["id", "attendee_list", "sequence", "created_at", "updated_at"]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The two inline tables need the whole width of a 1,280 px window: no navigation sidebar
+        # here (the breadcrumbs lead back).
+        extra_context = {**(extra_context or {}), "is_nav_sidebar_enabled": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Attendees")
     def attendee_list(self, obj: Event):
