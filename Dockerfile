@@ -22,6 +22,7 @@ FROM python:3.11-slim-bookworm AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
+    READ_ENV_DEV=false \
     BIND=0.0.0.0:8000
 RUN groupadd --system --gid 10001 bookwork \
  && useradd --system --uid 10001 --gid bookwork --home-dir /app --shell /usr/sbin/nologin bookwork

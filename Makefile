@@ -16,7 +16,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+# .env.dev: DEBUG on and a generated key for manage.py, written once (bookwork/devenv.py).
+.env.dev:
+	$(PYTHON) -m bookwork.devenv $@
+
+install: $(STAMP) .env.dev
 
 db: install
 	$(PY) -m bookwork.devdb start
@@ -31,7 +35,7 @@ migrate: db
 run: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput -v 0
-	@bind=$${BIND:-127.0.0.1:8000}; echo; echo "Bookwork: http://$$bind/   API docs: http://$$bind/api/v1/docs/   admin: http://$$bind/admin/"; echo
+	@u=http://$${BIND:-127.0.0.1:8000}; printf '\nBookwork on %s\n  API index  %s/api/v1/\n  API docs   %s/api/v1/docs/\n  schema     %s/api/v1/schema/\n  admin      %s/admin/\n  probes     %s/healthz  %s/readyz\n  metrics    %s/metrics\n\n' $$u $$u $$u $$u $$u $$u $$u $$u
 	@# Ctrl-C: gunicorn finishes in-flight requests and exits; then the embedded database stops too.
 	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi; \
 	status=$$?; [ -n "$${DATABASE_URL:-}" ] || $(PY) -m bookwork.devdb stop; exit $$status

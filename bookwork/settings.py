@@ -300,6 +300,11 @@ if env_bool("TRUST_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# Development: a front end on any localhost port (e.g. http://localhost:3000) may call the API
+# unless CORS_ALLOWED_ORIGINS lists origins. Never with DEBUG off.
+CORS_ALLOWED_ORIGIN_REGEXES = (
+    [r"^http://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"] if DEBUG and not CORS_ALLOWED_ORIGINS else []
+)
 CORS_ALLOW_CREDENTIALS = env_bool("CORS_ALLOW_CREDENTIALS", False)
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]

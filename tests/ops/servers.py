@@ -53,6 +53,7 @@ def production_env(**overrides: str) -> dict[str, str]:
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "api.example.com,127.0.0.1,localhost",
             "PYTHONWARNINGS": "ignore",
+            "READ_ENV_DEV": "false",  # a developer's .env.dev must not shape a production-like process
         }
     )
     env.update(overrides)
