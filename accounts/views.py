@@ -1,4 +1,4 @@
-"""HTTP layer of the auth endpoints (see API.md, "Accounts and auth"). Views parse with a
+"""HTTP layer of the auth endpoints (see docs/api.md, "Accounts and auth"). Views parse with a
 serializer, call one service or selector, and shape the response; rules live in the services."""
 
 from __future__ import annotations
