@@ -1,6 +1,6 @@
 """Page-number pagination of the contract: `?page=`, `?page_size=` (default 20, at most 100).
 
-A `page_size` that is not a positive integer is a 400 (DRF would silently use the default);
+A `page_size` that is not a positive integer written in ASCII digits is a 400 (DRF would silently use the default);
 one above 100 is capped at 100, as the contract says. A page past the end, or a `page` that is
 not a positive integer, is DRF's 404, `?page=` included (DRF would answer the first page) and
 `?page=last` (an integer is documented).
@@ -39,7 +39,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        # ASCII digits only: `str.isdigit` also accepts "²" or "٣", which `int` rejects or reads.
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise ValidationError({"page_size": ["Must be a positive integer."]}, code="invalid")
         return min(int(raw), self.max_page_size)
 
