@@ -30,6 +30,7 @@ from rest_framework.exceptions import PermissionDenied
 from bookwork import queries as sql
 from bookwork.queries import columns, hydrate
 from clubs.selectors import club_access
+from core.locks import retry_on_conflict
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 
@@ -286,6 +287,7 @@ def availability_set(
     return row
 
 
+@retry_on_conflict
 @transaction.atomic
 def availability_upsert(
     *,
@@ -425,6 +427,7 @@ def _availability_row_update(row: Availability) -> None:
         (row.updated_at,) = cursor.fetchone()
 
 
+@retry_on_conflict
 @transaction.atomic
 def availability_delete(*, event_id, user) -> bool:
     """Delete `user`'s RSVP (a user or a user id) under a lock on the event row, promoting the
