@@ -4,9 +4,15 @@ password change, profile updates and deactivation. Every write of the auth lifec
 Refresh-token lifecycle (table `refresh_tokens`, one row per issued token, stored as a SHA-256 hash):
 
 - A sign-in starts a *family* (`family_id`), capped at `REFRESH_FAMILY_MAX_AGE` from its start.
-- `refresh_rotate` locks the presented row, spends it (`used_at`) and creates its successor
-  (`parent` = the presented row) in one transaction. The one-to-one `parent` column backs this in
-  the database: a token can have only one successor.
+- `refresh_rotate` locks the user row, then the presented row, spends it (`used_at`) and creates
+  its successor (`parent` = the presented row) in one transaction. The one-to-one `parent` column
+  backs this in the database: a token can have only one successor.
+- Every path that ends sessions (logout, session deletion, logout-all, password change, theft
+  detection, deactivation, staff revocation) locks the same user row first (`core.locks`, whose
+  order puts the user before refresh-token rows). Rotation and revocation of one user therefore
+  serialize: a revocation waits for a concurrent rotation to commit and then revokes its successor
+  too, and a rotation that waited for a revocation finds its token revoked. Once any of those calls
+  has answered, no refresh token of the ended session works again.
 - Presenting a spent token is theft: the whole family is revoked in a transaction that commits
   before the 401 is raised, and a WARNING goes to the `bookwork.security` logger.
 - Logout, session deletion, logout-all, password change and deactivation revoke families AND bump
@@ -37,6 +43,7 @@ from accounts.models import RefreshToken, RevokeReason, User, UserManager
 from accounts.selectors import session_list
 from accounts.tokens import access_token_for, refresh_token_hash, refresh_token_sign, refresh_token_verify
 from bookwork.services import model_update
+from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
 
 security_log = logging.getLogger("bookwork.security")
 
@@ -137,6 +144,12 @@ def _families_revoke(*, tokens, reason: str, now: datetime) -> int:
         family_id__in=tokens.values("family_id"),
         is_revoked=False,
     ).update(is_revoked=True, revoked_at=now, revoked_reason=reason)
+
+
+def _user_lock(*, user_id) -> User | None:
+    """Lock the user row (FOR NO KEY UPDATE: refresh-token rows referencing it may still be
+    inserted by this transaction) before any refresh-token row; None if the user is gone."""
+    return lock_one(User.objects.filter(pk=user_id), no_key=True)
 
 
 def _token_version_bump(*, user: User) -> None:
@@ -244,17 +257,27 @@ def _grace_successor(*, token: RefreshToken, now: datetime) -> RefreshToken | No
     return successor
 
 
+@retry_on_conflict
 def refresh_rotate(*, raw: str, client: ClientInfo) -> TokenPair:
     """Spend the presented refresh token and issue a new access + refresh pair in its family.
 
-    Of any number of concurrent calls with one token exactly one succeeds: the row is locked
-    (`SELECT ... FOR UPDATE`) and re-checked inside the transaction. A spent token is reuse: its
+    Of any number of concurrent calls with one token exactly one succeeds: the user row, then the
+    token row are locked (`SELECT ... FOR UPDATE`) and the token is re-checked inside the
+    transaction. A session ended concurrently is either ended before (the token is revoked) or
+    after this commits (the successor is revoked with it). A spent token is reuse: its
     family is revoked (committed) and `TokenNotValid` is raised. Within the grace period the
     immediately previous token is accepted once more and rotates the family's current token.
     """
     token_hash, user_claim = _verified_hash(raw)
+    try:
+        user_id = uuid.UUID(user_claim)
+    except ValueError:
+        raise TokenNotValid() from None
     reused: RefreshToken | None = None
     with transaction.atomic():
+        # The user row first: session-ending paths take it too, so they serialize with this.
+        if _user_lock(user_id=user_id) is None:
+            raise TokenNotValid()
         now = timezone.now()
         token = (
             RefreshToken.objects.select_for_update(of=("self",))
@@ -305,6 +328,7 @@ def session_logout(*, user: User, raw: str) -> None:
     their refresh tokens and simply refresh). An access token or another user's token is
     `TokenNotValid`. Logging out an already revoked session again is a no-op success."""
     token_hash, user_claim = _verified_hash(raw)
+    _user_lock(user_id=user.pk)
     tokens = RefreshToken.objects.filter(token_hash=token_hash, user=user)
     if user_claim != str(user.pk) or not tokens.exists():
         raise TokenNotValid()
@@ -316,6 +340,7 @@ def session_logout(*, user: User, raw: str) -> None:
 def session_revoke(*, user: User, family_id: uuid.UUID) -> None:
     """Revoke one live session of `user` (and bump the token version, as logout does).
     Raises `NotFound` for another user's, a dead or an unknown session."""
+    _user_lock(user_id=user.pk)
     if not session_list(user=user).filter(family_id=family_id).exists():
         raise exceptions.NotFound()
     _families_revoke(
@@ -327,6 +352,7 @@ def session_revoke(*, user: User, family_id: uuid.UUID) -> None:
 
 
 def _user_sign_out_everywhere(*, user: User, reason: str) -> int:
+    _user_lock(user_id=user.pk)  # after it, no concurrent rotation can add a token unseen
     revoked = RefreshToken.objects.filter(user=user, is_revoked=False).update(
         is_revoked=True, revoked_at=timezone.now(), revoked_reason=reason
     )
@@ -367,7 +393,7 @@ def user_deactivate(*, user: User) -> None:
     up the event seats they hold (waitlisted RSVPs are promoted by the availability service)."""
     from events.availability.services import availability_release_user
 
-    locked = User.objects.select_for_update().get(pk=user.pk)
+    (locked,) = lock_objects(Lock(User.objects.filter(pk=user.pk)))[0]
     locked.is_active = False
     locked.save(update_fields=["is_active"])
     _user_sign_out_everywhere(user=locked, reason=RevokeReason.DEACTIVATED)
@@ -380,6 +406,7 @@ def user_deactivate(*, user: User) -> None:
 def refresh_tokens_revoke(*, tokens, reason: str = RevokeReason.ADMIN) -> int:
     """Staff action: revoke the sessions (families) of `tokens` and kill their users' access tokens."""
     user_ids = set(tokens.values_list("user_id", flat=True))
+    lock_objects(Lock(User.objects.filter(pk__in=user_ids), no_key=True))
     revoked = _families_revoke(tokens=tokens, reason=reason, now=timezone.now())
     User.objects.filter(pk__in=user_ids).update(token_version=F("token_version") + 1)
     return revoked

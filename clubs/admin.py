@@ -124,6 +124,14 @@ class ClubAdmin(admin.ModelAdmin):
     def member_count(self, obj: Club) -> int:
         return getattr(obj, "active_members", 0)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_public" in form.changed_data and not obj.is_public:
+            # As `club_update` does: no seat stays with someone who can no longer see the event.
+            from events.availability.outsiders import availability_release_outsiders
+
+            availability_release_outsiders(club_id=obj.pk)
+
     def save_formset(self, request, form, formset, change):
         released = []
         if formset.model is ClubMember:

@@ -7,8 +7,9 @@ member (join, add, reactivation) or lower the cap first locks the club row
 writers queue on that lock. The UNIQUE (club, user) constraint backs the "one row per user"
 rule; an IntegrityError from it becomes 409 `already_member`, never a 500.
 
-Lock order: club row first, then event rows (`events.availability.services` locks events in
-ascending id order), so membership changes and RSVPs cannot deadlock.
+Lock order (core/locks.py documents the global one): club row first, then event rows (ascending
+id order), so membership changes and RSVPs cannot deadlock. A club delete locks the club and then
+its events before the cascade deletes anything under them (the cascade deletes RSVPs first).
 
 Club admins: the owner is always an active club admin; no write may leave a club with no
 active admin (409 `last_admin`).
@@ -30,6 +31,7 @@ from bookwork.services import model_update
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
+from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
 
 # Fields of a club that `club_update` may change.
 CLUB_EDITABLE_FIELDS = (
@@ -56,7 +58,7 @@ UNSET: Any = _Unset()
 # --- building blocks -------------------------------------------------------------------------
 def club_lock(*, club_id) -> Club:
     """Lock and return the club row. Must run inside a transaction; Http404 if it is gone."""
-    club = Club.objects.select_for_update(of=("self",)).filter(pk=club_id).first()
+    club = lock_one(Club.objects.filter(pk=club_id))
     if club is None:
         raise Http404
     return club
@@ -151,12 +153,15 @@ def club_create(
     return club
 
 
+@retry_on_conflict
 @transaction.atomic
 def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
     """Change the fields of `data` (keys from `CLUB_EDITABLE_FIELDS`). Club admins and site admins.
 
     Lowering `max_members` below the current number of active members is refused with a 400
-    field error; the check runs under the club lock so no join can slip in between.
+    field error; the check runs under the club lock so no join can slip in between. Making the
+    club private releases, in this transaction, the RSVPs of users who can no longer see its
+    upcoming events (not active members, not site admins), promoting from the waitlist.
     """
     club = club_lock(club_id=club_id)
     if not club_access(user=actor, club=club).can_edit_club():
@@ -176,18 +181,28 @@ def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
                     )
                 }
             )
-    model_update(
-        instance=club, changes={field: value for field, value in data.items() if getattr(club, field) != value}
-    )
+    changes = {field: value for field, value in data.items() if getattr(club, field) != value}
+    model_update(instance=club, changes=changes)
+    if changes.get("is_public") is False:
+        from events.availability.outsiders import availability_release_outsiders  # events depend on clubs
+
+        availability_release_outsiders(club_id=club.pk)
     return club
 
 
+@retry_on_conflict
 @transaction.atomic
 def club_delete(*, actor, club_id) -> None:
-    """Delete the club and everything under it (events, RSVPs, items cascade). Owner or site admin."""
+    """Delete the club and everything under it (events, RSVPs, items cascade). Owner or site admin.
+
+    The club, then its events are locked before the cascade deletes anything: event creation
+    (which locks the club) and RSVP and item writes (which lock the event) wait and answer 404."""
     club = club_lock(club_id=club_id)
     if not club_access(user=actor, club=club).can_delete_club():
         raise PermissionDenied("Only the club owner may delete the club.")
+    from events.models import Event  # events depend on clubs
+
+    lock_objects(Lock(Event.objects.filter(club_id=club.pk)))
     club.delete()
 
 

@@ -6,10 +6,13 @@ other field) by `event_update`, so the seat rules and the SEQUENCE bump hold her
 
 from __future__ import annotations
 
+import contextlib
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.http import Http404
 from django.utils.html import format_html_join
 
 from events.admin_helpers import OptionalAutocompleteMixin
@@ -18,7 +21,7 @@ from events.availability.services import availability_delete, availability_set
 from events.items.admin import EventItemAdminForm
 from events.items.models import EventItem
 from events.models import Event
-from events.services import EDITABLE_FIELDS, event_update
+from events.services import EDITABLE_FIELDS, event_delete, event_update
 
 
 class EventAdminForm(forms.ModelForm):
@@ -81,6 +84,12 @@ class AvailabilityInline(OptionalAutocompleteMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("user", "event")  # each row is headed by both
 
 
+def event_delete_if_present(*, event_id) -> None:
+    """`event_delete` (event row locked before the cascade); an event already gone is a no-op."""
+    with contextlib.suppress(Http404):
+        event_delete(event_id=event_id)
+
+
 @admin.register(Event)
 class EventAdmin(OptionalAutocompleteMixin, admin.ModelAdmin):
     form = EventAdminForm
@@ -118,6 +127,14 @@ class EventAdmin(OptionalAutocompleteMixin, admin.ModelAdmin):
         # Staff may correct the date of a past event; seat rules still hold (row lock, recount).
         event_update(event_id=obj.pk, data=data, allow_past=True)
         obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        # The event row first, then the cascade (core/locks.py): see events.services.event_delete.
+        event_delete_if_present(event_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for event_id in queryset.order_by("pk").values_list("pk", flat=True):
+            event_delete_if_present(event_id=event_id)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Availability:

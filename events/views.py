@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookwork.pagination import PageNumberPagination
-from clubs.selectors import club_access, club_get_visible, club_get_visible_with_access
+from clubs.selectors import club_get_visible_with_access
 from events import services
 from events.calendar import event_calendar_ics
 from events.openapi import errors, path_ids
@@ -90,8 +90,10 @@ class ClubEventListView(APIView):
         responses={201: EventSerializer, **errors(400, 403, 404)},
     )
     def post(self, request, club_id):
-        club = club_get_visible(user=request.user, club_id=club_id)
-        if not club_access(user=request.user, club=club).can_manage_events():
+        # Club and role in one read: a club deleted meanwhile is a 404 (here or under the service's
+        # club lock), never a 403 from a membership row that went with it.
+        club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
+        if not access.can_manage_events():
             raise PermissionDenied("Only club moderators and admins may create events.")
         body = EventWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)

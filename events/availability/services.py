@@ -23,12 +23,14 @@ import zoneinfo
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from bookwork import queries as sql
 from bookwork.queries import columns, hydrate
 from clubs.selectors import club_access
+from core.locks import retry_on_conflict
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 
@@ -132,14 +134,20 @@ def _attendees_update_sql() -> str:
     """  # noqa: S608
 
 
+class EventGone(Event.DoesNotExist, Http404):
+    """The event is not there (any more): `Event.DoesNotExist` to services, 404 to the API (a write
+    that waited for the event's lock while a delete held it)."""
+
+
 def event_lock(*, event_id) -> Event:
-    """Lock and return the event row (`Event.DoesNotExist` if there is none). Must run inside a
-    transaction."""
+    """Lock and return the event row (`EventGone`, an `Event.DoesNotExist` that answers 404, if
+    there is none). Must run inside a transaction. The event's place in the global lock order is
+    documented in core/locks.py (user, membership, club, event, RSVP)."""
     with connection.cursor() as cursor:
         cursor.execute(_event_lock_sql(), [event_id])
         row = cursor.fetchone()
     if row is None:
-        raise Event.DoesNotExist(f"{Event._meta.object_name} matching query does not exist.")
+        raise EventGone(f"{Event._meta.object_name} matching query does not exist.")
     event, _ = hydrate(Event, row)
     return event
 
@@ -229,7 +237,7 @@ def event_seats_sync(*, event: Event) -> Event:
     return event
 
 
-def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -> None:
+def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -> bool:
     """Lock the user's row and club membership row, then check that the user may RSVP.
 
     Leave, removal and deactivation update those rows first and release seats afterwards, so
@@ -240,9 +248,14 @@ def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -
     The event's `is_public` and its club are read without a lock (they only need the club's id
     before the membership lock), so `seen_event`, the same event with `club` as the caller read it
     just before, serves as well as reading them again.
+
+    Returns whether the user may RSVP only because the event and its club are public (an outsider):
+    then the caller checks `_outsider_still_sees` again under the event lock.
     """
     if seen_event is None or seen_event.pk != event_id:
-        seen_event = Event.objects.select_related("club").get(pk=event_id)
+        seen_event = Event.objects.select_related("club").filter(pk=event_id).first()
+        if seen_event is None:
+            raise EventGone()
     club, is_public = seen_event.club, seen_event.is_public
     with connection.cursor() as cursor:
         cursor.execute(_user_lock_sql(), [user.pk])
@@ -250,8 +263,20 @@ def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -
         cursor.execute(_membership_lock_sql(), [club.pk, user.pk])
         membership = cursor.fetchone()
     role = membership[0] if membership is not None else None
-    if not active_user or not club_access(user=user, club=club, role=role).can_rsvp(is_public):
+    access = club_access(user=user, club=club, role=role)
+    if not active_user or not access.can_rsvp(is_public):
         raise PermissionDenied("This user may not RSVP to this event.")
+    return not access.is_member and not access.site_admin
+
+
+def _outsider_still_sees(*, event: Event) -> None:
+    """Under the event lock: 404 unless the event and its club are still public. A club or event
+    that turned private released its outsiders' RSVPs under this lock
+    (`events.availability.outsiders`), so an RSVP that read `is_public` before must not add one."""
+    from clubs.models import Club
+
+    if not event.is_public or not Club.objects.filter(pk=event.club_id, is_public=True).exists():
+        raise Http404
 
 
 def availability_set(
@@ -262,6 +287,7 @@ def availability_set(
     return row
 
 
+@retry_on_conflict
 @transaction.atomic
 def availability_upsert(
     *,
@@ -288,8 +314,10 @@ def availability_upsert(
     and after the change, exactly as `event_seats_sync` would around it, and only then is anything
     written. The lock is held for fewer statements, which is what concurrent RSVPs wait on.
     """
-    _rsvp_eligibility_lock(event_id=event_id, user=user, seen_event=seen_event)
+    outsider = _rsvp_eligibility_lock(event_id=event_id, user=user, seen_event=seen_event)
     event = event_lock(event_id=event_id)
+    if outsider:
+        _outsider_still_sees(event=event)
     row, available = _upsert_rows(event=event, user=user)
 
     # The state before the change, as `event_seats_sync` leaves it (normally nothing to do).
@@ -399,11 +427,11 @@ def _availability_row_update(row: Availability) -> None:
         (row.updated_at,) = cursor.fetchone()
 
 
+@retry_on_conflict
 @transaction.atomic
 def availability_delete(*, event_id, user) -> bool:
-    """Delete `user`'s RSVP under a lock on the event row, promoting the next in line.
-
-    Returns whether there was an RSVP to delete.
+    """Delete `user`'s RSVP (a user or a user id) under a lock on the event row, promoting the
+    next in line. Returns whether there was an RSVP to delete; `EventGone` (404) if the event is.
     """
     event = event_lock(event_id=event_id)
     deleted, _ = Availability.objects.filter(event=event, user=user).delete()

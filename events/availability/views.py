@@ -125,3 +125,20 @@ class MemberAvailabilityView(APIView):
         body = AvailabilityInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return _upsert_response(event, member.user, body)
+
+    @extend_schema(
+        operation_id="events_availability_member_destroy",
+        summary="Clear any user's RSVP to the event (club moderators and admins)",
+        description=(
+            "Deletes the RSVP of `user_id`, member or not (e.g. an outsider's seat), and gives a freed "
+            "seat to the first on the waitlist. 404 when that user has no RSVP to the event."
+        ),
+        responses={204: None, **errors(403, 404)},
+    )
+    def delete(self, request, event_id, user_id):
+        event, access = event_get_visible(user=request.user, event_id=event_id)
+        if not access.can_set_others_rsvp():
+            raise PermissionDenied("Only club moderators and admins may clear another user's RSVP.")
+        if not services.availability_delete(event_id=event.pk, user=parse_uuid(user_id)):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
