@@ -15,15 +15,14 @@ from django.db import connection
 from accounts.models import User
 from tests.ops.servers import BASE_DIR, database_url, production_env
 
+# The files a clone has that these commands need, and every Python package at the top level
+# (found, not listed: a new app or library package must not break this copy).
 SOURCES = [
     "Makefile",
     "manage.py",
     "requirements.txt",
     "requirements-dev.txt",
-    "bookwork",
-    "accounts",
-    "clubs",
-    "events",
+    *sorted(path.name for path in BASE_DIR.iterdir() if (path / "__init__.py").is_file() and path.name != "tests"),
 ]
 
 
