@@ -26,7 +26,6 @@ db-stop: install
 
 migrate: db
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(PY) manage.py createcachetable
 
 run: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
