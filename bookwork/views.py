@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from bookwork import metrics as bookwork_metrics
+from bookwork.graceful import draining
 from bookwork.middleware import database_unavailable, is_admin_path, json_error
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,13 @@ def _missing_cache_tables() -> list[str]:
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when this instance should get traffic, else 503 naming what is wrong.
 
-    503 when the database does not answer, or when something `manage.py migrate` makes is missing:
+    503 while gunicorn drains before a shutdown (`"draining": true`, see bookwork/graceful.py),
+    when the database does not answer, or when something `manage.py migrate` makes is missing:
     `missing` names each unapplied migration and absent cache table (`pending_migrations` counts
     the migrations).
     """
+    if draining():
+        return JsonResponse({"status": "unavailable", "draining": True}, status=503)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

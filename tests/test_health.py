@@ -44,6 +44,19 @@ def test_readyz_503_names_a_missing_cache_table(client, settings):
     assert response.json() == {"status": "unavailable", "database": "ok", "missing": ["cache table django_cache"]}
 
 
+@pytest.mark.django_db
+def test_readyz_503_while_draining(client, monkeypatch, tmp_path):
+    from bookwork import graceful
+
+    flag = tmp_path / "draining"
+    monkeypatch.setenv(graceful.DRAIN_FILE_ENV, str(flag))
+    assert client.get("/readyz").status_code == 200
+    flag.touch()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "draining": True}
+
+
 def test_unknown_url_is_json_404(client):
     response = client.get("/no/such/path")
     assert response.status_code == 404
