@@ -31,7 +31,8 @@ run: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput -v 0
 	@bind=$${BIND:-127.0.0.1:8000}; echo; echo "Bookwork: http://$$bind/   API docs: http://$$bind/api/v1/docs/   admin: http://$$bind/admin/"; echo
-	@# Ctrl-C: gunicorn finishes in-flight requests and exits; then the embedded database stops too.
+	@# Ctrl-C: gunicorn answers every request it took, in flight or queued (SIGINT is a graceful stop,
+	@# bookwork/graceful.py), and exits; then the embedded database stops too.
 	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi; \
 	status=$$?; [ -n "$${DATABASE_URL:-}" ] || $(PY) -m bookwork.devdb stop; exit $$status
 

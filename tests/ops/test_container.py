@@ -147,7 +147,10 @@ def test_nginx_config_matches_the_app_limits():
         for line in conf.splitlines()
         if line.strip().startswith(("proxy_", "client_"))
     )
-    assert directives["proxy_pass"] == "http://app:8000"
+    assert directives["proxy_pass"] == "http://bookwork_app"
+    assert re.search(r"upstream bookwork_app \{\s*server app:8000 [^;]*;\s*\}", conf)
+    # A request that never reached an instance (it restarts) goes to the next one.
+    assert directives["proxy_next_upstream"] == "error timeout"
     assert directives["proxy_buffering"] == "on" and directives["proxy_request_buffering"] == "on"
     gunicorn_timeout = 30  # gunicorn.conf.py default (GUNICORN_TIMEOUT)
     assert int(directives["proxy_read_timeout"].rstrip("s")) > gunicorn_timeout
