@@ -31,6 +31,7 @@ import os
 import signal
 import socket
 import struct
+import sys
 import time
 from pathlib import Path
 
@@ -127,17 +128,26 @@ def _thread_worker_class():
     from gunicorn.workers.gthread import ThreadWorker
 
     class DrainingThreadWorker(ThreadWorker):
-        """gunicorn's gthread worker, except on SIGTERM: it stops accepting, but first serves the
-        connections it already accepted (gthread drops those whose request it had not read yet),
-        answers with `Connection: close`, and closes idle keep-alive connections."""
+        """gunicorn's gthread worker, except when it stops (SIGTERM, or recycling after
+        `max_requests`): it stops accepting, but first serves the connections it already accepted
+        (gthread drops those whose request it had not read yet), answers with `Connection: close`,
+        and closes idle keep-alive connections."""
 
         stopping = False
         listening = True
+
+        def init_process(self) -> None:
+            # Recycling goes through `stopping` too: gthread's own (alive = False) drops connections.
+            self.recycle_after, self.max_requests = self.max_requests, sys.maxsize
+            super().init_process()
 
         def handle_exit(self, sig, frame) -> None:
             self.stopping = True
 
         def handle_request(self, req, conn):
+            if self.nr + 1 >= self.recycle_after and not self.stopping:
+                self.log.info("Autorestarting worker after current request.")
+                self.stopping = True
             if self.stopping:
                 req.must_close = True
             return super().handle_request(req, conn)
