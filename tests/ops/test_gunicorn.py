@@ -145,3 +145,21 @@ def test_metrics_add_up_across_workers(tmp_path):
                 if sample.name == "bookwork_http_requests_total"
             }
             assert totals[(("method", "GET"), ("status", "404"), ("view", "unmatched"))] == sent
+
+
+def test_drain_period_fails_readyz_while_still_serving(tmp_path):
+    with run_gunicorn(tmp_path, database_url(connection.settings_dict), GUNICORN_DRAIN_SECONDS="3") as server:
+        assert server.get("/readyz")[0] == 200
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        status, body = server.get_json("/readyz")
+        assert (status, body) == (503, {"status": "unavailable", "draining": True})
+        assert server.get("/api/v1/no-such-thing/")[0] == 404  # still served, by the app
+        assert server.process.poll() is None
+        time.sleep(3)  # the drain period is over: no new connection is taken any more
+        deadline = time.monotonic() + 15
+        while not _refuses_connections(server.port):
+            assert time.monotonic() < deadline, "still taking connections after the drain period"
+            time.sleep(0.1)
+        assert server.process.wait(timeout=25) == 0
+    assert "Draining for 3 s" in server.log()
