@@ -30,13 +30,13 @@ db-stop: install
 
 migrate: db
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(PY) manage.py createcachetable
 
 run: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput -v 0
 	@u=http://$${BIND:-127.0.0.1:8000}; printf '\nBookwork on %s\n  API index  %s/api/v1/\n  API docs   %s/api/v1/docs/\n  schema     %s/api/v1/schema/\n  admin      %s/admin/\n  probes     %s/healthz  %s/readyz\n  metrics    %s/metrics\n\n' $$u $$u $$u $$u $$u $$u $$u $$u
-	@# Ctrl-C: gunicorn finishes in-flight requests and exits; then the embedded database stops too.
+	@# Ctrl-C: gunicorn answers every request it took, in flight or queued (SIGINT is a graceful stop,
+	@# bookwork/graceful.py), and exits; then the embedded database stops too.
 	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi; \
 	status=$$?; [ -n "$${DATABASE_URL:-}" ] || $(PY) -m bookwork.devdb stop; exit $$status
 

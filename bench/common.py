@@ -129,7 +129,6 @@ def manage(db_name: str, *args: str, quiet: bool = False) -> None:
 def migrate(db_name: str) -> None:
     ensure_database(db_name)
     manage(db_name, "migrate", "--noinput", "-v", "0")
-    manage(db_name, "createcachetable", quiet=True)
 
 
 def counts(db_name: str) -> dict[str, int]:

@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS so that its JSON errors (413, 405, ...) carry the CORS headers too.
     "bookwork.middleware.JsonErrorMiddleware",
+    # Inside the JSON errors: a request whose database connection died is run once more on a
+    # new connection when that cannot apply anything twice (bookwork/db_retry.py).
+    "bookwork.db_retry.DatabaseRetryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -107,8 +107,7 @@ def test_redis_is_there_with_a_healthcheck(compose):
 def test_one_shot_migrate_service(compose):
     migrate = compose["services"]["migrate"]
     command = " ".join(migrate["command"])
-    assert "manage.py migrate --noinput" in command
-    assert "manage.py createcachetable" in command
+    assert command == "python manage.py migrate --noinput"  # the whole database setup, cache table included
     assert migrate["restart"] == "no"
     assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
 
@@ -148,7 +147,10 @@ def test_nginx_config_matches_the_app_limits():
         for line in conf.splitlines()
         if line.strip().startswith(("proxy_", "client_"))
     )
-    assert directives["proxy_pass"] == "http://app:8000"
+    assert directives["proxy_pass"] == "http://bookwork_app"
+    assert re.search(r"upstream bookwork_app \{\s*server app:8000 [^;]*;\s*\}", conf)
+    # A request that never reached an instance (it restarts) goes to the next one.
+    assert directives["proxy_next_upstream"] == "error timeout"
     assert directives["proxy_buffering"] == "on" and directives["proxy_request_buffering"] == "on"
     gunicorn_timeout = 30  # gunicorn.conf.py default (GUNICORN_TIMEOUT)
     assert int(directives["proxy_read_timeout"].rstrip("s")) > gunicorn_timeout
