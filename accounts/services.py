@@ -162,14 +162,14 @@ def _token_version_bump(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_register(*, email: str, password: str, name: str, phone: str | None = None, client: ClientInfo) -> TokenPair:
-    """Create an active `member` and sign them in (a new session).
+def user_create(*, email: str, password: str, name: str, phone: str | None = None, now: datetime | None = None) -> User:
+    """Create an active `member` (no session; `user_register` and the web app's sign-up start theirs).
 
     Emails are unique case-insensitively (stored lower-case); a taken email or a password failing
     AUTH_PASSWORD_VALIDATORS answers 400 with the field's errors. One password hash.
     """
     email = UserManager.normalize_email_address(email)
-    now = timezone.now()
+    now = now or timezone.now()
     # One timestamp for the request: created_at = updated_at = last_login = the session's times.
     user = User(email=email, name=name.strip(), phone=phone or None, last_login=now, created_at=now, updated_at=now)
     _password_validate(password=password, user=user, field="password")
@@ -185,6 +185,14 @@ def user_register(*, email: str, password: str, name: str, phone: str | None = N
     except IntegrityError:
         # A concurrent registration with the same email won the unique index.
         raise taken from None
+    return user
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str, name: str, phone: str | None = None, client: ClientInfo) -> TokenPair:
+    """`user_create`, then sign the new member in (a new API session)."""
+    now = timezone.now()
+    user = user_create(email=email, password=password, name=name, phone=phone, now=now)
     return _session_start(user=user, client=client, now=now)
 
 
@@ -374,6 +382,16 @@ def user_password_change(*, user: User, current_password: str, new_password: str
         raise exceptions.ValidationError(
             {"current_password": [ErrorDetail("Your current password is incorrect.", code="password_incorrect")]}
         )
+    _password_validate(password=new_password, user=user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _user_sign_out_everywhere(user=user, reason=RevokeReason.PASSWORD_CHANGE)
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, new_password: str) -> None:
+    """Store a new password the user proved they may set without the current one (the emailed reset
+    link): validated (400 on `new_password`), stored, and the user signed out everywhere."""
     _password_validate(password=new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
