@@ -75,6 +75,15 @@ def is_admin_path(request: HttpRequest) -> bool:
     return request.path.startswith("/admin/")
 
 
+def is_web_page(request: HttpRequest) -> bool:
+    """A page of the member web app (web/, at the site root), whose errors are HTML pages: what its
+    URLs resolved, and unknown paths outside the API and the probes."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return match.namespace == "web"
+    return not request.path.startswith(("/api/", "/admin/")) and request.path not in _QUIET_PATHS
+
+
 def _user_id(request: HttpRequest) -> str | None:
     user = getattr(request, "user", None)
     if user is not None and getattr(user, "is_authenticated", False):
@@ -159,7 +168,7 @@ class MetricsMiddleware:
 
 
 class JsonErrorMiddleware:
-    """Every error answer outside the admin is JSON in the contract's shape.
+    """Every error answer outside the admin and the web app's pages is JSON in the contract's shape.
 
     - A declared body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` is refused with 413 before anything
       reads it (DRF's parsers read the stream directly and would not apply Django's cap).
@@ -187,7 +196,7 @@ class JsonErrorMiddleware:
                 request,
             )
         response = self.get_response(request)
-        if response.status_code >= 400 and not _is_json(response):
+        if response.status_code >= 400 and not _is_json(response) and not is_web_page(request):
             response = self._as_json(request, response)
         return response
 

@@ -1,4 +1,5 @@
-"""Top-level routes: the versioned API under /api/v1/, the admin, probes and docs."""
+"""Top-level routes: the versioned API under /api/v1/, the admin, probes and docs, and the member
+web app at the site root."""
 
 from django.contrib import admin
 from django.urls import include, path, reverse_lazy
@@ -16,11 +17,11 @@ api_v1 = [
     path("", include("events.urls")),
 ]
 
-# The admin speaks for Bookwork; "View site" opens the API docs (there is no web front end at /).
+# The admin speaks for Bookwork; "View site" opens the member web app at the site root.
 admin.site.site_header = "Bookwork"
 admin.site.site_title = "Bookwork admin"
 admin.site.index_title = "Administration"
-admin.site.site_url = reverse_lazy("docs")
+admin.site.site_url = reverse_lazy("web:home")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -28,6 +29,8 @@ urlpatterns = [
     path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # Last: the member web app owns every other path (web/urls.py).
+    path("", include("web.urls")),
 ]
 
 handler400 = "bookwork.views.bad_request"

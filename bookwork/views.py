@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from bookwork import metrics as bookwork_metrics
 from bookwork.graceful import draining
-from bookwork.middleware import database_unavailable, is_admin_path, json_error
+from bookwork.middleware import database_unavailable, is_admin_path, is_web_page, json_error
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,15 @@ def metrics(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type=content_type)
 
 
+def _web_error_page(request: HttpRequest, status: int) -> HttpResponse:
+    from django.shortcuts import render
+
+    return render(request, f"web/{status}.html", status=status)
+
+
 def not_found(request: HttpRequest, exception=None):
+    if is_web_page(request):
+        return _web_error_page(request, 404)
     if is_admin_path(request):
         from django.views.defaults import page_not_found
 
@@ -146,6 +154,11 @@ def server_error(request: HttpRequest):
         from django.views.defaults import server_error as html_server_error
 
         return html_server_error(request)
+    if is_web_page(request):
+        from django.template.loader import render_to_string
+
+        # No context processors: the failure may lie in what they read.
+        return HttpResponse(render_to_string("web/500.html"), status=500)
     return json_error(500, "error", "A server error occurred.", request)
 
 
@@ -154,6 +167,8 @@ def bad_request(request: HttpRequest, exception=None):
 
 
 def permission_denied(request: HttpRequest, exception=None):
+    if is_web_page(request):
+        return _web_error_page(request, 403)
     if is_admin_path(request):
         from django.views.defaults import permission_denied as html_permission_denied
 

@@ -57,8 +57,9 @@ def test_readyz_503_while_draining(client, monkeypatch, tmp_path):
     assert response.json() == {"status": "unavailable", "draining": True}
 
 
-def test_unknown_url_is_json_404(client):
-    response = client.get("/no/such/path")
+def test_unknown_api_url_is_json_404(client):
+    # Outside /api/ the member web app answers unknown paths with an HTML page (tests/web/).
+    response = client.get("/api/v1/no/such/path")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["errors"][0]["code"] == "not_found"

@@ -1,0 +1,174 @@
+"""Home, discover, and a club's page with its member management. Reads go through the clubs and
+events selectors (so a hidden club is a 404 page), writes through the clubs services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import User, UserManager
+from clubs import services as club_services
+from clubs.models import ClubRole
+from clubs.selectors import ClubRows, club_get_visible_with_access, club_member_get, club_members_list, parse_uuid
+from events.selectors import EventRows, club_zone
+from web.forms import DiscoverForm, MemberAddForm, MemberRoleForm
+from web.views.common import REFUSALS, refuse
+
+HOME_CLUBS = 50
+PAGE = 20
+
+
+def _starts_at(row, zone) -> dt.datetime:
+    return dt.datetime.combine(row.event_date, row.event_time, tzinfo=zone)
+
+
+@login_required
+def home(request):
+    """My clubs, each with its next meeting and my answer, and my upcoming meetings."""
+    user = request.user
+    clubs = list(ClubRows(user=user, member_only=True)[0:HOME_CLUBS])
+    upcoming = []
+    cards = []
+    for club in clubs:
+        zone = club_zone(club)
+        events = list(EventRows(user=user, club=club.id, upcoming=True)[0:3])
+        cards.append({"club": club, "next": events[0] if events else None, "zone": zone})
+        upcoming += [{"event": row, "club": club, "starts_at": _starts_at(row, zone)} for row in events]
+    upcoming.sort(key=lambda item: item["starts_at"])
+    return render(request, "web/home.html", {"cards": cards, "upcoming": upcoming[:PAGE]})
+
+
+@login_required
+def discover(request):
+    """Public clubs (and mine), searched by name or description and filtered by a tag."""
+    form = DiscoverForm(request.GET or None)
+    search = tag = None
+    if form.is_valid():
+        search = form.cleaned_data["q"].strip() or None
+        tag = form.cleaned_data["tag"].strip().lower() or None
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows = ClubRows(user=request.user, search=search, tags=[tag] if tag else None, is_public=True)
+    start = (page - 1) * PAGE
+    clubs = list(rows[start : start + PAGE + 1])
+    context = {
+        "form": form,
+        "clubs": clubs[:PAGE],
+        "page": page,
+        "has_next": len(clubs) > PAGE,
+        "search": search or "",
+        "tag": tag or "",
+    }
+    return render(request, "web/discover.html", context)
+
+
+@login_required
+def club_detail(request, club_id):
+    club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
+    zone = club_zone(club)
+    members = [
+        {"member": member, "contacts": access.can_see_contacts_of(member_user_id=member.user_id, member_is_active=True)}
+        for member in club_members_list(club=club).filter(is_active=True).order_by("user__name", "user_id")
+    ]
+    upcoming = list(EventRows(user=request.user, access=access, upcoming=True)[0:PAGE])
+    upcoming_ids = {row.id for row in upcoming}
+    today = timezone.now().astimezone(zone).date()
+    past = [
+        row
+        for row in EventRows(user=request.user, access=access, date_to=today, ordering="-event_date")[0 : PAGE + 5]
+        if row.id not in upcoming_ids and _starts_at(row, zone) < timezone.now()
+    ][:PAGE]
+    context = {
+        "club": club,
+        "access": access,
+        "zone": zone,
+        "members": members,
+        "upcoming": upcoming,
+        "past": past,
+        "add_form": MemberAddForm() if access.can_manage_members() else None,
+        "roles": ClubRole.choices,
+        "can_change_roles": access.can_change_roles(),
+    }
+    return render(request, "web/club.html", context)
+
+
+@login_required
+@require_POST
+def club_join(request, club_id):
+    club, _ = club_get_visible_with_access(user=request.user, club_id=club_id)
+    try:
+        club_services.club_join(actor=request.user, club_id=club.pk)
+    except REFUSALS as error:
+        refuse(request, error)
+    else:
+        messages.success(request, f"You joined {club.name}.")
+    return redirect("web:club", club_id=club.pk)
+
+
+@login_required
+@require_POST
+def club_leave(request, club_id):
+    club, _ = club_get_visible_with_access(user=request.user, club_id=club_id)
+    try:
+        club_services.club_leave(actor=request.user, club_id=club.pk)
+    except REFUSALS as error:
+        refuse(request, error)
+        return redirect("web:club", club_id=club.pk)
+    messages.success(request, f"You left {club.name}.")
+    # A private club is no longer visible to a former member.
+    return redirect("web:club", club_id=club.pk) if club.is_public else redirect("web:home")
+
+
+@login_required
+@require_POST
+def member_add(request, club_id):
+    club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
+    form = MemberAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a valid email and a role.")
+        return redirect("web:club", club_id=club.pk)
+    email = UserManager.normalize_email_address(form.cleaned_data["email"])
+    user = User.objects.filter(email=email, is_active=True).first()
+    if not access.can_manage_members():
+        messages.error(request, "Only club moderators and admins may add members.")
+    elif user is None:
+        messages.error(request, "No active user with this email.")
+    else:
+        try:
+            club_services.member_add(actor=request.user, club_id=club.pk, user=user, role=form.cleaned_data["role"])
+        except REFUSALS as error:
+            refuse(request, error)
+        else:
+            messages.success(request, f"{user.name} is now a member.")
+    return redirect("web:club", club_id=club.pk)
+
+
+@login_required
+@require_POST
+def member_change(request, club_id, user_id):
+    """`action=remove` removes the member; otherwise `role` is their new club role."""
+    club, _ = club_get_visible_with_access(user=request.user, club_id=club_id)
+    member = club_member_get(club=club, user_id=parse_uuid(user_id))
+    try:
+        if request.POST.get("action") == "remove":
+            club_services.member_remove(actor=request.user, club_id=club.pk, user_id=member.user_id)
+            messages.success(request, f"{member.user.name} was removed from the club.")
+        else:
+            form = MemberRoleForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Choose a valid role.")
+            else:
+                club_services.member_update(
+                    actor=request.user, club_id=club.pk, user_id=member.user_id, role=form.cleaned_data["role"]
+                )
+                messages.success(request, f"{member.user.name} is now {ClubRole(form.cleaned_data['role']).label}.")
+    except REFUSALS as error:
+        refuse(request, error)
+    return redirect("web:club", club_id=club.pk)

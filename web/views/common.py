@@ -1,0 +1,29 @@
+"""What every page view shares: turning a service's refusal into a message, and answering htmx
+requests with a fragment but plain form posts with a redirect (every page works without JS)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import redirect
+from rest_framework.exceptions import APIException
+
+from web.forms import _messages
+
+# What a service raises when it refuses an action: DRF's exceptions (403, 409, 400 and the like)
+# and Django's ValidationError (event dates, assignees). Http404 is not among them: it stays a 404.
+REFUSALS = (APIException, DjangoValidationError)
+
+
+def refusal_text(error: Exception) -> str:
+    if isinstance(error, APIException):
+        return " ".join(_messages(error.detail))
+    return " ".join(_messages(error.message_dict if hasattr(error, "error_dict") else error.messages))
+
+
+def refuse(request, error: Exception) -> None:
+    messages.error(request, refusal_text(error))
+
+
+def back_to(url: str):
+    return redirect(url)

@@ -1,0 +1,208 @@
+"""A meeting's page, its RSVP, items and calendar file, and the organizers' meeting form. Reads go
+through `event_get_visible` (a hidden meeting is a 404 page), writes through the events services;
+seats and the waitlist are the availability service's, exactly as for the API."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clubs.selectors import club_get_visible_with_access
+from events import services as event_services
+from events.availability import services as rsvp_services
+from events.availability.models import RsvpStatus
+from events.availability.selectors import AvailabilityRows, availability_counts
+from events.calendar import event_calendar_ics
+from events.items import services as item_services
+from events.items.models import ItemStatus
+from events.items.selectors import item_get, item_list
+from events.selectors import club_zone, event_get_visible, event_starts_at
+from web.forms import EventForm, ItemForm, form_errors_from
+from web.views.common import REFUSALS, refuse
+
+# The meeting page lists at most this many answers (a meeting is a room, not a stadium).
+MAX_ANSWERS = 500
+
+
+def _meeting_context(request, event, access) -> dict:
+    summary, _ = availability_counts(event=event)
+    seated, maybe, waitlist = [], [], []
+    for user_id, name, avatar, status, notes, waitlisted, position, _updated in AvailabilityRows(event=event)[
+        0:MAX_ANSWERS
+    ]:
+        person = {"user_id": user_id, "name": name, "avatar": avatar, "notes": notes, "position": position}
+        if status == RsvpStatus.AVAILABLE:
+            (waitlist if waitlisted else seated).append(person)
+        elif status == RsvpStatus.MAYBE:
+            maybe.append(person)
+    order = {user_id: index for index, user_id in enumerate(event.attendees or [])}
+    seated.sort(key=lambda person: order.get(person["user_id"], len(order)))
+    waitlist.sort(key=lambda person: person["position"])
+    mine = event.my_rsvp[0] if event.my_rsvp else None
+    items = []
+    for item in item_list(event=event, filters={}).select_related("assigned_to"):
+        scope = access.item_edit_scope(created_by_id=item.created_by_id, assigned_to_id=item.assigned_to_id)
+        items.append(
+            {
+                "item": item,
+                "can_claim": scope == "all" and item.assigned_to_id is None,
+                "can_complete": scope is not None and item.status not in (ItemStatus.COMPLETED, ItemStatus.CANCELLED),
+            }
+        )
+    return {
+        "event": event,
+        "club": event.club,
+        "access": access,
+        "starts_at": event_starts_at(event),
+        "zone": club_zone(event.club),
+        "summary": summary,
+        "seated": seated,
+        "maybe": maybe,
+        "waitlist": waitlist,
+        "mine": mine,
+        "can_rsvp": access.can_rsvp(event.is_public),
+        "items": items,
+        "item_form": ItemForm() if access.can_create_items() else None,
+        "statuses": RsvpStatus,
+    }
+
+
+@login_required
+def event_detail(request, event_id):
+    event, access = event_get_visible(user=request.user, event_id=event_id, with_my_rsvp=True)
+    return render(request, "web/meeting.html", _meeting_context(request, event, access))
+
+
+def _rsvp_feedback(row) -> str:
+    if row is None:
+        return "Your answer is withdrawn."
+    if row.status == RsvpStatus.AVAILABLE and row.waitlisted:
+        return f"The meeting is full: you are number {row.waitlist_position} on the waitlist."
+    if row.status == RsvpStatus.AVAILABLE:
+        return "You have a seat. See you there!"
+    if row.status == RsvpStatus.MAYBE:
+        return "Noted: maybe."
+    return "Noted: you can't come."
+
+
+@login_required
+@require_POST
+def rsvp(request, event_id):
+    """`status` (available, maybe, unavailable) or `withdraw`: one click, answered with where the
+    member now stands (seat or waitlist place). htmx gets the refreshed RSVP panel."""
+    event, access = event_get_visible(user=request.user, event_id=event_id)
+    status = request.POST.get("status", "")
+    try:
+        if not access.can_rsvp(event.is_public):
+            messages.error(request, "You may not answer for this meeting.")
+        elif status == "withdraw":
+            rsvp_services.availability_delete(event_id=event.pk, user=request.user)
+            messages.success(request, _rsvp_feedback(None))
+        elif status in RsvpStatus.values:
+            row, _ = rsvp_services.availability_upsert(
+                event_id=event.pk, user=request.user, status=status, notes_given=False, seen_event=event
+            )
+            messages.success(request, _rsvp_feedback(row))
+        else:
+            messages.error(request, "Choose an answer.")
+    except REFUSALS as error:
+        refuse(request, error)
+    if request.htmx:
+        event, access = event_get_visible(user=request.user, event_id=event.pk, with_my_rsvp=True)
+        return render(request, "web/_meeting_live.html", _meeting_context(request, event, access))
+    return redirect("web:meeting", event_id=event.pk)
+
+
+@login_required
+@require_POST
+def item_add(request, event_id):
+    event, access = event_get_visible(user=request.user, event_id=event_id)
+    form = ItemForm(request.POST)
+    if not access.can_create_items():
+        messages.error(request, "Only club members (not guests) may add items.")
+    elif not form.is_valid():
+        messages.error(request, "Give the item a name (up to 255 characters) and a category.")
+    else:
+        try:
+            item_services.item_create(event=event, created_by=request.user, data=form.cleaned_data)
+        except REFUSALS as error:
+            refuse(request, error)
+        else:
+            messages.success(request, f"Added “{form.cleaned_data['name']}”.")
+    return redirect("web:meeting", event_id=event.pk)
+
+
+@login_required
+@require_POST
+def item_change(request, event_id, item_id):
+    """`action=claim` assigns the item to me, `action=complete` marks it done; allowed as the API
+    allows the same PATCH (`ClubAccess.item_edit_scope`)."""
+    event, access = event_get_visible(user=request.user, event_id=event_id)
+    item = item_get(event=event, item_id=item_id)
+    item.event = event
+    scope = access.item_edit_scope(created_by_id=item.created_by_id, assigned_to_id=item.assigned_to_id)
+    action = request.POST.get("action")
+    try:
+        if action == "claim" and scope == "all":
+            item_services.item_update(item=item, data={"assigned_to": request.user})
+            messages.success(request, f"“{item.name}” is yours.")
+        elif action == "complete" and scope is not None:
+            item_services.item_update(item=item, data={"status": ItemStatus.COMPLETED})
+            messages.success(request, f"“{item.name}” is done.")
+        else:
+            messages.error(request, "You may not change this item.")
+    except REFUSALS as error:
+        refuse(request, error)
+    return redirect("web:meeting", event_id=event.pk)
+
+
+@login_required
+def event_calendar(request, event_id):
+    event, _ = event_get_visible(user=request.user, event_id=event_id)
+    response = HttpResponse(event_calendar_ics(event), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{event.pk}.ics"'
+    return response
+
+
+def _event_form_page(request, *, form, club, event=None, status=200):
+    return render(request, "web/meeting_form.html", {"form": form, "club": club, "event": event}, status=status)
+
+
+@login_required
+def event_new(request, club_id):
+    club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
+    if not access.can_manage_events():
+        messages.error(request, "Only club moderators and admins may create meetings.")
+        return redirect("web:club", club_id=club.pk)
+    form = EventForm(request.POST or None, initial={"duration_minutes": 120, "type": "discussion"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = event_services.event_create(club=club, created_by=request.user, data=form.service_data())
+        except REFUSALS as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, f"“{event.title}” is scheduled.")
+            return redirect("web:meeting", event_id=event.pk)
+    return _event_form_page(request, form=form, club=club, status=400 if form.errors else 200)
+
+
+@login_required
+def event_edit(request, event_id):
+    event, access = event_get_visible(user=request.user, event_id=event_id)
+    if not access.can_manage_events():
+        messages.error(request, "Only club moderators and admins may edit meetings.")
+        return redirect("web:meeting", event_id=event.pk)
+    initial = {name: getattr(event, name) for name in EventForm.base_fields}
+    form = EventForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event_services.event_update(event_id=event.pk, data=form.service_data())
+        except REFUSALS as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, "The meeting is updated.")
+            return redirect("web:meeting", event_id=event.pk)
+    return _event_form_page(request, form=form, club=event.club, event=event, status=400 if form.errors else 200)
