@@ -3,7 +3,8 @@
     DATABASE_URL=... SECRET_KEY=... python -m bench.prepare OUT_DIR [--users 300]
 
 Writes, for each scenario, `OUT_DIR/<scenario>.tsv` (lines of `METHOD, PATH, TOKEN, BODY` for
-bench/scenario.lua) and `OUT_DIR/contention.json` (one fresh event with 10 seats in a club of
+bench/scenario.lua; TOKEN is an access token or `session:<key>` for the web pages, whose
+sessions are created in-process like the tokens) and `OUT_DIR/contention.json` (one fresh event with 10 seats in a club of
 101 members, and access tokens of the 100 members who will race for it). Tokens are minted
 in-process with the server's SECRET_KEY (a login costs an Argon2 hash; 400 of them would take
 longer than the scenarios). The contention club is recreated on every run, so its event starts
@@ -24,7 +25,19 @@ from pathlib import Path
 CONTENTION_CLUB = "bench-contention"
 CONTENTION_CLIENTS = 100
 CONTENTION_SEATS = 10
-READ_SCENARIOS = ("my_clubs", "club_events", "event_detail", "availability_summary", "item_list", "ics_export")
+READ_SCENARIOS = (
+    "my_clubs",
+    "club_events",
+    "event_detail",
+    "availability_summary",
+    "item_list",
+    "ics_export",
+    "web_home",
+    "web_meeting",
+)
+# The TOKEN column of a line: an access token (sent as `Authorization: Bearer`), or, for the web
+# pages, this prefix and a session key (sent as the session cookie).
+SESSION_PREFIX = "session:"
 
 
 def _setup_django() -> None:
@@ -78,7 +91,9 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
         rows = cursor.fetchall()
         cursor.execute("RESET statement_timeout")
 
-    tokens = {user.id: access_token_for(user) for user in User.objects.filter(id__in=user_ids)}
+    users = list(User.objects.filter(id__in=user_ids))
+    tokens = {user.id: access_token_for(user) for user in users}
+    sessions = {user.id: SESSION_PREFIX + web_session_for(user) for user in users}
     emails = dict(User.objects.filter(id__in=user_ids).values_list("id", "email"))
     clubs = sorted({(u, c) for u, c, _, _ in rows})
     events = sorted({(u, e) for u, _, e, _ in rows})
@@ -96,6 +111,8 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
         "availability_summary": [_line("GET", f"/api/v1/events/{e}/availability/", tokens[u]) for u, e in events],
         "item_list": [_line("GET", f"/api/v1/events/{e}/items/", tokens[u]) for u, e in events],
         "ics_export": [_line("GET", f"/api/v1/events/{e}/calendar.ics", tokens[u]) for u, e in events],
+        "web_home": [_line("GET", "/", sessions[u]) for u in user_ids],
+        "web_meeting": [_line("GET", f"/meetings/{e}/", sessions[u]) for u, e in events],
         "rsvp_upsert": [
             _line(
                 "PUT",
@@ -115,6 +132,22 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
     contention = prepare_contention()
     (out_dir / "contention.json").write_text(json.dumps(contention))
     return {"users": len(user_ids), "pools": {name: len(lines) for name, lines in pools.items()}}
+
+
+def web_session_for(user) -> str:
+    """The key of a new signed-in web session of `user`, stored like one that signed in (the
+    configured session engine, `web.sessions`), for the cookie the web scenarios send."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 def prepare_contention() -> dict:

@@ -62,6 +62,8 @@ TITLES = {
     "availability_summary": "availability summary",
     "item_list": "item list",
     "ics_export": ".ics export",
+    "web_home": "web: member home page (session cookie)",
+    "web_meeting": "web: meeting page (session cookie)",
     "rsvp_upsert": "RSVP upsert (many events)",
     "rsvp_contention": "RSVP contention (100 on 10 seats)",
     "healthz": "GET /healthz (HTTP floor)",

@@ -1,5 +1,6 @@
 -- wrk script for one Bookwork scenario: every request is a random line of the file named by the
--- BENCH_REQUESTS environment variable, "METHOD<TAB>PATH<TAB>BEARER TOKEN or -<TAB>JSON BODY or -".
+-- BENCH_REQUESTS environment variable, "METHOD<TAB>PATH<TAB>TOKEN or -<TAB>JSON BODY or -", where TOKEN
+-- is a bearer token, or "session:<key>" for the web pages (sent as the session cookie).
 -- At the end it prints one line "BENCH_RESULT {json}" with throughput, latency percentiles (ms)
 -- and error counts, which bench/run.py parses.
 
@@ -19,7 +20,12 @@ function init(args)
     local method, p, token, body = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t(.*)$")
     if method then
       local headers = { ["Accept"] = "*/*" }
-      if token ~= "-" then headers["Authorization"] = "Bearer " .. token end
+      local session = token:match("^session:(.+)$")
+      if session then
+        headers["Cookie"] = "sessionid=" .. session
+      elseif token ~= "-" then
+        headers["Authorization"] = "Bearer " .. token
+      end
       if body == "-" then body = nil else headers["Content-Type"] = "application/json" end
       table.insert(lines, wrk.format(method, p, headers, body))
     end

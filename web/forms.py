@@ -76,7 +76,7 @@ class RegisterForm(forms.Form):
     name = forms.CharField(max_length=255, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
-        max_length=20, required=False, label="Phone (optional)", widget=forms.TextInput(attrs={"autocomplete": "tel"})
+        max_length=20, required=False, label="Phone", widget=forms.TextInput(attrs={"autocomplete": "tel"})
     )
     password = forms.CharField(
         min_length=1,
@@ -105,6 +105,8 @@ class PasswordChangeForm(forms.Form):
 
 
 class DiscoverForm(forms.Form):
+    mark_optional = False  # a search form: every field is optional, saying so is noise
+
     q = forms.CharField(max_length=100, required=False, label="Search clubs")
     tag = forms.CharField(max_length=50, required=False, label="Tag")
 

@@ -105,7 +105,9 @@ def rsvp(request, event_id):
             row, _ = rsvp_services.availability_upsert(
                 event_id=event.pk, user=request.user, status=status, notes_given=False, seen_event=event
             )
-            messages.success(request, _rsvp_feedback(row))
+            # A waitlist place is not the seat the member asked for: said as a warning, not a success.
+            notify = messages.warning if row.waitlisted else messages.success
+            notify(request, _rsvp_feedback(row))
         else:
             messages.error(request, "Choose an answer.")
     except REFUSALS as error:

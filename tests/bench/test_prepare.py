@@ -1,0 +1,42 @@
+"""`bench.prepare` writes request pools that work: the web scenarios' session cookies sign the
+member in, and every line of the web pools answers 200 with the member's page (as wrk would see)."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from bench.prepare import READ_SCENARIOS, SESSION_PREFIX, prepare
+from web.models import WebSession
+
+pytestmark = pytest.mark.django_db
+
+
+def _requests(path) -> list[tuple[str, str, str, str]]:
+    return [tuple(line.split("\t")) for line in path.read_text().splitlines()]
+
+
+def test_web_scenarios_are_signed_in_by_session_cookie(tmp_path):
+    call_command("bench_seed", "--users=130", "--clubs=8", "--events=60", "--rsvps=400", stdout=StringIO())
+    summary = prepare(tmp_path, users=12, password="unused")
+    assert {"web_home", "web_meeting"} <= set(READ_SCENARIOS)
+    assert summary["pools"]["web_home"] == summary["users"] == 12
+    assert summary["pools"]["web_meeting"] > 0
+    assert WebSession.objects.filter(user__isnull=False).count() == 12
+
+    for scenario, marker in (("web_home", "Your clubs"), ("web_meeting", "Who's coming")):
+        lines = _requests(tmp_path / f"{scenario}.tsv")
+        for method, path, token, body in lines[:5]:
+            assert (method, body) == ("GET", "-")
+            assert token.startswith(SESSION_PREFIX)
+            client = Client()
+            client.cookies["sessionid"] = token.removeprefix(SESSION_PREFIX)
+            response = client.get(path)
+            assert response.status_code == 200, (scenario, path, response.status_code)
+            assert marker in response.text
+    # Without the cookie the same page is a redirect to sign in: the cookie is what signs in.
+    method, path, _, _ = _requests(tmp_path / "web_meeting.tsv")[0]
+    assert Client().get(path).status_code == 302
