@@ -1,4 +1,4 @@
-# Bookwork: `make run` serves the API with demo data, `make test` runs the whole suite.
+# Bookwork: `make run` serves the web app and the API with demo data, `make test` runs the whole suite.
 # With DATABASE_URL unset both use the embedded PostgreSQL (pgserver, data under .data/).
 
 SHELL := /bin/bash
@@ -34,7 +34,7 @@ migrate: db
 run: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput -v 0
-	@u=http://$${BIND:-127.0.0.1:8000}; printf '\nBookwork on %s\n  API index  %s/api/v1/\n  API docs   %s/api/v1/docs/\n  schema     %s/api/v1/schema/\n  admin      %s/admin/\n  probes     %s/healthz  %s/readyz\n  metrics    %s/metrics\n\n' $$u $$u $$u $$u $$u $$u $$u $$u
+	@u=http://$${BIND:-127.0.0.1:8000}; printf '\nBookwork on %s\n  web app    %s/   (demo member: alice@example.com / %s)\n  API index  %s/api/v1/\n  API docs   %s/api/v1/docs/\n  schema     %s/api/v1/schema/\n  admin      %s/admin/   (admin@example.com)\n  probes     %s/healthz  %s/readyz\n  metrics    %s/metrics\n\n' $$u $$u "$${SEED_DEMO_PASSWORD:-bookwork-demo-2026}" $$u $$u $$u $$u $$u $$u $$u
 	@# Ctrl-C: gunicorn answers every request it took, in flight or queued (SIGINT is a graceful stop,
 	@# bookwork/graceful.py), and exits; then the embedded database stops too.
 	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi; \

@@ -105,6 +105,11 @@ def test_make_run_prints_every_address_the_readme_lists():
     assert {"/api/v1/docs/", "/api/v1/schema/", "/admin/", "/healthz", "/readyz", "/metrics"} <= paths
     for path in paths:
         assert f"http://127.0.0.1:8000{path}" in printed.split(), (path, printed)
+    # The member web app comes first, with a demo member to sign in as.
+    assert "Web app: <http://127.0.0.1:8000/>" in promised
+    first = printed.strip().splitlines()[1].split()
+    assert first[:3] == ["web", "app", "http://127.0.0.1:8000/"], printed
+    assert "alice@example.com" in first
 
 
 CORS_PROBE = """
