@@ -8,11 +8,11 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
-from accounts.services import user_password_reset
 from clubs.models import ClubRole
 from events.items.models import ItemCategory
 from events.models import EventType
 from events.serializers import MAX_ATTENDEES_LIMIT, MAX_DURATION_MINUTES
+from web.services import web_password_reset
 from web.throttling import login_wait
 
 
@@ -68,7 +68,7 @@ class ResetPasswordSetForm(SetPasswordForm):
     also ends every session of the user (web and API)."""
 
     def save(self, commit=True):
-        user_password_reset(user=self.user, new_password=self.cleaned_data["new_password1"])
+        web_password_reset(user=self.user, new_password=self.cleaned_data["new_password1"])
         return self.user
 
 

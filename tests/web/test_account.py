@@ -105,6 +105,7 @@ def test_password_reset_by_email(client):
     api_session.refresh_from_db()
     assert api_session.is_revoked  # every API session ended
     assert other.get("/").status_code == 302  # and every web session (the password hash changed)
+    assert not WebSession.objects.filter(user=user).exists()
 
 
 def test_password_reset_for_an_unknown_email_sends_nothing_and_says_the_same(client):
@@ -139,6 +140,9 @@ def test_password_change_keeps_this_session_and_ends_the_others(client, user):
     assert response.status_code == 302
     assert client.get("/profile/").status_code == 200
     assert other.get("/profile/").status_code == 302
+    assert list(WebSession.objects.filter(user=user).values_list("session_key", flat=True)) == [
+        client.session.session_key
+    ]
     assert RefreshToken.objects.get(user=user, parent=None).is_revoked
     assert pair.refresh
 

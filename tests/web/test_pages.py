@@ -193,3 +193,15 @@ def test_api_errors_stay_json_and_admin_view_site_is_the_web_app(client):
     response = client.get("/api/v1/clubs/00000000-0000-0000-0000-000000000000/")
     assert response["Content-Type"].startswith("application/json")
     assert str(site.site_url) == "/"
+
+
+def test_adding_a_member_by_an_unknown_email_says_so():
+    owner = UserFactory()
+    club = ClubFactory(owner=owner)
+    page = (
+        signed_in(owner)
+        .post(f"/clubs/{club.pk}/members/", {"email": "ghost@example.com", "role": "member"}, follow=True)
+        .text
+    )
+    assert "No active user with this email." in page
+    assert club.memberships.count() == 1

@@ -13,10 +13,10 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from accounts.selectors import session_list
 from accounts.serializers import ProfileUpdateSerializer
-from accounts.services import user_create, user_password_change, user_profile_update
+from accounts.services import user_create, user_profile_update
 from web.forms import PasswordChangeForm, ProfileForm, RegisterForm, ResetPasswordSetForm, SignInForm, form_errors_from
 from web.selectors import web_sessions_of
-from web.services import sessions_end_others
+from web.services import sessions_end_others, web_password_change
 from web.sessions import USER_AGENT_KEY
 from web.throttling import login_wait, password_check_wait, register_wait
 
@@ -134,7 +134,9 @@ def password_change(request):
             form.add_error(None, f"Too many attempts. Try again in {wait} seconds.")
         else:
             try:
-                user_password_change(user=request.user, **form.cleaned_data)
+                web_password_change(
+                    user=request.user, keep_session_key=request.session.session_key, **form.cleaned_data
+                )
             except ApiValidationError as error:
                 form_errors_from(form, error)
             else:

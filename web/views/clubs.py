@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import User, UserManager
 from clubs import services as club_services
 from clubs.models import ClubRole
 from clubs.selectors import ClubRows, club_get_visible_with_access, club_member_get, club_members_list, parse_uuid
+from clubs.serializers import MemberAddSerializer
 from events.selectors import EventRows, club_zone
 from web.forms import DiscoverForm, MemberAddForm, MemberRoleForm
 from web.views.common import REFUSALS, refuse
@@ -131,18 +131,17 @@ def club_leave(request, club_id):
 def member_add(request, club_id):
     club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
     form = MemberAddForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give a valid email and a role.")
-        return redirect("web:club", club_id=club.pk)
-    email = UserManager.normalize_email_address(form.cleaned_data["email"])
-    user = User.objects.filter(email=email, is_active=True).first()
     if not access.can_manage_members():
         messages.error(request, "Only club moderators and admins may add members.")
-    elif user is None:
-        messages.error(request, "No active user with this email.")
+    elif not form.is_valid():
+        messages.error(request, "Give a valid email and a role.")
     else:
+        # The API's own reading of the body: an active user with this email (else its message).
+        body = MemberAddSerializer(data=form.cleaned_data)
         try:
-            club_services.member_add(actor=request.user, club_id=club.pk, user=user, role=form.cleaned_data["role"])
+            body.is_valid(raise_exception=True)
+            user = body.validated_data["user"]
+            club_services.member_add(actor=request.user, club_id=club.pk, user=user, role=body.validated_data["role"])
         except REFUSALS as error:
             refuse(request, error)
         else:
