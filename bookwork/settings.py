@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
         "SiteRoleEnum": "accounts.models.Role",
         "ClubRoleEnum": "clubs.models.ClubRole",
         "EventTypeEnum": "events.models.EventType",
+        "EventStatusEnum": "events.models.EventStatus",
         "RsvpStatusEnum": "events.availability.models.RsvpStatus",
         "ItemCategoryEnum": "events.items.models.ItemCategory",
         "ItemStatusEnum": "events.items.models.ItemStatus",

@@ -13,7 +13,8 @@ from django.utils import timezone
 from clubs.models import Club
 from events.availability.models import Availability, RsvpStatus
 from events.availability.services import event_lock, event_seats_sync
-from events.models import Event
+from events.exceptions import event_open_ensure
+from events.models import Event, EventStatus
 from events.selectors import event_starts_at
 
 # Fields a client may set; everything else (attendees, sequence, created_by) is the server's.
@@ -74,6 +75,22 @@ def event_update(*, event_id, data: dict[str, Any], allow_past: bool = False) ->
     event.refresh_from_db(fields=["sequence", "updated_at"])
     if "max_attendees" in changes:
         event_seats_sync(event=event)
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event_id, reason: str | None = None) -> Event:
+    """Cancel the event under a lock on its row: `status` becomes `cancelled`, `cancel_reason` is
+    stored and `sequence` bumped (calendar clients then show it cancelled). Its RSVPs stay as
+    history; it takes no new RSVP or item. Cancelling it again is 409 `event_cancelled`.
+    Permission checks belong to the caller."""
+    event = event_lock(event_id=event_id)
+    event_open_ensure(event)
+    event.status = EventStatus.CANCELLED
+    event.cancel_reason = reason or None
+    event.sequence = F("sequence") + 1
+    event.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    event.refresh_from_db(fields=["sequence", "updated_at"])
     return event
 
 

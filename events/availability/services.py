@@ -30,6 +30,7 @@ from bookwork import queries as sql
 from bookwork.queries import columns, hydrate
 from clubs.selectors import club_access
 from events.availability.models import Availability, RsvpStatus
+from events.exceptions import event_open_ensure
 from events.models import Event
 
 
@@ -278,6 +279,7 @@ def availability_upsert(
     An `available` RSVP that already holds a seat or a waitlist place keeps it (only `notes`
     change). A new `available` RSVP takes a free seat, or the next waitlist position when the
     event is full. Leaving `available` frees the seat or place and promotes the next in line.
+    A cancelled event refuses any answer (409 `event_cancelled`): its RSVPs stay as history.
     The caller checks permissions; eligibility is checked again here (`_rsvp_eligibility_lock`)
     so that a concurrent leave, removal or deactivation cannot leave a seat to someone who has
     just gone. `seen_event` (optional): the event with its `club` as the caller has just read it,
@@ -290,6 +292,7 @@ def availability_upsert(
     """
     _rsvp_eligibility_lock(event_id=event_id, user=user, seen_event=seen_event)
     event = event_lock(event_id=event_id)
+    event_open_ensure(event)  # under the lock: a cancellation that committed first is seen
     row, available = _upsert_rows(event=event, user=user)
 
     # The state before the change, as `event_seats_sync` leaves it (normally nothing to do).
@@ -403,9 +406,11 @@ def _availability_row_update(row: Availability) -> None:
 def availability_delete(*, event_id, user) -> bool:
     """Delete `user`'s RSVP under a lock on the event row, promoting the next in line.
 
-    Returns whether there was an RSVP to delete.
+    Returns whether there was an RSVP to delete. A cancelled event keeps its RSVPs as history
+    (409 `event_cancelled`).
     """
     event = event_lock(event_id=event_id)
+    event_open_ensure(event)
     deleted, _ = Availability.objects.filter(event=event, user=user).delete()
     event_seats_sync(event=event)
     return bool(deleted)

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from bookwork.services import model_update
 from clubs.models import ClubMember
+from events.exceptions import event_open_ensure
 from events.items.models import EventItem
 from events.models import Event
 
@@ -27,7 +28,9 @@ def _check_assignee(*, event: Event, assigned_to) -> None:
 
 @transaction.atomic
 def item_create(*, event: Event, created_by, data: dict[str, Any]) -> EventItem:
-    """Create an item of `event`; `assigned_to`, when given, must be an active member of the club."""
+    """Create an item of `event`; `assigned_to`, when given, must be an active member of the club.
+    A cancelled event takes no new item (409 `event_cancelled`)."""
+    event_open_ensure(event)
     fields = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     _check_assignee(event=event, assigned_to=fields.get("assigned_to"))
     return EventItem.objects.create(event=event, created_by=created_by, **fields)
