@@ -30,6 +30,7 @@ from bookwork.services import model_update
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
+from clubs.validators import default_reminder_hours
 
 # Fields of a club that `club_update` may change.
 CLUB_EDITABLE_FIELDS = (
@@ -42,6 +43,7 @@ CLUB_EDITABLE_FIELDS = (
     "location",
     "tags",
     "timezone",
+    "reminder_hours",
 )
 
 
@@ -128,6 +130,7 @@ def club_create(
     location: str | None = None,
     tags: list[str] | None = None,
     timezone_name: str | None = None,
+    reminder_hours: list[int] | None = None,
 ) -> Club:
     """Create a club owned by `actor`, who becomes its first active club admin.
 
@@ -146,6 +149,7 @@ def club_create(
         location=location,
         tags=list(tags or []),
         timezone=timezone_name or settings.DEFAULT_CLUB_TIMEZONE,
+        reminder_hours=default_reminder_hours() if reminder_hours is None else list(reminder_hours),
     )
     ClubMember.objects.create(club=club, user=actor, role=ClubRole.ADMIN)
     return club
