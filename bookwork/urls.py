@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("clubs.urls")),
     path("", include("events.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [
