@@ -1,8 +1,9 @@
 """Django admin of events, with their items and RSVPs inline.
 
-Changes that touch seats go through the services, exactly like the API: an RSVP edited inline is
-written by `availability_set` / `availability_delete`, and an edit of `max_attendees` (or any
-other field) by `event_update`, so the seat rules and the SEQUENCE bump hold here too."""
+Changes go through the services, exactly like the API: an RSVP edited inline is written by
+`availability_set` / `availability_delete`, a new event by `event_create`, an edit of any field by
+`event_update` and a deletion by `event_delete`, so the seat rules, the SEQUENCE bump and the
+notifications (new event, changed, cancelled by deletion, promoted from the waitlist) hold here too."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from events.availability.services import availability_delete, availability_set
 from events.items.admin import EventItemAdminForm
 from events.items.models import EventItem
 from events.models import Event
-from events.services import EDITABLE_FIELDS, event_update
+from events.services import EDITABLE_FIELDS, event_create, event_delete, event_update
 
 
 class EventAdminForm(forms.ModelForm):
@@ -77,14 +78,29 @@ class EventAdmin(OptionalAutocompleteMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            if obj.created_by_id is None:
-                obj.created_by = request.user
-            super().save_model(request, obj, form, change)
+            data = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.cleaned_data}
+            created = event_create(
+                club=form.cleaned_data["club"],
+                created_by=form.cleaned_data.get("created_by") or request.user,
+                data=data,
+                allow_past=True,
+            )
+            # The admin goes on with `obj` (inlines, the redirect): make it the stored row.
+            obj.pk = created.pk
+            obj.refresh_from_db()
+            obj._state.adding = False
             return
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
         # Staff may correct the date of a past event; seat rules still hold (row lock, recount).
         event_update(event_id=obj.pk, data=data, allow_past=True)
         obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        event_delete(event_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for event_id in queryset.order_by("pk").values_list("pk", flat=True):
+            event_delete(event_id=event_id)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Availability:

@@ -16,6 +16,7 @@ from events.availability.services import event_lock, event_seats_sync
 from events.exceptions import event_open_ensure
 from events.models import Event, EventStatus
 from events.selectors import event_starts_at
+from notifications import services as notifications
 
 # Fields a client may set; everything else (attendees, sequence, created_by) is the server's.
 EDITABLE_FIELDS = (
@@ -38,13 +39,16 @@ def _reject_past_start(event: Event) -> None:
 
 
 @transaction.atomic
-def event_create(*, club: Club, created_by, data: dict[str, Any]) -> Event:
+def event_create(*, club: Club, created_by, data: dict[str, Any], allow_past: bool = False) -> Event:
     """Create an event of `club`. Its start (`event_date` + `event_time`, read in the club's time
-    zone) must not be in the past. Permission checks belong to the caller."""
+    zone) must not be in the past (staff in the Django admin may pass `allow_past`). The club's
+    members are told (`event_created`). Permission checks belong to the caller."""
     event = Event(club=club, created_by=created_by, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
-    _reject_past_start(event)
+    if not allow_past:
+        _reject_past_start(event)
     event.full_clean(exclude=["club", "created_by", "attendees"], validate_unique=False, validate_constraints=False)
     event.save()
+    notifications.notify_event_created(event=event)
     return event
 
 
@@ -57,9 +61,11 @@ def event_update(*, event_id, data: dict[str, Any], allow_past: bool = False) ->
       pass `allow_past` to correct the date of a past event.
     - Lowering `max_attendees` below the number of seated users is refused (400); raising or
       clearing it promotes the longest-waiting RSVPs in the same transaction.
+    - A change of date, time, location or book notifies those who answered (`event_changed`).
     """
     event = event_lock(event_id=event_id)
     changes = {k: v for k, v in data.items() if k in EDITABLE_FIELDS and getattr(event, k) != v}
+    previous = {field: getattr(event, field) for field in changes}
     for field, value in changes.items():
         setattr(event, field, value)
     if not allow_past and {"event_date", "event_time"} & changes.keys():
@@ -75,6 +81,7 @@ def event_update(*, event_id, data: dict[str, Any], allow_past: bool = False) ->
     event.refresh_from_db(fields=["sequence", "updated_at"])
     if "max_attendees" in changes:
         event_seats_sync(event=event)
+    notifications.notify_event_changed(event=event, changed=previous)
     return event
 
 
@@ -82,7 +89,7 @@ def event_update(*, event_id, data: dict[str, Any], allow_past: bool = False) ->
 def event_cancel(*, event_id, reason: str | None = None) -> Event:
     """Cancel the event under a lock on its row: `status` becomes `cancelled`, `cancel_reason` is
     stored and `sequence` bumped (calendar clients then show it cancelled). Its RSVPs stay as
-    history; it takes no new RSVP or item. Cancelling it again is 409 `event_cancelled`.
+    history; it takes no new RSVP or item. Those who answered are told (`event_cancelled`). Cancelling it again is 409 `event_cancelled`.
     Permission checks belong to the caller."""
     event = event_lock(event_id=event_id)
     event_open_ensure(event)
@@ -91,10 +98,19 @@ def event_cancel(*, event_id, reason: str | None = None) -> Event:
     event.sequence = F("sequence") + 1
     event.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     event.refresh_from_db(fields=["sequence", "updated_at"])
+    notifications.notify_event_cancelled(event=event, reason=event.cancel_reason)
     return event
 
 
 @transaction.atomic
 def event_delete(*, event_id) -> None:
-    """Delete the event; its RSVPs and items go with it (ON DELETE CASCADE)."""
-    Event.objects.filter(pk=event_id).delete()
+    """Delete the event; its RSVPs and items go with it (ON DELETE CASCADE). Deleting a scheduled
+    event that has not started tells those who answered, as a cancellation would (under the
+    event's lock, so no RSVP slips in between)."""
+    try:
+        event = event_lock(event_id=event_id)
+    except Event.DoesNotExist:
+        return
+    if event.status == EventStatus.SCHEDULED:
+        notifications.notify_event_cancelled(event=event)
+    Event.objects.filter(pk=event.pk).delete()

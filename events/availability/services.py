@@ -32,6 +32,7 @@ from clubs.selectors import club_access
 from events.availability.models import Availability, RsvpStatus
 from events.exceptions import event_open_ensure
 from events.models import Event
+from notifications import services as notifications
 
 
 def _club_today(club) -> dt.date:
@@ -193,7 +194,9 @@ def _seats_plan(*, event: Event, rows: list) -> tuple[list, bool]:
 
 def _seats_write(*, event: Event, changed: Iterable, attendees_changed: bool) -> None:
     """Write the seats of `changed` RSVPs and, if `attendees_changed`, the event's `attendees`
-    (with `updated_at`, as `save(update_fields=...)` would stamp it)."""
+    (with `updated_at`, as `save(update_fields=...)` would stamp it). Every promotion passes
+    here (the seat rules change no seated row, so a changed row without `waitlisted` is one just
+    promoted): those users are told, once each (`waitlist_promoted`)."""
     changed = list(changed)
     with connection.cursor() as cursor:
         if changed:
@@ -210,6 +213,7 @@ def _seats_write(*, event: Event, changed: Iterable, attendees_changed: bool) ->
         if attendees_changed:
             event.updated_at = timezone.now()
             cursor.execute(_attendees_update_sql(), [list(event.attendees), event.updated_at, event.pk])
+    notifications.notify_waitlist_promoted(event=event, user_ids=[row.user_id for row in changed if not row.waitlisted])
 
 
 def event_seats_sync(*, event: Event) -> Event:
