@@ -23,14 +23,19 @@ class Received:
 
 class Collector:
     """aiosmtpd handler: a message counts as received once the 250 reply is due and its client is
-    still connected (a client killed mid-send never got a 250, so its message was not accepted)."""
+    still connected (a client killed mid-send never got a 250, so its message was not accepted;
+    aiosmtpd cancels this handler when the client's connection ends). `on_data(peer)`, if given,
+    runs when a message's data has arrived, before it is accepted."""
 
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, on_data=None):
         self.delay = delay
+        self.on_data = on_data
         self.received: list[Received] = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.on_data is not None:
+            self.on_data(session.peer)
         if self.delay:
             await asyncio.sleep(self.delay)
         if server.transport is None or server.transport.is_closing():
@@ -42,9 +47,9 @@ class Collector:
 
 
 class SmtpServer:
-    def __init__(self, *, port: int | None = None, delay: float = 0.0):
+    def __init__(self, *, port: int | None = None, delay: float = 0.0, on_data=None):
         self.port = port or free_port()
-        self.collector = Collector(delay)
+        self.collector = Collector(delay, on_data)
         self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> SmtpServer:

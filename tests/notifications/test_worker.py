@@ -9,9 +9,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -19,6 +21,7 @@ from rest_framework.test import APIClient
 
 from events.services import event_update
 from notifications import kinds
+from notifications.emails import notification_email_send
 from notifications.models import EmailSend, Notification
 from notifications.services import EMAIL_TASK, notifications_create
 from tests.conftest import client_for
@@ -201,26 +204,38 @@ def test_two_workers_and_one_killed_mid_batch_send_every_email_exactly_once(emai
             club=club,
         )
     assert jobs("todo") == 24
-    # Each message takes the server 0.3 s to accept: workers spend their time mid-send.
-    with SmtpServer(delay=0.3) as smtp:
-        env = worker_env(smtp.port, WORKER_CONCURRENCY="2")
-        first, second = start_worker(env), start_worker(env)
-        try:
-            wait_until(lambda: len(smtp.received) >= 6, what="the first emails")
+    workers: dict[str, subprocess.Popen] = {}
+    killed = threading.Event()
+
+    def kill_first_mid_send(peer) -> None:
+        """When a message from the first worker has arrived but is not yet accepted, SIGKILL it."""
+        first = workers.get("first")
+        if killed.is_set() or first is None or len(smtp.collector.received) < 6:
+            return
+        ports = {c.laddr.port for c in psutil.Process(first.pid).net_connections(kind="tcp") if c.laddr}
+        if peer[1] in ports:
             os.kill(first.pid, signal.SIGKILL)
-            first.wait(timeout=10)
-            # The survivor empties the queue; the killed worker's jobs stay `doing` until retried.
-            wait_until(lambda: jobs("todo") == 0 and jobs("doing") == jobs("doing"), what="the queue drained")
-            wait_until(lambda: len(smtp.received) + jobs("doing") >= 24, what="all but the stalled ones")
-            stalled = jobs("doing")
-            assert stalled >= 1, "the killed worker was mid-send"
+            killed.set()
+
+    # Each message takes the server 0.3 s to accept: workers spend their time mid-send.
+    with SmtpServer(delay=0.3, on_data=kill_first_mid_send) as smtp:
+        # One job at a time in the first worker, so the kill cuts exactly one send short.
+        workers["first"] = start_worker(worker_env(smtp.port, WORKER_CONCURRENCY="1"))
+        workers["second"] = start_worker(worker_env(smtp.port, WORKER_CONCURRENCY="2"))
+        try:
+            wait_until(killed.is_set, what="the first worker killed mid-send")
+            assert workers["first"].wait(timeout=10) == -signal.SIGKILL
+            # The survivor empties the queue; the killed worker's job stays `doing` until retried.
+            wait_until(lambda: jobs("todo") == 0 and len(smtp.received) == 23, what="all but the cut one")
+            # The survivor marks its last job done just after the server accepted it.
+            wait_until(lambda: jobs("doing") == 1, what="only the killed worker's job left running")
             time.sleep(1.6)  # past WORKER_STALLED_SECONDS of silence from the killed worker
-            third = start_worker(env, "--once")  # at start-up, retries the dead worker's jobs
+            third = start_worker(worker_env(smtp.port), "--once")  # at start-up, retries the dead worker's job
             assert third.wait(timeout=60) == 0, third.stdout.read()
             received = smtp.wait_for(24, timeout=30)
             time.sleep(1)
         finally:
-            for process in (first, second):
+            for process in workers.values():
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
                     process.wait(timeout=30)
@@ -229,3 +244,34 @@ def test_two_workers_and_one_killed_mid_batch_send_every_email_exactly_once(emai
     assert len(received) == 24
     assert EmailSend.objects.count() == 24
     assert jobs("succeeded") == 24
+
+
+def test_the_send_record_stops_a_second_send_of_the_same_notification(email_on):
+    """A job retried after its email went out (its worker died between the commit and marking the
+    job done), or run by two workers at once: the UNIQUE send record lets one email through."""
+    club = ClubFactory(name="Night Readers")
+    user = ClubMemberFactory(club=club).user
+    with transaction.atomic():
+        (notification,) = notifications_create(
+            kind=kinds.CLUB_INVITE, user_ids=[user.pk], context={"actor": "Ann", "club": club.name}, club=club
+        )
+    with SmtpServer(delay=0.3) as smtp:
+        email_on.EMAIL_PORT = smtp.port
+        outcomes = []
+
+        def send():
+            try:
+                outcomes.append(notification_email_send(notification_id=notification.pk))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=send) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["already_sent", "already_sent", "sent"]
+        assert notification_email_send(notification_id=notification.pk) == "already_sent"
+        time.sleep(0.5)
+        assert [r.recipients for r in smtp.received] == [[user.email]]
+    assert EmailSend.objects.filter(notification=notification).count() == 1
