@@ -66,7 +66,6 @@ def notifications_create(
     if not users:
         return []
     title, body = kind.render(context)
-    now = timezone.now()
     notifications = Notification.objects.bulk_create(
         [
             Notification(
@@ -77,7 +76,6 @@ def notifications_create(
                 club=club,
                 event=event,
                 data=dict(data or {}),
-                created_at=now,
             )
             for user_id, _ in users
         ]
@@ -212,9 +210,10 @@ def notify_event_cancelled(*, event: Event, reason: str | None = None) -> list[N
 
 
 def notify_waitlist_promoted(*, event: Event, user_ids: Iterable) -> list[Notification]:
-    """`waitlist_promoted` to each user just given a seat of `event` (no query when there is none)."""
+    """`waitlist_promoted` to each user just given a seat of `event` (no query when there is none),
+    unless the event has started (a seat in the past is history, not news)."""
     user_ids = list(user_ids)
-    if not user_ids:
+    if not user_ids or not _is_upcoming(event):
         return []
     context, data = _event_context(event)
     return notifications_create(

@@ -10,6 +10,7 @@ from accounts.services import user_deactivate
 from clubs.models import ClubRole
 from events.availability.models import Availability, RsvpStatus
 from events.availability.services import availability_upsert
+from events.models import Event
 from notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories import ClubFactory, ClubMemberFactory, EventFactory
@@ -99,4 +100,12 @@ def test_joining_a_free_seat_or_moving_up_the_waitlist_is_not_a_promotion():
         client_for(newcomer).put(f"/api/v1/events/{other.pk}/availability/me/", {"status": "available"}).status_code
         == 201
     )
+    assert not Notification.objects.filter(kind="waitlist_promoted").exists()
+
+
+def test_a_seat_at_an_event_that_has_started_is_not_news():
+    _, moderator, event, _ = full_event()
+    Event.objects.filter(pk=event.pk).update(event_date=dt.date.today() - dt.timedelta(days=1))
+    assert client_for(moderator).patch(f"/api/v1/events/{event.pk}/", {"max_attendees": 3}).status_code == 200
+    assert Availability.objects.filter(event=event, waitlisted=True).count() == 0  # promoted all the same
     assert not Notification.objects.filter(kind="waitlist_promoted").exists()
