@@ -15,8 +15,8 @@ from events.availability.models import Availability, RsvpStatus
 from events.availability.services import availability_delete, availability_set
 from events.items.admin import EventItemAdminForm
 from events.items.models import EventItem
-from events.models import Event
-from events.services import EDITABLE_FIELDS, event_create, event_delete, event_update
+from events.models import Event, EventStatus
+from events.services import EDITABLE_FIELDS, event_cancel, event_create, event_delete, event_update
 
 
 class EventAdminForm(forms.ModelForm):
@@ -61,20 +61,45 @@ class AvailabilityInline(OptionalAutocompleteMixin, admin.TabularInline):
     optional_autocomplete_fields = ("user",)
     ordering = ["created_at", "id"]
 
+    # A cancelled event keeps its RSVPs as history: shown, not edited (the services would refuse).
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _cancelled(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _cancelled(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _cancelled(obj)
+
+
+def _cancelled(event) -> bool:
+    return event is not None and event.status == EventStatus.CANCELLED
+
 
 @admin.register(Event)
 class EventAdmin(OptionalAutocompleteMixin, admin.ModelAdmin):
     form = EventAdminForm
     inlines = [AvailabilityInline, EventItemInline]
-    list_display = ["title", "club", "event_date", "event_time", "type", "is_public", "max_attendees", "sequence"]
-    list_filter = ["type", "is_public", "event_date"]
+    list_display = [
+        "title",
+        "club",
+        "event_date",
+        "event_time",
+        "type",
+        "status",
+        "is_public",
+        "max_attendees",
+        "sequence",
+    ]
+    list_filter = ["status", "type", "is_public", "event_date"]
+    actions = ["cancel_events"]
     list_select_related = ["club"]
     search_fields = ["title", "location", "book", "description", "club__name"]
     date_hierarchy = "event_date"
     ordering = ["-event_date", "-event_time", "id"]
     raw_id_fields = ["club", "created_by"]
     optional_autocomplete_fields = ("club", "created_by")
-    readonly_fields = ["id", "attendees", "sequence", "created_at", "updated_at"]
+    readonly_fields = ["id", "status", "cancel_reason", "attendees", "sequence", "created_at", "updated_at"]
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -94,6 +119,14 @@ class EventAdmin(OptionalAutocompleteMixin, admin.ModelAdmin):
         # Staff may correct the date of a past event; seat rules still hold (row lock, recount).
         event_update(event_id=obj.pk, data=data, allow_past=True)
         obj.refresh_from_db()
+
+    @admin.action(description="Cancel the selected events (tells who answered)")
+    def cancel_events(self, request, queryset):
+        cancelled = 0
+        for event_id in queryset.filter(status=EventStatus.SCHEDULED).order_by("pk").values_list("pk", flat=True):
+            event_cancel(event_id=event_id, reason="Cancelled by the organisers.")
+            cancelled += 1
+        self.message_user(request, f"{cancelled} events cancelled.")
 
     def delete_model(self, request, obj):
         event_delete(event_id=obj.pk)

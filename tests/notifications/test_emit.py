@@ -188,3 +188,18 @@ def test_inactive_users_are_not_told():
     type(people["maybe"]).objects.filter(pk=people["maybe"].pk).update(is_active=False)
     assert client_for(moderator).patch(f"/api/v1/events/{event.pk}/", {"location": "The Old Mill"}).status_code == 200
     assert people["maybe"].pk not in told("event_changed")
+
+
+def test_admin_cancel_action_tells_people_and_freezes_the_rsvps(client):
+    _, _, event, people = night_readers()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/events/event/", {"action": "cancel_events", "_selected_action": [str(event.pk)]}, follow=True
+    )
+    assert response.status_code == 200
+    event.refresh_from_db()
+    assert event.status == "cancelled"
+    assert set(told("event_cancelled")) == {people["seated"].pk, people["waitlisted"].pk, people["maybe"].pk}
+    page = client.get(f"/admin/events/event/{event.pk}/change/")
+    assert page.status_code == 200
+    assert not page.context["inline_admin_formsets"][0].has_change_permission
