@@ -275,3 +275,26 @@ def test_the_send_record_stops_a_second_send_of_the_same_notification(email_on):
         time.sleep(0.5)
         assert [r.recipients for r in smtp.received] == [[user.email]]
     assert EmailSend.objects.filter(notification=notification).count() == 1
+
+
+def test_sigterm_mid_send_lets_the_running_job_finish(email_on):
+    club = ClubFactory(name="Night Readers")
+    user = ClubMemberFactory(club=club).user
+    with transaction.atomic():
+        notifications_create(
+            kind=kinds.CLUB_INVITE, user_ids=[user.pk], context={"actor": "Ann", "club": club.name}, club=club
+        )
+    arriving = threading.Event()
+    # The server takes 1.5 s to accept the message; SIGTERM arrives while it is being sent.
+    with SmtpServer(delay=1.5, on_data=lambda peer: arriving.set()) as smtp:
+        worker = start_worker(worker_env(smtp.port))
+        try:
+            wait_until(arriving.is_set, what="the message arriving")
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=30) == 0
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        assert [r.recipients for r in smtp.received] == [[user.email]]
+    assert EmailSend.objects.count() == 1
+    assert jobs("succeeded") == 1
