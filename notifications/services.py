@@ -250,6 +250,16 @@ def notifications_mark_all_read(*, user) -> int:
 
 
 @transaction.atomic
+def email_unsubscribe(*, user_id, kind: str) -> bool:
+    """Turn `kind` emails off for the user a valid unsubscribe token names; False if that user no
+    longer exists (the link then answers like a bad one)."""
+    if not User.objects.filter(pk=user_id).exists():
+        return False
+    email_preferences_update(user_id=user_id, email={kind: False})
+    return True
+
+
+@transaction.atomic
 def email_preferences_update(*, user_id, email: Mapping[str, bool]) -> None:
     """Store the user's email choice for each kind in `email` (known kinds, validated by the caller)."""
     rows = [EmailPreference(user_id=user_id, kind=kinds.get(name).name, email=wanted) for name, wanted in email.items()]

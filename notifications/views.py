@@ -124,5 +124,6 @@ class UnsubscribeView(APIView):
         if found is None:
             raise Http404
         user_id, kind = found
-        services.email_preferences_update(user_id=user_id, email={kind: False})
+        if not services.email_unsubscribe(user_id=user_id, kind=kind):
+            raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)

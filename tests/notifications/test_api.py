@@ -154,6 +154,11 @@ def test_unsubscribe_turns_that_kind_off_without_sign_in():
     assert anonymous.post(f"/api/v1/unsubscribe/{token[:-2]}xx/").status_code == 404
     assert anonymous.post("/api/v1/unsubscribe/garbage/").status_code == 404
     assert anonymous.get(f"/api/v1/unsubscribe/{token}/").status_code == 405
+    # A valid token of a user deleted since: like a bad link, not a 500.
+    gone = UserFactory()
+    stale = unsubscribe_token(user_id=gone.pk, kind="event_reminder")
+    gone.delete()
+    assert anonymous.post(f"/api/v1/unsubscribe/{stale}/").status_code == 404
 
 
 def test_endpoints_are_in_the_schema(api_client):
