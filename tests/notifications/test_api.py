@@ -8,6 +8,8 @@ import json
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
@@ -172,3 +174,18 @@ def test_endpoints_are_in_the_schema(api_client):
     assert "post" in paths["/api/v1/unsubscribe/{token}/"]
     kinds_enum = schema["components"]["schemas"]["NotificationKindEnum"]["enum"]
     assert kinds_enum == list(kinds.KINDS)
+
+
+def test_list_costs_the_same_queries_whatever_the_page_size():
+    user = UserFactory()
+    for minutes in range(30):
+        make(user, "event_reminder", minutes_ago=minutes, club=ClubFactory() if minutes % 10 == 0 else None)
+    client = client_for(user)
+    client.get("/api/v1/notifications/")  # warm caches (throttle, content types)
+    counts = []
+    for size in (1, 25, 100):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/api/v1/notifications/?page_size={size}").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    # One page of all 30 needs no COUNT (the paginator counts a short first page itself).
+    assert counts[0] == counts[1] == counts[2] + 1, counts
