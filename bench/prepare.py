@@ -32,6 +32,7 @@ READ_SCENARIOS = (
     "availability_summary",
     "item_list",
     "ics_export",
+    "my_notifications",
     "web_home",
     "web_meeting",
 )
@@ -111,6 +112,9 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
         "availability_summary": [_line("GET", f"/api/v1/events/{e}/availability/", tokens[u]) for u, e in events],
         "item_list": [_line("GET", f"/api/v1/events/{e}/items/", tokens[u]) for u, e in events],
         "ics_export": [_line("GET", f"/api/v1/events/{e}/calendar.ics", tokens[u]) for u, e in events],
+        # The inbox as an app polls it: the first page, and now and then the unread ones only.
+        "my_notifications": [_line("GET", "/api/v1/notifications/", tokens[u]) for u in user_ids]
+        + [_line("GET", "/api/v1/notifications/?unread=true", tokens[u]) for u in user_ids[::4]],
         "web_home": [_line("GET", "/", sessions[u]) for u in user_ids],
         "web_meeting": [_line("GET", f"/meetings/{e}/", sessions[u]) for u, e in events],
         "rsvp_upsert": [

@@ -62,6 +62,7 @@ TITLES = {
     "availability_summary": "availability summary",
     "item_list": "item list",
     "ics_export": ".ics export",
+    "my_notifications": "list my notifications",
     "web_home": "web: member home page (session cookie)",
     "web_meeting": "web: meeting page (session cookie)",
     "rsvp_upsert": "RSVP upsert (many events)",

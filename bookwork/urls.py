@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("clubs.urls")),
     path("", include("events.urls")),
+    path("", include("notifications.urls")),
 ]
 
 # The admin speaks for Bookwork; "View site" opens the member web app at the site root.
