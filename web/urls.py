@@ -31,6 +31,7 @@ urlpatterns = [
     path("clubs/<str:club_id>/meetings/new/", events.event_new, name="meeting_new"),
     path("meetings/<str:event_id>/", events.event_detail, name="meeting"),
     path("meetings/<str:event_id>/edit/", events.event_edit, name="meeting_edit"),
+    path("meetings/<str:event_id>/cancel/", events.event_cancel, name="meeting_cancel"),
     path("meetings/<str:event_id>/rsvp/", events.rsvp, name="rsvp"),
     path("meetings/<str:event_id>/items/", events.item_add, name="item_add"),
     path("meetings/<str:event_id>/items/<str:item_id>/", events.item_change, name="item_change"),

@@ -205,3 +205,23 @@ def test_adding_a_member_by_an_unknown_email_says_so():
     )
     assert "No active user with this email." in page
     assert club.memberships.count() == 1
+
+
+def test_organizer_cancels_a_meeting_and_it_takes_no_more_answers():
+    event, first, second = _full_meeting()
+    availability_set(event_id=event.pk, user=first, status="available")
+    refused = signed_in(second).post(f"/meetings/{event.pk}/cancel/", {"reason": "nope"}, follow=True).text
+    assert "Only club moderators and admins may cancel meetings." in refused
+    owner = signed_in(event.club.owner)
+    owner.post(f"/meetings/{event.pk}/cancel/", {"reason": "The library is closed"})
+    event.refresh_from_db()
+    assert (event.status, event.cancel_reason) == ("cancelled", "The library is closed")
+    page = signed_in(second).get(f"/meetings/{event.pk}/").text
+    assert "This meeting is cancelled: The library is closed" in page
+    assert 'value="available"' not in page  # no RSVP buttons
+    late = signed_in(second).post(f"/meetings/{event.pk}/rsvp/", {"status": "available"}, follow=True).text
+    assert "cancelled" in late.lower()
+    assert not Availability.objects.filter(event=event, user=second).exists()
+    again = owner.post(f"/meetings/{event.pk}/cancel/", follow=True).text
+    assert "cancelled" in again.lower()
+    assert "Meeting cancelled" in signed_in(first).get("/").text

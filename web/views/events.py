@@ -19,6 +19,7 @@ from events.calendar import event_calendar_ics
 from events.items import services as item_services
 from events.items.models import ItemStatus
 from events.items.selectors import item_get, item_list
+from events.models import EventStatus
 from events.selectors import club_zone, event_get_visible, event_starts_at
 from web.forms import EventForm, ItemForm, form_errors_from
 from web.views.common import REFUSALS, refuse
@@ -52,8 +53,10 @@ def _meeting_context(request, event, access) -> dict:
                 "can_complete": scope is not None and item.status not in (ItemStatus.COMPLETED, ItemStatus.CANCELLED),
             }
         )
+    cancelled = event.status == EventStatus.CANCELLED
     return {
         "event": event,
+        "cancelled": cancelled,
         "club": event.club,
         "access": access,
         "starts_at": event_starts_at(event),
@@ -63,9 +66,10 @@ def _meeting_context(request, event, access) -> dict:
         "maybe": maybe,
         "waitlist": waitlist,
         "mine": mine,
-        "can_rsvp": access.can_rsvp(event.is_public),
+        "can_rsvp": access.can_rsvp(event.is_public) and not cancelled,
         "items": items,
-        "item_form": ItemForm() if access.can_create_items() else None,
+        "item_form": ItemForm() if access.can_create_items() and not cancelled else None,
+        "can_cancel": access.can_manage_events() and not cancelled,
         "statuses": RsvpStatus,
     }
 
@@ -158,6 +162,25 @@ def item_change(request, event_id, item_id):
             messages.error(request, "You may not change this item.")
     except REFUSALS as error:
         refuse(request, error)
+    return redirect("web:meeting", event_id=event.pk)
+
+
+@login_required
+@require_POST
+def event_cancel(request, event_id):
+    """Organizers cancel the meeting (with an optional reason); its answers stay as history and
+    those who answered are told (the events service's notifications)."""
+    event, access = event_get_visible(user=request.user, event_id=event_id)
+    if not access.can_manage_events():
+        messages.error(request, "Only club moderators and admins may cancel meetings.")
+        return redirect("web:meeting", event_id=event.pk)
+    reason = request.POST.get("reason", "").strip()[:1000] or None
+    try:
+        event_services.event_cancel(event_id=event.pk, reason=reason)
+    except REFUSALS as error:
+        refuse(request, error)
+    else:
+        messages.success(request, "The meeting is cancelled; those who answered are told.")
     return redirect("web:meeting", event_id=event.pk)
 
 
