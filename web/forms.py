@@ -4,7 +4,7 @@ values, in the API's own serializers, which the pages reuse so both accept the s
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
@@ -13,6 +13,7 @@ from events.items.models import ItemCategory
 from events.models import EventType
 from events.serializers import MAX_ATTENDEES_LIMIT, MAX_DURATION_MINUTES
 from web.services import web_password_reset
+from web.tasks import send_password_reset_email
 from web.throttling import login_wait
 
 
@@ -61,6 +62,16 @@ class SignInForm(AuthenticationForm):
         if wait is not None:
             raise DjangoValidationError(self.error_messages["throttled"], code="throttled", params={"wait": wait})
         return super().clean()
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's reset request (the same users: active, with a usable password, by email), whose
+    email is a worker job rather than a send inside the request (web/emails.py)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        send_password_reset_email.defer(
+            user_id=str(context["user"].pk), domain=context["domain"], protocol=context["protocol"]
+        )
 
 
 class ResetPasswordSetForm(SetPasswordForm):

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from accounts.models import RefreshToken, User
 from accounts.services import ClientInfo, user_login
 from tests.factories import DEFAULT_PASSWORD, RefreshTokenFactory, UserFactory
+from web.emails import password_reset_email_send
 from web.models import WebSession
+from web.tasks import PASSWORD_RESET_TASK
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +87,14 @@ def test_sign_out_is_post_only(client, user):
     assert client.get("/").status_code == 302
 
 
-def test_password_reset_by_email(client):
+def _reset_jobs() -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT args FROM procrastinate_jobs WHERE task_name = %s", [PASSWORD_RESET_TASK])
+        return [json.loads(row[0]) if isinstance(row[0], str) else row[0] for row in cursor.fetchall()]
+
+
+def test_password_reset_by_email(client, settings):
+    settings.EMAIL_ENABLED = True
     user = UserFactory(email="ada@example.com", name="Ada")
     api_session = RefreshTokenFactory(user=user)
     other = Client()
@@ -90,6 +102,11 @@ def test_password_reset_by_email(client):
     response = client.post("/password-reset/", {"email": "ada@example.com"})
     assert response.status_code == 302
     assert response["Location"] == "/password-reset/sent/"
+    # The request only queues a job naming the user: no token at rest, no send in the request.
+    assert mail.outbox == []
+    (job,) = _reset_jobs()
+    assert job == {"user_id": str(user.pk), "domain": "testserver", "protocol": "http"}
+    assert password_reset_email_send(**job) == "sent"  # what the worker runs
     (message,) = mail.outbox
     assert message.to == ["ada@example.com"]
     link = re.search(r"http://testserver(/password-reset/\S+/)", message.body).group(1)
@@ -106,12 +123,39 @@ def test_password_reset_by_email(client):
     assert api_session.is_revoked  # every API session ended
     assert other.get("/").status_code == 302  # and every web session (the password hash changed)
     assert not WebSession.objects.filter(user=user).exists()
+    assert "no longer valid" in client.get(link, follow=True).text  # the link works once
 
 
-def test_password_reset_for_an_unknown_email_sends_nothing_and_says_the_same(client):
+def test_password_reset_for_an_unknown_email_queues_nothing_and_says_the_same(client, settings):
+    settings.EMAIL_ENABLED = True
     response = client.post("/password-reset/", {"email": "nobody@example.com"})
     assert response["Location"] == "/password-reset/sent/"
-    assert mail.outbox == []
+    assert _reset_jobs() == []
+
+
+def test_password_reset_without_email_says_so_and_sends_nothing(client, settings):
+    settings.EMAIL_ENABLED = False
+    UserFactory(email="ada@example.com")
+    assert "sends no email" in client.get("/password-reset/").text
+    response = client.post("/password-reset/", {"email": "ada@example.com"})
+    assert response.status_code == 200 and "sends no email" in response.text
+    assert _reset_jobs() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_the_reset_email(client, settings):
+    settings.EMAIL_ENABLED = True
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_jobs")
+    UserFactory(email="ada@example.com")
+    client.post("/password-reset/", {"email": "ada@example.com"})
+    call_command("worker", "--once")
+    (message,) = mail.outbox
+    assert "/password-reset/" in message.body and message.to == ["ada@example.com"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status FROM procrastinate_jobs WHERE task_name = %s", [PASSWORD_RESET_TASK])
+        assert cursor.fetchall() == [("succeeded",)]
+        cursor.execute("DELETE FROM procrastinate_jobs")
 
 
 def test_profile_update_and_errors(client, user):

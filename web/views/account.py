@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -14,7 +15,15 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from accounts.selectors import session_list
 from accounts.serializers import ProfileUpdateSerializer
 from accounts.services import user_create, user_profile_update
-from web.forms import PasswordChangeForm, ProfileForm, RegisterForm, ResetPasswordSetForm, SignInForm, form_errors_from
+from web.forms import (
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordSetForm,
+    ResetRequestForm,
+    SignInForm,
+    form_errors_from,
+)
 from web.selectors import web_sessions_of
 from web.services import sessions_end_others, web_password_change
 from web.sessions import USER_AGENT_KEY
@@ -66,12 +75,19 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Without email (EMAIL_ENABLED off) the page says so and sends nothing: the console backend
+    would otherwise write reset links into the logs."""
+
     template_name = "web/password_reset.html"
-    email_template_name = "web/email/password_reset.txt"
-    subject_template_name = "web/email/password_reset_subject.txt"
+    form_class = ResetRequestForm
     success_url = reverse_lazy("web:password_reset_done")
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "email_enabled": settings.EMAIL_ENABLED}
+
     def form_valid(self, form):
+        if not settings.EMAIL_ENABLED:
+            return self.form_invalid(form)
         wait = login_wait(self.request, form.cleaned_data["email"])
         if wait is not None:
             form.add_error(None, f"Too many attempts. Try again in {wait} seconds.")
