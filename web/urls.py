@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, clubs, events
+from web.views import account, clubs, events, notifications
 
 app_name = "web"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("profile/", account.profile, name="profile"),
     path("profile/password/", account.password_change, name="password_change"),
     path("profile/sessions/", account.sessions_end, name="sessions_end"),
+    path("profile/email/", notifications.email_settings, name="email_settings"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<str:notification_id>/read/", notifications.notification_read, name="notification_read"),
     path("clubs/", clubs.discover, name="discover"),
     path("clubs/<str:club_id>/", clubs.club_detail, name="club"),
     path("clubs/<str:club_id>/join/", clubs.club_join, name="club_join"),

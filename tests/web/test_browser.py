@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from events.availability.services import availability_set
 from events.models import Event
+from notifications import kinds
+from notifications.services import notifications_create
 from tests import factories
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -245,10 +247,24 @@ def test_organizer_creates_a_meeting_and_sees_rsvps_arrive(open_tab):
 
 
 def test_sign_out_everywhere(open_tab):
-    member = factories.ClubMemberFactory(user=factories.UserFactory(name="Fay Weldon")).user
+    membership = factories.ClubMemberFactory(user=factories.UserFactory(name="Fay Weldon"))
+    member = membership.user
+    event = factories.EventFactory(club=membership.club, title="Orlando, chapters 1-3")
+    notifications_create(
+        kind=kinds.EVENT_CREATED,
+        user_ids=[member.pk],
+        context={"what": "discussion", "club": membership.club.name, "event": event.title, "when": "Thu 10 Dec",
+                 "location": event.location},
+        club=membership.club,
+        event=event,
+    )  # fmt: skip
     laptop, phone = open_tab(), open_tab()
     sign_in(laptop, member)
     sign_in(phone, member)
+    laptop.get_by_role("link", name="Notifications").click()
+    laptop.wait_for_url("**/notifications/")
+    assert "New discussion in" in laptop.inner_text("main")
+    laptop.check("notifications")
     laptop.get_by_role("link", name="Profile").click()
     laptop.wait_for_url("**/profile/")
     laptop.check("profile")

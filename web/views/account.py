@@ -28,6 +28,7 @@ from web.selectors import web_sessions_of
 from web.services import sessions_end_others, web_password_change
 from web.sessions import USER_AGENT_KEY
 from web.throttling import login_wait, password_check_wait, register_wait
+from web.views.notifications import email_choices
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -120,6 +121,8 @@ def _profile_page(request, *, profile_form=None, password_form=None, status=200)
         "web_sessions": web_sessions_of(user=user)[:50],
         "api_sessions": session_list(user=user)[:50],
         "current_session_key": request.session.session_key,
+        "email_choices": email_choices(user),
+        "email_enabled": settings.EMAIL_ENABLED,
     }
     return render(request, "web/profile.html", context, status=status)
 
