@@ -100,8 +100,8 @@ def _day_time(start: dt.datetime) -> str:
 
 
 def event_url(event_id) -> str:
-    """The event's address for people (PUBLIC_URL plus its API path: the API is the product)."""
-    return settings.PUBLIC_URL + reverse("event-detail", kwargs={"event_id": str(event_id)})
+    """The event's address for people: PUBLIC_URL plus its page in the member web app."""
+    return settings.PUBLIC_URL + reverse("web:meeting", kwargs={"event_id": str(event_id)})
 
 
 def _event_context(event: Event) -> tuple[dict, dict]:

@@ -74,7 +74,7 @@ def test_change_of_location_tells_who_answered_in_words():
     assert note.title == "The meeting of Night Readers on Thu 18 Dec changed"
     assert (note.club_id, note.event_id) == (club.pk, event.pk)
     assert note.data["starts_at_text"] == "Thursday 18 December 2036, 19:00 (Europe/London)"
-    assert note.data["url"].endswith(f"/api/v1/events/{event.pk}/")
+    assert note.data["url"].endswith(f"/meetings/{event.pk}/")  # the meeting's page in the web app
 
 
 def test_change_of_time_and_book_and_of_nothing_told():
