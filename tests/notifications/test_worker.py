@@ -129,10 +129,7 @@ def test_emails_arrive_with_headers_and_unsubscribe_works_end_to_end(email_on):
         html = message.get_body(("html",)).get_content()
         assert "The meeting of Night Readers on Thu 18 Dec moved to The Old Mill." in text
         assert "Thursday 18 December 2036, 19:00 (Europe/London)" in text  # the club's zone
-        assert (
-            f"{PUBLIC_URL}/meetings/{event.pk}/" in text
-            and f'href="{PUBLIC_URL}/meetings/{event.pk}/"' in html
-        )
+        assert f"{PUBLIC_URL}/meetings/{event.pk}/" in text and f'href="{PUBLIC_URL}/meetings/{event.pk}/"' in html
         assert "Nowhere" not in text
     assert EmailSend.objects.count() == 3
 

@@ -187,6 +187,9 @@ def test_newcomer_joins_is_waitlisted_and_promoted(open_tab):
     ada.get_by_role("button", name="Coming").click()
     ada.wait_for_selector("text=you are number 1 on the waitlist")
     assert "Waitlist #1" in ada.inner_text("#live")
+    # htmx swapped the panel in place: the outcome is announced, the focus stays on the button.
+    assert "number 1 on the waitlist" in ada.inner_text("#rsvp-announce")
+    assert ada.evaluate("document.activeElement.id") == "rsvp-available"
     ada.check("meeting-waitlisted")
 
     ben_tab = open_tab()

@@ -94,6 +94,7 @@ def test_rsvp_by_htmx_answers_the_live_fragment():
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="live">')
     assert "Noted: maybe." in response.text
+    assert '<div id="rsvp-announce" hx-swap-oob="innerHTML">Noted: maybe.</div>' in response.text
     assert "<html" not in response.text
 
 

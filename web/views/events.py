@@ -22,7 +22,7 @@ from events.items.selectors import item_get, item_list
 from events.models import EventStatus
 from events.selectors import club_zone, event_get_visible, event_starts_at
 from web.forms import EventForm, ItemForm, form_errors_from
-from web.views.common import REFUSALS, refuse
+from web.views.common import REFUSALS, refusal_text, refuse
 
 # The meeting page lists at most this many answers (a meeting is a room, not a stadium).
 MAX_ANSWERS = 500
@@ -99,26 +99,26 @@ def rsvp(request, event_id):
     member now stands (seat or waitlist place). htmx gets the refreshed RSVP panel."""
     event, access = event_get_visible(user=request.user, event_id=event_id)
     status = request.POST.get("status", "")
+    level, text = messages.ERROR, "Choose an answer."
     try:
         if not access.can_rsvp(event.is_public):
-            messages.error(request, "You may not answer for this meeting.")
+            text = "You may not answer for this meeting."
         elif status == "withdraw":
             rsvp_services.availability_delete(event_id=event.pk, user=request.user)
-            messages.success(request, _rsvp_feedback(None))
+            level, text = messages.SUCCESS, _rsvp_feedback(None)
         elif status in RsvpStatus.values:
             row, _ = rsvp_services.availability_upsert(
                 event_id=event.pk, user=request.user, status=status, notes_given=False, seen_event=event
             )
             # A waitlist place is not the seat the member asked for: said as a warning, not a success.
-            notify = messages.warning if row.waitlisted else messages.success
-            notify(request, _rsvp_feedback(row))
-        else:
-            messages.error(request, "Choose an answer.")
+            level, text = (messages.WARNING if row.waitlisted else messages.SUCCESS), _rsvp_feedback(row)
     except REFUSALS as error:
-        refuse(request, error)
+        level, text = messages.ERROR, refusal_text(error)
+    messages.add_message(request, level, text)
     if request.htmx:
         event, access = event_get_visible(user=request.user, event_id=event.pk, with_my_rsvp=True)
-        return render(request, "web/_meeting_live.html", _meeting_context(request, event, access))
+        context = {**_meeting_context(request, event, access), "announce": text}
+        return render(request, "web/_meeting_live.html", context)
     return redirect("web:meeting", event_id=event.pk)
 
 
