@@ -106,6 +106,17 @@ def test_maintenance_deletes_dead_refresh_tokens():
     assert live.pk in remaining
 
 
+@pytest.mark.django_db(transaction=True)
+def test_maintenance_deletes_expired_web_sessions():
+    from web.models import WebSession
+
+    WebSession.objects.create(session_key="old" * 10, session_data="", expire_date=timezone.now() - timedelta(days=1))
+    WebSession.objects.create(session_key="new" * 10, session_data="", expire_date=timezone.now() + timedelta(days=1))
+    output = run("maintenance", "--skip-vacuum")
+    assert "done: clearsessions" in output
+    assert list(WebSession.objects.values_list("session_key", flat=True)) == ["new" * 10]
+
+
 @pytest.mark.django_db
 def test_maintenance_refuses_to_run_inside_a_transaction():
     # The db fixture wraps the test in a transaction, as a caller's atomic() block would.

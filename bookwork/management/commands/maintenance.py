@@ -1,7 +1,8 @@
 """`manage.py maintenance [--skip-vacuum] [--dry-run]`: routine database upkeep, safe from cron.
 
 The seed's `perform_maintenance`: ANALYZE the database, delete refresh tokens that no longer
-matter (`cleanup_tokens`), then VACUUM (ANALYZE) Bookwork's main tables. Prints each step and
+matter (`cleanup_tokens`) and expired web sessions (Django's `clearsessions`, on the session
+engine's table `web_sessions`), then VACUUM (ANALYZE) Bookwork's main tables. Prints each step and
 its duration. Exit status 0 on success, 1 if a step failed (later steps are not run).
 
 VACUUM cannot run inside a transaction: the command runs in Django's autocommit mode (refusing to
@@ -18,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
 MAIN_APPS = ("accounts", "clubs", "events", "availability", "event_items")
-EXTRA_TABLES = ("django_session", "django_cache")
+EXTRA_TABLES = ("web_sessions", "django_session", "django_cache")
 
 
 def main_tables() -> list[str]:
@@ -29,7 +30,7 @@ def main_tables() -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "ANALYZE, delete dead refresh tokens, and VACUUM ANALYZE the main tables."
+    help = "ANALYZE, delete dead refresh tokens and expired web sessions, and VACUUM ANALYZE the main tables."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--skip-vacuum", action="store_true", help="Only ANALYZE and clean up tokens.")
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             raise CommandError("maintenance must run outside a transaction (VACUUM cannot run inside one)")
         steps = [("ANALYZE", lambda: self._sql("ANALYZE"))]
         steps.append(("cleanup_tokens", self._cleanup_tokens))
+        steps.append(("clearsessions", lambda: call_command("clearsessions")))
         if not skip_vacuum:
             for table in main_tables():
                 statement = f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}"
