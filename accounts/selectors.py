@@ -10,7 +10,7 @@ from django.db.models import F, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import RefreshToken, User
-from bookwork.queries import columns, hydrate, table
+from core.sql import columns, hydrate, table
 
 
 @functools.cache
@@ -20,7 +20,7 @@ def _user_by_id_sql() -> str:
 
 def user_get_by_id(user_id: uuid.UUID) -> User | None:
     """The user with `user_id`, active or not, or None. Every authenticated request calls this,
-    so it is one hand-written primary-key lookup (bookwork/queries.py): a quarter of the CPU of
+    so it is one hand-written primary-key lookup (core/sql.py): a quarter of the CPU of
     the ORM's `User.objects.get`."""
     with connection.cursor() as cursor:
         cursor.execute(_user_by_id_sql(), [user_id])

@@ -36,7 +36,7 @@ from rest_framework_simplejwt.settings import api_settings
 from accounts.models import RefreshToken, RevokeReason, User, UserManager
 from accounts.selectors import session_list
 from accounts.tokens import access_token_for, refresh_token_hash, refresh_token_sign, refresh_token_verify
-from bookwork.services import model_update
+from core.services import model_update
 
 security_log = logging.getLogger("bookwork.security")
 

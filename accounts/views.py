@@ -29,8 +29,8 @@ from accounts.serializers import (
     UserSerializer,
 )
 from accounts.throttling import LoginEmailRateThrottle, LoginIPRateThrottle, RegisterIPRateThrottle, client_ip
-from bookwork.pagination import PageNumberPagination
-from bookwork.throttling import UserRateThrottle
+from core.pagination import PageNumberPagination
+from core.throttling import UserRateThrottle
 
 TAGS = ["auth"]
 

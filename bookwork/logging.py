@@ -1,7 +1,7 @@
 """Log formatting: one JSON object per line in production, a readable line in development.
 
 Every record carries the request id and user id of the request being served (from
-`bookwork.request_context`), so the lines of one request can be found together.
+`core.request_context`), so the lines of one request can be found together.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pythonjsonlogger.core
 import pythonjsonlogger.json
 from gunicorn import glogging
 
-from bookwork.request_context import request_id_var, user_id_var
+from core.request_context import request_id_var, user_id_var
 
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "user_id", "request"}
 

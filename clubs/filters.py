@@ -13,9 +13,9 @@ from django_filters.constants import EMPTY_VALUES
 from django_filters.utils import translate_validation
 from rest_framework.filters import OrderingFilter
 
-from bookwork.filters import StrictFilterSet
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.validators import parse_tag_query
+from core.filters import StrictFilterSet
 
 
 class TieBreakOrderingFilter(OrderingFilter):

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 
-from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
+from core.models import created_at_field, updated_at_field, uuid_primary_key
 
 
 class ClubRole(models.TextChoices):

@@ -15,9 +15,9 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from bookwork.queries import PagedSql, columns, hydrate, order_by, table
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
+from core.sql import PagedSql, columns, hydrate, order_by, table
 
 
 def parse_uuid(value) -> uuid.UUID:
@@ -61,7 +61,7 @@ def _club_with_role_sql() -> str:
 
 def club_get_visible_with_access(*, user, club_id) -> tuple[Club, ClubAccess]:
     """Like `club_get_visible`, plus the caller's `ClubAccess`, in one primary-key query written
-    in SQL (bookwork/queries.py: every club-scoped list of events starts here). Visibility is
+    in SQL (core/sql.py: every club-scoped list of events starts here). Visibility is
     decided by `ClubAccess.can_view`, the same rule `clubs_visible_to` writes in SQL."""
     params = {"club": parse_uuid(club_id), "user": getattr(user, "pk", None)}
     with connection.cursor() as cursor:

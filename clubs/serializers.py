@@ -11,10 +11,10 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import UserManager
-from bookwork.representation import datetime_text
-from bookwork.serializers import StrictCharField, StrictEmailField, StrictUUIDField
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.validators import MAX_INT, MAX_TAG_LENGTH, MAX_TAGS, normalize_tags, validate_timezone
+from core.representation import datetime_text
+from core.serializers import StrictCharField, StrictEmailField, StrictUUIDField
 
 User = get_user_model()
 

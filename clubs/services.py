@@ -25,11 +25,11 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
-from bookwork.exceptions import Conflict
-from bookwork.services import model_update
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
+from core.exceptions import Conflict
+from core.services import model_update
 
 # Fields of a club that `club_update` may change.
 CLUB_EDITABLE_FIELDS = (

@@ -12,7 +12,7 @@ from drf_standardized_errors.openapi_serializers import (
     ValidationErrorResponseSerializer,
 )
 
-from bookwork.openapi import ErrorResponse401Serializer
+from core.openapi import ErrorResponse401Serializer
 
 _ERRORS = {
     400: OpenApiResponse(ValidationErrorResponseSerializer, description="Invalid input (field errors)."),

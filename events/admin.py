@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from events.admin_helpers import OptionalAutocompleteMixin
+from core.admin import OptionalAutocompleteMixin
 from events.availability.models import Availability, RsvpStatus
 from events.availability.services import availability_delete, availability_set
 from events.items.admin import EventItemAdminForm

@@ -17,10 +17,10 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from bookwork.queries import PagedSql, columns, hydrate, order_by, table
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
 from clubs.selectors import club_access, parse_uuid
+from core.sql import PagedSql, columns, hydrate, order_by, table
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 
@@ -40,7 +40,7 @@ def event_starts_at(event: Event) -> dt.datetime:
 
 # Hot read paths (every event representation) are written in SQL: the ORM spent about 1.5 ms of
 # CPU compiling the equivalent subqueries for each request, the database about 0.1 ms running
-# them (bookwork/queries.py). Only model metadata is interpolated into the SQL (hence the S608
+# them (core/sql.py). Only model metadata is interpolated into the SQL (hence the S608
 # exemptions); every value is a query parameter.
 @functools.cache
 def _event_get_sql(with_rsvp_state: bool) -> str:

@@ -7,9 +7,9 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookwork.representation import datetime_text, uuid_text
-from bookwork.serializers import ModelSerializer
 from clubs.serializers import CachedFieldsMixin
+from core.representation import datetime_text, uuid_text
+from core.serializers import ModelSerializer
 from events.availability.serializers import AvailabilitySerializer, availability_data
 from events.models import Event, EventType
 from events.selectors import EventRow

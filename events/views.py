@@ -11,12 +11,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookwork.pagination import PageNumberPagination
 from clubs.selectors import club_access, club_get_visible, club_get_visible_with_access
+from core.paginate import paginate
+from core.pagination import PageNumberPagination
+from core.responses import errors, path_ids
 from events import services
 from events.calendar import event_calendar_ics
-from events.openapi import errors, path_ids
-from events.pagination import paginate
 from events.selectors import EventRows, event_get_visible
 from events.serializers import (
     EventFilterSerializer,

@@ -7,14 +7,14 @@ import functools
 
 from django.db import connection
 
-from bookwork import queries as sql
 from clubs.models import ClubMember
+from core import sql
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 
 
-# Both reads are written in SQL (the list is one of the hottest reads; see bookwork/queries.py).
-# Only names from the models are interpolated (bookwork.queries, hence the S608
+# Both reads are written in SQL (the list is one of the hottest reads; see core/sql.py).
+# Only names from the models are interpolated (core.sql, hence the S608
 # exemptions); every value is a query parameter.
 @functools.cache
 def _counts_sql() -> str:

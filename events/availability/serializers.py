@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from rest_framework import serializers
 
-from bookwork.representation import datetime_text, uuid_text
-from bookwork.serializers import StrictCharField
 from clubs.serializers import CachedFieldsMixin
+from core.representation import datetime_text, uuid_text
+from core.serializers import StrictCharField
 from events.availability.models import Availability, RsvpStatus
 
 

@@ -26,9 +26,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
-from bookwork import queries as sql
-from bookwork.queries import columns, hydrate
 from clubs.selectors import club_access
+from core import sql
+from core.sql import columns, hydrate
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 
@@ -44,7 +44,7 @@ def _club_today(club) -> dt.date:
 
 # The statements of an RSVP write are written in SQL: the ORM spent about 0.3-0.5 ms of CPU
 # compiling each of them, several times what PostgreSQL spends running them, and every RSVP runs
-# them all (see bookwork/queries.py). Table and column names come from the models (hence the S608
+# them all (see core/sql.py). Table and column names come from the models (hence the S608
 # exemptions); every value is a query parameter. The locks are the ORM's own statements, lock
 # strength included: `select_for_update(no_key=True)` is FOR NO KEY UPDATE, `select_for_update()`
 # FOR UPDATE.

@@ -9,9 +9,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookwork.pagination import PageNumberPagination, page_parameters
 from clubs.models import ClubMember
 from clubs.selectors import parse_uuid
+from core.paginate import paginate
+from core.pagination import PageNumberPagination, page_parameters
+from core.responses import errors, path_ids
 from events.availability import services
 from events.availability.selectors import AvailabilityRows, availability_counts, availability_of
 from events.availability.serializers import (
@@ -21,8 +23,6 @@ from events.availability.serializers import (
     availability_row_data,
     availability_rows_data,
 )
-from events.openapi import errors, path_ids
-from events.pagination import paginate
 from events.selectors import event_get_visible
 
 

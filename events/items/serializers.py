@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from bookwork.representation import datetime_text, uuid_text
-from bookwork.serializers import ModelSerializer, StrictPrimaryKeyRelatedField, StrictUUIDField
 from clubs.serializers import CachedFieldsMixin
+from core.representation import datetime_text, uuid_text
+from core.serializers import ModelSerializer, StrictPrimaryKeyRelatedField, StrictUUIDField
 from events.items.models import EventItem, ItemCategory, ItemStatus
 
 
@@ -31,7 +31,7 @@ class EventItemSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, item: EventItem) -> dict:
-        # By hand for speed (bookwork/representation.py); tests/events/test_representation.py
+        # By hand for speed (core/representation.py); tests/events/test_representation.py
         # holds it equal to the generic path of the fields above.
         return {
             "id": str(item.id),

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from bookwork.services import model_update
 from clubs.models import ClubMember
+from core.services import model_update
 from events.items.models import EventItem
 from events.models import Event
 

@@ -8,12 +8,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookwork.pagination import PageNumberPagination
+from core.paginate import paginate
+from core.pagination import PageNumberPagination
+from core.responses import errors, path_ids
 from events.items import services
 from events.items.selectors import item_get, item_list
 from events.items.serializers import EventItemFilterSerializer, EventItemSerializer, EventItemWriteSerializer
-from events.openapi import errors, path_ids
-from events.pagination import paginate
 from events.selectors import event_get_visible
 
 

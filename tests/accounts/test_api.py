@@ -239,7 +239,7 @@ def test_refresh_with_bad_tokens_is_401_token_not_valid(api_client, user, kind):
     assert error_codes(response) == [("token_not_valid", None)]
 
 
-# A number is not a string (bookwork.serializers.StrictCharField): a 400, not a token that fails to verify.
+# A number is not a string (core.serializers.StrictCharField): a 400, not a token that fails to verify.
 @pytest.mark.parametrize(
     "body", [{}, {"refresh": None}, {"refresh": ["a"]}, {"refresh": {"a": 1}}, {"refresh": ""}, {"refresh": 12345}]
 )

@@ -10,9 +10,9 @@ from django.db import connection
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from bookwork.queries import columns, table
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
+from core.sql import columns, table
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event
 from events.selectors import _set_rsvp_state
