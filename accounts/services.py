@@ -36,6 +36,7 @@ from rest_framework_simplejwt.settings import api_settings
 from accounts.models import RefreshToken, RevokeReason, User, UserManager
 from accounts.selectors import session_list
 from accounts.tokens import access_token_for, refresh_token_hash, refresh_token_sign, refresh_token_verify
+from core.hooks import Hook
 from core.services import model_update
 
 security_log = logging.getLogger("bookwork.security")
@@ -359,17 +360,23 @@ def user_profile_update(*, user: User, data: dict) -> User:
     return user
 
 
+# Connected by events.availability (AppConfig.ready): that app depends on accounts, not the other way round.
+user_deactivated = Hook(
+    "accounts.user_deactivated",
+    "user_deactivated(user=<locked User>): the user was deactivated site-wide, in this transaction; "
+    "their seats and waitlist places in every club's upcoming events are to be freed.",
+)
+
+
 @transaction.atomic
 def user_deactivate(*, user: User) -> None:
     """Staff action: deactivate `user`, revoke every session, kill their access tokens, and give
     up the event seats they hold (waitlisted RSVPs are promoted by the availability service)."""
-    from events.availability.services import availability_release_user
-
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.is_active = False
     locked.save(update_fields=["is_active"])
     _user_sign_out_everywhere(user=locked, reason=RevokeReason.DEACTIVATED)
-    availability_release_user(user=locked, club=None)
+    user_deactivated(user=locked)
     user.is_active = False
     user.token_version = locked.token_version
 

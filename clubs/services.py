@@ -25,10 +25,12 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
+from clubs import selectors
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
 from core.exceptions import Conflict
+from core.hooks import Hook
 from core.services import model_update
 
 # Fields of a club that `club_update` may change.
@@ -63,7 +65,7 @@ def club_lock(*, club_id) -> Club:
 
 
 def club_active_member_count(*, club: Club) -> int:
-    return ClubMember.objects.filter(club=club, is_active=True).count()
+    return selectors.club_active_member_count(club_id=club.pk)
 
 
 def club_capacity_check(*, club: Club, adding: int = 1) -> None:
@@ -83,12 +85,17 @@ def _ensure_other_admin(*, club: Club, member: ClubMember) -> None:
         raise Conflict("A club needs at least one active admin; promote another member first.", code="last_admin")
 
 
+# Connected by events.availability (AppConfig.ready): that app depends on clubs, not the other way round.
+membership_ended = Hook(
+    "clubs.membership_ended",
+    "membership_ended(user=<user id>, club=<Club>): the membership turned inactive, in this transaction; "
+    "the user's seats and waitlist places in the club's upcoming events are to be freed.",
+)
+
+
 def _release_event_seats(*, club: Club, user_id) -> None:
     """Free the seats and waitlist places the user holds in the club's upcoming events."""
-    # Imported here: the events app depends on clubs, not the other way round.
-    from events.availability.services import availability_release_user
-
-    availability_release_user(user=user_id, club=club)
+    membership_ended(user=user_id, club=club)
 
 
 def _deactivate(*, club: Club, member: ClubMember) -> None:

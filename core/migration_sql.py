@@ -9,6 +9,7 @@
 """
 
 from django.db import migrations
+from psycopg.sql import SQL, Identifier, Literal
 
 UPDATED_AT_FUNCTION = """
 CREATE OR REPLACE FUNCTION update_updated_at_column()
@@ -21,16 +22,25 @@ $$ LANGUAGE plpgsql;
 """
 
 
+def _text(statement: SQL) -> str:
+    return statement.as_string(None)
+
+
 def updated_at_trigger(table: str) -> migrations.RunSQL:
     """A BEFORE UPDATE trigger that stamps `updated_at` on every row update of `table`."""
+    names = {"trigger": Identifier(f"update_{table}_updated_at"), "table": Identifier(table)}
+    drop = _text(SQL("DROP TRIGGER IF EXISTS {trigger} ON {table};").format(**names))
     return migrations.RunSQL(
         sql=[
             UPDATED_AT_FUNCTION,
-            f"DROP TRIGGER IF EXISTS update_{table}_updated_at ON {table};",
-            f"CREATE TRIGGER update_{table}_updated_at BEFORE UPDATE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION update_updated_at_column();",
+            drop,
+            _text(
+                SQL(
+                    "CREATE TRIGGER {trigger} BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION update_updated_at_column();"
+                ).format(**names)
+            ),
         ],
-        reverse_sql=[f"DROP TRIGGER IF EXISTS update_{table}_updated_at ON {table};"],
+        reverse_sql=[drop],
     )
 
 
@@ -38,32 +48,39 @@ def foreign_key_on_delete(table: str, column: str, target: str, action: str) -> 
     """Recreate Django's foreign key on `table.column` with `ON DELETE <action>` in the database.
 
     The constraint keeps Django's DEFERRABLE INITIALLY DEFERRED so transactions behave as before;
-    its name is fixed (`fk_<table>_<column>`) so tests and later migrations can find it.
+    its name is fixed (`fk_<table>_<column>`) so tests and later migrations can find it. `action`
+    is one of PostgreSQL's referential actions (CASCADE, SET NULL, ...), from migration code.
     """
-    name = f"fk_{table}_{column}"
-    # Identifiers come from migration code, never from input.
-    drop_existing = f"""
+    if action not in {"CASCADE", "SET NULL", "RESTRICT", "NO ACTION", "SET DEFAULT"}:
+        raise ValueError(f"not a referential action: {action!r}")
+    names = {
+        "table": Identifier(table),
+        "column": Identifier(column),
+        "target": Identifier(target),
+        "name": Identifier(f"fk_{table}_{column}"),
+        "action": SQL(action),
+    }
+    drop_existing = SQL("""
 DO $$
 DECLARE con record;
 BEGIN
     FOR con IN
         SELECT c.conname FROM pg_constraint c
         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-        WHERE c.contype = 'f' AND c.conrelid = '{table}'::regclass AND a.attname = '{column}'
+        WHERE c.contype = 'f' AND c.conrelid = {table_literal}::regclass AND a.attname = {column_literal}
     LOOP
-        EXECUTE format('ALTER TABLE {table} DROP CONSTRAINT %I', con.conname);
+        EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', {table_literal}, con.conname);
     END LOOP;
 END $$;
-"""  # noqa: S608
+""").format(table_literal=Literal(table), column_literal=Literal(column))
+    add = "ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column}) REFERENCES {target}(id)"
     return migrations.RunSQL(
         sql=[
-            drop_existing,
-            f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column}) REFERENCES {target}(id) "
-            f"ON DELETE {action} DEFERRABLE INITIALLY DEFERRED;",
+            _text(drop_existing),
+            _text(SQL(add + " ON DELETE {action} DEFERRABLE INITIALLY DEFERRED;").format(**names)),
         ],
         reverse_sql=[
-            f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};",
-            f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column}) REFERENCES {target}(id) "
-            f"DEFERRABLE INITIALLY DEFERRED;",
+            _text(SQL("ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};").format(**names)),
+            _text(SQL(add + " DEFERRABLE INITIALLY DEFERRED;").format(**names)),
         ],
     )

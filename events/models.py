@@ -21,6 +21,16 @@ class EventType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class RsvpStatus(models.TextChoices):
+    """A user's answer to an event (`events.availability.models.Availability.status`); the same list
+    feeds the API and the database CHECK. Declared with the event, whose reads count seats and
+    waitlists by it, so that those reads need not import the RSVP app above them."""
+
+    AVAILABLE = "available", "Available"
+    UNAVAILABLE = "unavailable", "Unavailable"
+    MAYBE = "maybe", "Maybe"
+
+
 class Event(models.Model):
     """A dated event of a club, in the club's local time zone.
 

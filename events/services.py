@@ -11,10 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from clubs.models import Club
+from core.time import event_starts_at
 from events.availability.models import Availability, RsvpStatus
 from events.availability.services import event_lock, event_seats_sync
 from events.models import Event
-from events.selectors import event_starts_at
 
 # Fields a client may set; everything else (attendees, sequence, created_by) is the server's.
 EDITABLE_FIELDS = (

@@ -9,13 +9,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clubs.models import ClubMember
 from clubs.selectors import parse_uuid
 from core.paginate import paginate
 from core.pagination import PageNumberPagination, page_parameters
 from core.responses import errors, path_ids
 from events.availability import services
-from events.availability.selectors import AvailabilityRows, availability_counts, availability_of
+from events.availability.selectors import AvailabilityRows, active_member_user, availability_counts, availability_of
 from events.availability.serializers import (
     AvailabilityInputSerializer,
     AvailabilityListSerializer,
@@ -114,14 +113,10 @@ class MemberAvailabilityView(APIView):
         event, access = event_get_visible(user=request.user, event_id=event_id)
         if not access.can_set_others_rsvp():
             raise PermissionDenied("Only club moderators and admins may set another member's RSVP.")
-        member = (
-            ClubMember.objects.filter(club_id=event.club_id, user_id=parse_uuid(user_id), is_active=True)
-            .select_related("user")
-            .first()
-        )
+        member = active_member_user(event=event, user_id=parse_uuid(user_id))
         if member is None:
             # Not an active member of this club: there is no such RSVP to set.
             raise Http404
         body = AvailabilityInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return _upsert_response(event, member.user, body)
+        return _upsert_response(event, member, body)

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clubs.models import ClubMember
+from clubs.selectors import is_active_member
 from core.services import model_update
 from events.items.models import EventItem
 from events.models import Event
@@ -21,7 +21,7 @@ def _check_assignee(*, event: Event, assigned_to) -> None:
     if assigned_to is None:
         return
     user_id = getattr(assigned_to, "pk", assigned_to)
-    if not ClubMember.objects.filter(club_id=event.club_id, user_id=user_id, is_active=True).exists():
+    if not is_active_member(user_id=user_id, club_id=event.club_id):
         raise ValidationError({"assigned_to": ["Must be an active member of the event's club."]})
 
 
