@@ -5,13 +5,15 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from bench.invariants import INVARIANT_QUERIES, check_invariants
+from bench.vocabulary import TAGS
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
 from accounts.models import User
-from bench.dataset import INVARIANT_QUERIES, TAGS, check_invariants, user_email
+from bench.dataset import user_email
 from clubs.models import Club, ClubMember
 from events.availability.models import Availability
 from events.items.models import EventItem
