@@ -3,8 +3,6 @@ and write; output serializers render rows the selectors loaded (with their annot
 
 from __future__ import annotations
 
-import copy
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -14,7 +12,7 @@ from accounts.models import UserManager
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.validators import MAX_INT, MAX_TAG_LENGTH, MAX_TAGS, normalize_tags, validate_timezone
 from core.representation import datetime_text
-from core.serializers import StrictCharField, StrictEmailField, StrictUUIDField
+from core.serializers import CachedFieldsMixin, StrictCharField, StrictEmailField, StrictUUIDField
 
 User = get_user_model()
 
@@ -54,24 +52,6 @@ class TimezoneField(StrictCharField):
             return validate_timezone(value)
         except DjangoValidationError as error:
             raise _django_to_drf(error) from None
-
-
-class CachedFieldsMixin:
-    """For read-only ModelSerializers: build the fields from the model once per class, then hand
-    each instance a deep copy (what a plain `Serializer` does with its declared fields).
-
-    `ModelSerializer.get_fields` introspects the model on every instantiation, which dominated the
-    CPU cost of rendering (a nested serializer per row multiplies it). The result depends only on
-    the class (`Meta`, declared fields), never on the instance, data or context."""
-
-    _fields_cache: dict[type, dict] = {}
-
-    def get_fields(self):
-        cls = type(self)
-        built = CachedFieldsMixin._fields_cache.get(cls)
-        if built is None:
-            built = CachedFieldsMixin._fields_cache[cls] = super().get_fields()
-        return copy.deepcopy(built)
 
 
 # --- clubs -----------------------------------------------------------------------------------

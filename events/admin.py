@@ -15,7 +15,8 @@ from events.availability.services import availability_delete, availability_set
 from events.items.admin import EventItemAdminForm
 from events.items.models import EventItem
 from events.models import Event
-from events.services import EDITABLE_FIELDS, event_update
+from events.services import event_update
+from events.shapes import EDITABLE_FIELDS
 
 
 class EventAdminForm(forms.ModelForm):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import namedtuple
 
 from django.db import connection
 from django.http import Http404
@@ -22,6 +21,7 @@ from core import time
 from core.sql import PagedSql, hydrate
 from events import sql
 from events.models import Event, RsvpStatus
+from events.shapes import EVENT, EventRow
 
 
 def _set_rsvp_state(event: Event, row: tuple, start: int, user) -> None:
@@ -42,52 +42,8 @@ def _set_rsvp_state(event: Event, row: tuple, start: int, user) -> None:
 # tests/events/reference.py, and tests/events/test_event_rows.py holds the two equal.
 EVENT_DEFAULT_ORDERING = sql.EVENT_DEFAULT_ORDERING
 
-# An event as the lists render it: what `EventSerializer` reads of an `Event` with its RSVP state
-# attached, ids as strings, the caller's RSVP flattened into `rsvp_*` (all None without one).
-EventRow = namedtuple(
-    "EventRow",
-    [
-        "id",
-        "club_id",
-        "title",
-        "description",
-        "event_date",
-        "event_time",
-        "duration_minutes",
-        "location",
-        "book",
-        "type",
-        "max_attendees",
-        "is_public",
-        "created_by_id",
-        "attendees",
-        "created_at",
-        "updated_at",
-        "waitlist_count",
-        "rsvp_status",
-        "rsvp_notes",
-        "rsvp_waitlisted",
-        "rsvp_waitlist_position",
-        "rsvp_updated_at",
-    ],
-)
-
-_CREATED_AT, _UPDATED_AT, _RSVP_UPDATED_AT = (
-    EventRow._fields.index(name) for name in ("created_at", "updated_at", "rsvp_updated_at")
-)
-
-
-def _event_row(row: tuple) -> EventRow:
-    """An `EventRow` of a row of `_EVENT_ROW_COLUMNS`, its timestamps (PostgreSQL's ISO text with
-    the offset) parsed by `fromisoformat` into the aware datetimes psycopg would have built."""
-    values = list(row)
-    for at in (_CREATED_AT, _UPDATED_AT, _RSVP_UPDATED_AT):
-        if values[at] is not None:
-            values[at] = _fromisoformat(values[at])
-    return EventRow._make(values)
-
-
-_fromisoformat = dt.datetime.fromisoformat
+# An event as the lists render it: the Event shape's row (events/shapes.py), timestamps parsed.
+_event_row = EVENT.row_parser(extra_datetimes=("rsvp_updated_at",))
 
 
 class EventRows(PagedSql):

@@ -15,20 +15,7 @@ from core.time import event_starts_at
 from events.availability.models import Availability, RsvpStatus
 from events.availability.services import event_lock, event_seats_sync
 from events.models import Event
-
-# Fields a client may set; everything else (attendees, sequence, created_by) is the server's.
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "event_date",
-    "event_time",
-    "duration_minutes",
-    "location",
-    "book",
-    "type",
-    "max_attendees",
-    "is_public",
-)
+from events.shapes import EDITABLE_FIELDS
 
 
 def _reject_past_start(event: Event) -> None:

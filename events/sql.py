@@ -14,6 +14,7 @@ from clubs import sql as clubs_sql
 from clubs.models import Club
 from core.sql import SQL, TRUE, Composable, Identifier, Placeholder, columns, conjunction, order_by, table, text
 from events.models import Event
+from events.shapes import EVENT
 
 # The RSVP model (events.availability), through the reverse relation of its foreign key to Event.
 RSVP = Event._meta.get_field("availabilities").related_model
@@ -84,17 +85,21 @@ EVENT_FILTERS = {
     "not_attending": SQL('NOT (e."attendees" @> ARRAY[%(user)s]::uuid[])'),
 }
 
-# The columns of an `events.selectors.EventRow`. Ids as text and `attendees` as text[]: the
-# representation wants strings, and psycopg would otherwise build a UUID object for each (a page
-# of 20 events holds hundreds of attendee ids). Timestamps as text too, parsed by the selector:
-# Django's loader of timestamptz is Python code. The caller's RSVP comes from the LEFT JOIN
-# (UNIQUE (event, user): at most one row); its `status` is NOT NULL, so NULL means "no RSVP".
-_EVENT_ROW_COLUMNS = SQL(
-    'e.id::text, e.club_id::text, e."title", e."description", e."event_date", e."event_time", '
-    'e."duration_minutes", e."location", e."book", e."type", e."max_attendees", e."is_public", '
-    'e."created_by_id"::text, e."attendees"::text[], e."created_at"::text, e."updated_at"::text, {waitlist}, '
-    'a."status", a."notes", a."waitlisted", a."waitlist_position", a."updated_at"::text'
-).format(waitlist=waitlist_count(Identifier("e", "id")))
+
+# The columns of an `EventRow`: the Event shape's (events/shapes.py: ids as text and `attendees`
+# as text[], so no UUID object is built per value, timestamps as text parsed by the selector),
+# then its RSVP state. The caller's RSVP comes from the LEFT JOIN `a` (UNIQUE (event, user): at
+# most one row).
+def _event_row_columns() -> Composable:
+    rsvp = {f"rsvp_{name}": Identifier("a", name) for name in ("status", "notes", "waitlisted", "waitlist_position")}
+    return EVENT.select(
+        "e",
+        {
+            "waitlist_count": waitlist_count(Identifier("e", "id")),
+            **rsvp,
+            "rsvp_updated_at": SQL("{}::text").format(Identifier("a", "updated_at")),
+        },
+    )
 
 
 def _event_where(site_admin: bool, member: bool | None, filters: tuple[str, ...]) -> Composable:
@@ -134,7 +139,7 @@ def event_rows_page(
             "ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s) e "
             "LEFT JOIN {rsvps} a ON a.event_id = e.id AND a.user_id = %(user)s ORDER BY {ordering}"
         ).format(
-            columns=_EVENT_ROW_COLUMNS,
+            columns=_event_row_columns(),
             events=table(Event),
             clubs=table(Club),
             where=_event_where(site_admin, member, filters),

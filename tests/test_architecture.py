@@ -7,7 +7,7 @@ each other. The layer of a module is that of its longest matching prefix.
     core                      library: SQL helpers, representation, pagination, OpenAPI, base serializers
     accounts                  users, tokens, sessions
     clubs                     clubs, memberships, roles (ClubAccess), visibility SQL fragments
-    events.models, events.sql, events.selectors
+    events.models, events.shapes, events.sql, events.selectors
                               the Event record and the event reads (visibility applied) the sub-apps build on
     events.availability | events.items
                               RSVPs and seats | items of an event
@@ -31,7 +31,7 @@ LAYERS: list[tuple[tuple[str, ...], ...]] = [
     (("core",),),
     (("accounts",),),
     (("clubs",),),
-    (("events.models", "events.sql", "events.selectors"),),
+    (("events.models", "events.shapes", "events.sql", "events.selectors"),),
     (("events.availability",), ("events.items",)),
     (("events",),),
     (("bookwork",),),

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 
 from rest_framework import serializers
 
-from clubs.serializers import CachedFieldsMixin
 from core.representation import datetime_text, uuid_text
-from core.serializers import StrictCharField
+from core.serializers import CachedFieldsMixin, StrictCharField
 from events.availability.models import Availability, RsvpStatus
 
 

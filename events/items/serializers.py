@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from clubs.serializers import CachedFieldsMixin
 from core.representation import datetime_text, uuid_text
-from core.serializers import ModelSerializer, StrictPrimaryKeyRelatedField, StrictUUIDField
+from core.serializers import CachedFieldsMixin, ModelSerializer, StrictPrimaryKeyRelatedField, StrictUUIDField
 from events.items.models import EventItem, ItemCategory, ItemStatus
 
 
