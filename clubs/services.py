@@ -252,6 +252,14 @@ def club_leave(*, actor, club_id) -> None:
     _deactivate(club=club, member=member)
 
 
+def member_add_check(*, access) -> None:
+    """403 unless the caller may add members at all (moderators: members and guests; club admins
+    and site admins: any role, decided again by `member_add` under the club lock). The view asks
+    before it reads the body."""
+    if not access.can_manage_members():
+        raise PermissionDenied("Only club moderators and admins may add members.")
+
+
 @transaction.atomic
 def member_add(*, actor, club_id, user, role: str = ClubRole.MEMBER) -> ClubMember:
     """Add `user` to the club with `role` (reactivating a former membership).

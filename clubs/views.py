@@ -11,7 +11,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from clubs import services
@@ -256,8 +255,7 @@ class ClubMemberViewSet(viewsets.GenericViewSet):
         },
     )
     def create(self, request, club_id=None):
-        if not self.access.can_manage_members():
-            raise PermissionDenied("Only club moderators and admins may add members.")
+        services.member_add_check(access=self.access)
         serializer = MemberAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = services.member_add(

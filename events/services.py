@@ -9,13 +9,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
 
 from clubs.models import Club
+from clubs.permissions import ClubAccess
 from core.time import event_starts_at
 from events.availability.models import Availability, RsvpStatus
 from events.availability.services import event_lock, event_seats_sync
 from events.models import Event
 from events.shapes import EDITABLE_FIELDS
+
+
+def event_manage_check(*, access: ClubAccess, verb: str) -> None:
+    """403 unless the caller may `verb` ("create", "edit", "delete") events of the club: its
+    moderators and admins, and site admins. Views call it before they read the body."""
+    if not access.can_manage_events():
+        raise PermissionDenied(f"Only club moderators and admins may {verb} events.")
 
 
 def _reject_past_start(event: Event) -> None:

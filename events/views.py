@@ -7,11 +7,10 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clubs.selectors import club_access, club_get_visible, club_get_visible_with_access
+from clubs.selectors import club_get_visible_with_access
 from core.paginate import paginate
 from core.pagination import PageNumberPagination
 from core.responses import errors, path_ids
@@ -90,9 +89,8 @@ class ClubEventListView(APIView):
         responses={201: EventSerializer, **errors(400, 403, 404)},
     )
     def post(self, request, club_id):
-        club = club_get_visible(user=request.user, club_id=club_id)
-        if not club_access(user=request.user, club=club).can_manage_events():
-            raise PermissionDenied("Only club moderators and admins may create events.")
+        club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
+        services.event_manage_check(access=access, verb="create")
         body = EventWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         event = services.event_create(club=club, created_by=request.user, data=body.validated_data)
@@ -115,8 +113,7 @@ class EventDetailView(APIView):
     )
     def patch(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_manage_events():
-            raise PermissionDenied("Only club moderators and admins may edit events.")
+        services.event_manage_check(access=access, verb="edit")
         body = EventWriteSerializer(event, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         services.event_update(event_id=event.pk, data=body.validated_data)
@@ -130,8 +127,7 @@ class EventDetailView(APIView):
     )
     def delete(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_manage_events():
-            raise PermissionDenied("Only club moderators and admins may delete events.")
+        services.event_manage_check(access=access, verb="delete")
         services.event_delete(event_id=event.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -148,3 +148,17 @@ def test_the_checks_see_a_wrong_import(tmp_path, monkeypatch):
     )
     assert upward_imports() == [("clubs.services", "events.models")]
     assert package_cycles() == [("clubs", "events.models")]
+
+
+def test_views_never_decide_authorization():
+    """docs/architecture.md, "Authorization": abilities are asked of `ClubAccess` by services
+    (inside their writes, or their `*_check` functions that a view calls before reading a body);
+    no view calls an ability itself."""
+    asked = []
+    for path in _source_files():
+        if path.name != "views.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and (node.attr.startswith("can_") or node.attr == "item_edit_scope"):
+                asked.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.attr}")
+    assert asked == []

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
+from clubs.permissions import ClubAccess
 from clubs.selectors import club_access
 from core import time
 from core.sql import hydrate
@@ -127,6 +128,18 @@ def event_seats_sync(*, event: Event) -> Event:
     changed, attendees_changed = _seats_plan(event=event, rows=rows)
     _seats_write(event=event, changed=changed, attendees_changed=attendees_changed)
     return event
+
+
+def rsvp_check(*, access: ClubAccess, event: Event) -> None:
+    """403 unless the caller may RSVP to `event` (checked again under the locks by the upsert)."""
+    if not access.can_rsvp(event.is_public):
+        raise PermissionDenied("You may not RSVP to this event.")
+
+
+def rsvp_of_others_check(*, access: ClubAccess) -> None:
+    """403 unless the caller may set another member's RSVP: club moderators and admins."""
+    if not access.can_set_others_rsvp():
+        raise PermissionDenied("Only club moderators and admins may set another member's RSVP.")
 
 
 def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -> None:

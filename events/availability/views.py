@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -83,8 +82,7 @@ class MyAvailabilityView(APIView):
     )
     def put(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_rsvp(event.is_public):
-            raise PermissionDenied("You may not RSVP to this event.")
+        services.rsvp_check(access=access, event=event)
         body = AvailabilityInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return _upsert_response(event, request.user, body)
@@ -111,8 +109,7 @@ class MemberAvailabilityView(APIView):
     )
     def put(self, request, event_id, user_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_set_others_rsvp():
-            raise PermissionDenied("Only club moderators and admins may set another member's RSVP.")
+        services.rsvp_of_others_check(access=access)
         member = active_member_user(event=event, user_id=parse_uuid(user_id))
         if member is None:
             # Not an active member of this club: there is no such RSVP to set.

@@ -1,5 +1,6 @@
-"""Writes of event items. Permission checks (who may create, edit which fields, delete) belong to
-the caller through `clubs.permissions.ClubAccess`; the rules on values live here."""
+"""Writes of event items, and who may make them (`*_check`, asking `clubs.permissions.ClubAccess`;
+views call them before they read the body, docs/architecture.md "Authorization"); the rules on
+values live here too."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework.exceptions import PermissionDenied
 
+from clubs.permissions import ClubAccess
 from clubs.selectors import is_active_member
 from core.services import model_update
 from events.items.models import EventItem
@@ -15,6 +18,29 @@ from events.models import Event
 
 EDITABLE_FIELDS = ("name", "category", "assigned_to", "status", "notes")
 ASSIGNEE_FIELDS = frozenset({"status", "notes"})
+
+
+def item_create_check(*, access: ClubAccess) -> None:
+    """403 unless the caller may create items: club members except guests, and site admins."""
+    if not access.can_create_items():
+        raise PermissionDenied("Only club members (not guests) may create event items.")
+
+
+def item_update_check(*, access: ClubAccess, item: EventItem, fields) -> None:
+    """403 unless the caller may change the `fields` of `item` (the names sent, judged before
+    their values, so the answer does not depend on them): its creator and club moderators/admins
+    any field, its assignee only `status` and `notes`."""
+    scope = access.item_edit_scope(created_by_id=item.created_by_id, assigned_to_id=item.assigned_to_id)
+    if scope is None:
+        raise PermissionDenied("You may not edit this item.")
+    if scope == "status_notes" and set(fields) & (set(EDITABLE_FIELDS) - ASSIGNEE_FIELDS):
+        raise PermissionDenied("As the assignee you may change only status and notes.")
+
+
+def item_delete_check(*, access: ClubAccess, item: EventItem) -> None:
+    """403 unless the caller created `item` or manages the club's events."""
+    if not access.can_delete_item(created_by_id=item.created_by_id):
+        raise PermissionDenied("Only the item's creator and club moderators/admins may delete it.")
 
 
 def _check_assignee(*, event: Event, assigned_to) -> None:
