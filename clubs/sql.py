@@ -29,37 +29,37 @@ USER = Placeholder("user")
 _M = "m"  # the alias of club_members inside the fragments' own subqueries
 
 
-def _membership_of(club_id: Composable, user: Composable) -> Composable:
-    return SQL("FROM {members} m WHERE {club} = {club_id} AND {user} = {uid} AND {active}").format(
+def active_members(club_id: Composable) -> Composable:
+    """`FROM club_members m WHERE <m is an active membership of the club club_id>`: the rows the
+    other fragments count or test (`m` may be narrowed further with AND)."""
+    return SQL("FROM {members} m WHERE {club} = {club_id} AND {active}").format(
         members=table(ClubMember),
         club=column(ClubMember, "club", _M),
         club_id=club_id,
-        user=column(ClubMember, "user", _M),
-        uid=user,
         active=column(ClubMember, "is_active", _M),
     )
 
 
+def membership_of(club_id: Composable, user: Composable = USER) -> Composable:
+    """`active_members(club_id)` narrowed to `user`'s row (UNIQUE (club, user): one at most)."""
+    return SQL("{} AND {} = {}").format(active_members(club_id), column(ClubMember, "user", _M), user)
+
+
 def active_membership(club_id: Composable, user: Composable = USER) -> Composable:
     """EXISTS: `user` is an active member of the club whose id is `club_id` (an SQL expression)."""
-    return SQL("EXISTS (SELECT 1 {})").format(_membership_of(club_id, user))
+    return SQL("EXISTS (SELECT 1 {})").format(membership_of(club_id, user))
 
 
 def role_of(club_id: Composable, user: Composable = USER) -> Composable:
     """The active role of `user` in the club `club_id`, or NULL."""
     return SQL("(SELECT {role} {membership})").format(
-        role=column(ClubMember, "role", _M), membership=_membership_of(club_id, user)
+        role=column(ClubMember, "role", _M), membership=membership_of(club_id, user)
     )
 
 
 def active_member_count(club_id: Composable) -> Composable:
     """The number of active memberships of the club `club_id`."""
-    return SQL("(SELECT count(*) FROM {members} m WHERE {club} = {club_id} AND {active})").format(
-        members=table(ClubMember),
-        club=column(ClubMember, "club", _M),
-        club_id=club_id,
-        active=column(ClubMember, "is_active", _M),
-    )
+    return SQL("(SELECT count(*) {})").format(active_members(club_id))
 
 
 def club_visible(club: str = "c", *, site_admin: bool, member: bool | None = None) -> Composable:

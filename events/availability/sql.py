@@ -37,15 +37,13 @@ def counts() -> str:
             "count(*) FILTER (WHERE {status} = %(maybe)s), "
             "count(*) FILTER (WHERE {status} = %(unavailable)s), "
             "count(*), "
-            "(SELECT count(*) FROM {members} m WHERE {member_club} = %(club)s AND {member_active} "
+            "(SELECT count(*) {members} "
             "AND NOT EXISTS (SELECT 1 FROM {rsvps} r WHERE {r_event} = %(event)s AND {r_user} = {member_user})) "
             "FROM {rsvps} a WHERE {event} = %(event)s"
         ).format(
             status=status,
             waitlisted=waitlisted,
-            members=table(ClubMember),
-            member_club=column(ClubMember, "club", "m"),
-            member_active=column(ClubMember, "is_active", "m"),
+            members=clubs_sql.active_members(Placeholder("club")),
             member_user=column(ClubMember, "user", "m"),
             rsvps=table(A),
             r_event=column(A, "event", "r"),
@@ -111,12 +109,8 @@ def membership_lock() -> str:
     """The user's active role in a club, FOR NO KEY UPDATE of that membership row. UNIQUE (club,
     user) leaves at most one row, so the ORM's `first()` ordering changed nothing and is left out."""
     return text(
-        SQL("SELECT {} FROM {} WHERE {} = %s AND {} = %s AND {} LIMIT 1 FOR NO KEY UPDATE").format(
-            column(ClubMember, "role"),
-            table(ClubMember),
-            column(ClubMember, "club"),
-            column(ClubMember, "user"),
-            column(ClubMember, "is_active"),
+        SQL("SELECT {} {} LIMIT 1 FOR NO KEY UPDATE").format(
+            column(ClubMember, "role", "m"), clubs_sql.membership_of(SQL("%s"), SQL("%s"))
         )
     )
 
