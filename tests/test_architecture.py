@@ -162,3 +162,13 @@ def test_views_never_decide_authorization():
             if isinstance(node, ast.Attribute) and (node.attr.startswith("can_") or node.attr == "item_edit_scope"):
                 asked.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.attr}")
     assert asked == []
+
+
+def test_readme_layout_names_every_package():
+    """The README's layout table lists every top-level package of the tree, and nothing that is gone."""
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Layout") :].split("\n\n")[1]
+    listed = {line.split("`")[1].rstrip("/") for line in table.splitlines() if line.startswith("| `")}
+    packages = {path.parent.name for path in ROOT.glob("*/__init__.py")} | {"tests", "docs"}
+    assert packages <= listed
+    assert all((ROOT / name).exists() for name in listed)
