@@ -33,7 +33,7 @@ from rest_framework import serializers
 
 from core.representation import datetime_text, uuid_text
 from core.serializers import CachedFieldsMixin
-from core.sql import SQL, Composable, Identifier
+from core.sql import Composable, cast_columns, join_columns
 
 _fromisoformat = dt.datetime.fromisoformat
 
@@ -129,9 +129,9 @@ class ModelShape:
         """The row's columns over `alias`: model fields (ids `::text`, uuid arrays `::text[]`,
         timestamps `::text`, parsed back by `row_parser`), then the computed keys' extra columns,
         whose expressions `extra` gives by name (the SQL module's)."""
-        casts = {"uuid": SQL("::text"), "uuid[]": SQL("::text[]"), "datetime": SQL("::text")}
-        parts = [SQL("{}{}").format(Identifier(alias, f.column), casts.get(_kind(f), SQL(""))) for _, f in self.fields]
-        return SQL(", ").join(parts + [extra[name] for name in self.extra])
+        casts = {"uuid": "text", "uuid[]": "text[]", "datetime": "text"}
+        own = cast_columns(alias, [(f.column, casts.get(_kind(f))) for _, f in self.fields])
+        return join_columns([own, *(extra[name] for name in self.extra)])
 
     def row_parser(self, extra_datetimes: Sequence[str] = ()) -> Callable[[tuple], tuple]:
         """A function turning a fetched row (selected by `select`) into a `Row`; the timestamps

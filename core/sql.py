@@ -45,6 +45,20 @@ def columns(model: type[models.Model], alias: str) -> Composable:
     return SQL(", ").join(Identifier(alias, field.column) for field in model._meta.concrete_fields)
 
 
+_CASTS = {"text": SQL("::text"), "text[]": SQL("::text[]"), None: SQL("")}
+
+
+def cast_columns(alias: str, columns: Iterable[tuple[str, str | None]]) -> Composable:
+    """`alias.column` for each `(column, cast)`, cast to `text` / `text[]` where given (what
+    `core.shapes.ModelShape.select` reads: ids and timestamps as text)."""
+    return SQL(", ").join(SQL("{}{}").format(Identifier(alias, name), _CASTS[cast]) for name, cast in columns)
+
+
+def join_columns(parts: Iterable[Composable]) -> Composable:
+    """Column lists joined into one select list."""
+    return SQL(", ").join(parts)
+
+
 def db_type(model: type[models.Model], name: str) -> SQL:
     """The database type of `model`'s field `name`, for casts (`uuid`, `uuid[]`, ...)."""
     return SQL(model._meta.get_field(name).db_type(connection))
