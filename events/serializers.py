@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 from core.serializers import ModelSerializer
 from core.shapes import Computed
-from events.availability.serializers import AvailabilitySerializer, availability_data
+from events.availability.serializers import AvailabilitySerializer
+from events.availability.shapes import RSVP
 from events.models import Event, EventType
 from events.shapes import EDITABLE_FIELDS, EVENT, RSVP_COLUMNS, EventRow
 
@@ -33,15 +34,17 @@ def _my_availability(row, context) -> dict | None:
     if row.rsvp_status is None:
         return None
     user = context["user"]
-    return availability_data(
-        user_id=user.pk,
-        user_name=user.name,
-        user_avatar=user.avatar,
-        status=row.rsvp_status,
-        notes=row.rsvp_notes,
-        waitlisted=row.rsvp_waitlisted,
-        waitlist_position=row.rsvp_waitlist_position,
-        updated_at=row.rsvp_updated_at,
+    return RSVP.represent(
+        RSVP.Row(
+            status=row.rsvp_status,
+            notes=row.rsvp_notes,
+            waitlisted=row.rsvp_waitlisted,
+            waitlist_position=row.rsvp_waitlist_position,
+            updated_at=row.rsvp_updated_at,
+            user_id=user.pk,
+            user_name=user.name,
+            user_avatar=user.avatar,
+        )
     )
 
 

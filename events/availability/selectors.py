@@ -8,12 +8,13 @@ from django.db import connection
 from core.sql import PagedSql, hydrate
 from events.availability import sql
 from events.availability.models import Availability, RsvpStatus
+from events.availability.shapes import RSVP
 from events.models import Event
 
 
 class AvailabilityRows(PagedSql):
-    """RSVPs of an event, oldest first (the model's ordering), as tuples `(user_id, user_name,
-    user_avatar, status, notes, waitlisted, waitlist_position, updated_at)`.
+    """RSVPs of an event, oldest first (the model's ordering), as `RSVP.Row`s
+    (events/availability/shapes.py: the RSVP's values and its user's id, name and avatar).
 
     What a paginator slices: each slice `[start:stop]` is one query for those rows, with no model
     instances and no ORM compilation (this list is one of the hottest reads). The number of rows
@@ -24,6 +25,8 @@ class AvailabilityRows(PagedSql):
 
     def page_sql(self) -> str:
         return sql.rows()
+
+    row = staticmethod(RSVP.row_parser())
 
 
 def availability_counts(*, event: Event) -> tuple[dict[str, int], int]:

@@ -16,6 +16,7 @@ from clubs import sql as clubs_sql
 from clubs.models import ClubMember
 from core.sql import SQL, Identifier, Placeholder, column, columns, db_type, table, text
 from events.availability.models import Availability
+from events.availability.shapes import RSVP
 from events.models import Event
 
 A = Availability
@@ -55,21 +56,20 @@ def counts() -> str:
 
 @functools.cache
 def rows() -> str:
-    """A slice of the event's RSVPs in the model's order, with their users' public fields."""
+    """A slice of the event's RSVPs in the model's order, as `RSVP.Row`s (events/availability/shapes.py)
+    with their users' public fields."""
+    user = {
+        "user_id": column(A, "user", "a"),
+        "user_name": column(USER, "name", "u"),
+        "user_avatar": column(USER, "avatar", "u"),
+    }
     return text(
         SQL(
-            "SELECT {user_id}, {name}, {avatar}, {status}, {notes}, {waitlisted}, {position}, {updated_at} "
-            "FROM {rsvps} a JOIN {users} u ON {uid} = {user_id} WHERE {event} = %(event)s "
+            "SELECT {columns} FROM {rsvps} a JOIN {users} u ON {uid} = {user_id} WHERE {event} = %(event)s "
             "ORDER BY {created_at}, {id} LIMIT %(limit)s OFFSET %(offset)s"
         ).format(
+            columns=RSVP.select("a", user),
             user_id=column(A, "user", "a"),
-            name=column(USER, "name", "u"),
-            avatar=column(USER, "avatar", "u"),
-            status=column(A, "status", "a"),
-            notes=column(A, "notes", "a"),
-            waitlisted=column(A, "waitlisted", "a"),
-            position=column(A, "waitlist_position", "a"),
-            updated_at=column(A, "updated_at", "a"),
             rsvps=table(A),
             users=table(USER),
             uid=column(USER, "id", "u"),
