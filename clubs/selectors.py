@@ -7,7 +7,6 @@ raise `Http404` for both, and for a malformed id.
 from __future__ import annotations
 
 import uuid
-from collections import namedtuple
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -16,6 +15,7 @@ from django.http import Http404
 from clubs import sql
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
+from clubs.shapes import ClubRow
 from core.sql import PagedSql, hydrate
 
 
@@ -89,12 +89,6 @@ def club_get_detail(*, user, club_id) -> ClubRow:
     if not clubs:
         raise Http404
     return clubs[0]
-
-
-# A club as the list and detail render it: the columns of `Club` by attribute name (`owner_id`),
-# then `member_count` and `my_role`. A tuple rather than a model instance, whose construction
-# cost more than the rest of a long page.
-ClubRow = namedtuple("ClubRow", [*(field.attname for field in Club._meta.concrete_fields), "member_count", "my_role"])
 
 
 class ClubRows(PagedSql):

@@ -9,9 +9,9 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import UserManager
-from clubs.models import Club, ClubMember, ClubRole
+from clubs.models import ClubMember, ClubRole
+from clubs.shapes import CLUB
 from clubs.validators import MAX_INT, MAX_TAG_LENGTH, MAX_TAGS, normalize_tags, validate_timezone
-from core.representation import datetime_text
 from core.serializers import CachedFieldsMixin, StrictCharField, StrictEmailField, StrictUUIDField
 
 User = get_user_model()
@@ -55,62 +55,27 @@ class TimezoneField(StrictCharField):
 
 
 # --- clubs -----------------------------------------------------------------------------------
-class ClubSerializer(CachedFieldsMixin, serializers.ModelSerializer):
-    """A club as the caller sees it. `member_count` counts active members; `my_role` is the caller's
-    active club role, or null."""
-
-    owner = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="User id of the owner.")
-    member_count = serializers.IntegerField(read_only=True)
-    my_role = serializers.ChoiceField(choices=ClubRole.choices, read_only=True, allow_null=True)
-
-    class Meta:
-        model = Club
-        fields = [
-            "id",
-            "name",
-            "description",
-            "owner",
-            "is_public",
-            "max_members",
-            "meeting_frequency",
-            "current_book",
-            "location",
-            "tags",
-            "timezone",
-            "member_count",
-            "my_role",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
+ClubSerializer = CLUB.serializer(
+    doc="""A club as the caller sees it. `member_count` counts active members; `my_role` is the caller's
+    active club role, or null.""",
+    fields={
+        "owner": serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="User id of the owner.")
+    },
+    writes=False,  # DRF's own `.data`: the reference `club_representation` is tested against
+)
 
 
 def club_representation(club, *, zone=None) -> dict:
     """`ClubSerializer(club).data` as JSON (the same keys in the same order with the same values),
-    written out: for the list and detail of clubs, where DRF's generic machinery (a deep copy of
-    the fields per serializer, `get_attribute` and `to_representation` per field) cost more CPU than
-    the rest of the request. `club`: a `clubs.selectors.ClubRow` or an annotated `Club`; `zone`: the
-    current time zone (looked up when not given; a page passes it once for all its rows).
-    tests/clubs/test_club_rows.py holds it equal to the serializer."""
+    written by the shape's writer (clubs/shapes.py): for the list and detail of clubs, where DRF's
+    generic machinery cost more CPU than the rest of the request. `club`: a `ClubRow` or an
+    annotated `Club`; `zone`: the current time zone (looked up when not given; a page passes it
+    once for all its rows). tests/clubs/test_club_rows.py holds it equal to the serializer."""
     if zone is None:
         zone = timezone.get_current_timezone()
-    return {
-        "id": str(club.id),
-        "name": club.name,
-        "description": club.description,
-        "owner": None if club.owner_id is None else str(club.owner_id),
-        "is_public": club.is_public,
-        "max_members": club.max_members,
-        "meeting_frequency": club.meeting_frequency,
-        "current_book": club.current_book,
-        "location": club.location,
-        "tags": list(club.tags),
-        "timezone": club.timezone,
-        "member_count": club.member_count,
-        "my_role": club.my_role,
-        "created_at": datetime_text(club.created_at, zone),
-        "updated_at": datetime_text(club.updated_at, zone),
-    }
+    if not isinstance(club, tuple):
+        club = CLUB.row_of(club, member_count=club.member_count, my_role=club.my_role)
+    return CLUB.represent(club, zone=zone)
 
 
 class ClubWriteSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 
 from clubs.models import Club, ClubMember
+from clubs.shapes import CLUB
 from core.sql import SQL, TRUE, Composable, Identifier, Placeholder, column, columns, conjunction, order_by, table, text
 
 USER = Placeholder("user")
@@ -154,15 +155,18 @@ def club_rows_count(*, site_admin: bool, filters: tuple[str, ...]) -> str:
 @functools.cache
 def club_rows_page(*, site_admin: bool, filters: tuple[str, ...], ordering: tuple[str, ...]) -> str:
     """A page (`%(limit)s`, `%(offset)s`) of those clubs in `ordering` (terms of `CLUB_ORDER_BY`, `-`
-    for descending; an unknown term is a 400): the club's columns, then `member_count` and `my_role`."""
+    for descending; an unknown term is a 400): the Club shape's row (clubs/shapes.py)."""
     return text(
         SQL(
-            "SELECT {columns}, {count} AS member_count, {role} AS my_role FROM {clubs} c WHERE {where} "
-            "ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s"
+            "SELECT {columns} FROM {clubs} c WHERE {where} ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s"
         ).format(
-            columns=columns(Club, "c"),
-            count=active_member_count(Identifier("c", "id")),
-            role=role_of(Identifier("c", "id")),
+            columns=CLUB.select(
+                "c",
+                {
+                    "member_count": SQL("{} AS member_count").format(active_member_count(Identifier("c", "id"))),
+                    "my_role": SQL("{} AS my_role").format(role_of(Identifier("c", "id"))),
+                },
+            ),
             clubs=table(Club),
             where=_club_where(site_admin, filters),
             ordering=order_by(ordering, CLUB_ORDER_BY),

@@ -84,6 +84,12 @@ _WRITERS = {
     "time": lambda value, zone: value.strftime("%H:%M:%S"),
     "datetime": datetime_text,
 }
+# Rows read without casts (`typed=False`): ids arrive as UUID objects.
+_NATIVE_WRITERS = {
+    **_WRITERS,
+    "uuid": lambda value, zone: str(value),
+    "uuid[]": lambda value, zone: [str(v) for v in value],
+}
 # The value of each kind on a model instance -> its value in a Row.
 _ROW_VALUES = {
     "uuid": uuid_text,
@@ -98,8 +104,11 @@ _ROW_VALUES = {
 class ModelShape:
     """The response shape `keys` of `model` (see the module docstring)."""
 
-    def __init__(self, model: type[models.Model], keys: Sequence[str | Computed], *, name: str):
-        self.model, self.name = model, name
+    def __init__(self, model: type[models.Model], keys: Sequence[str | Computed], *, name: str, typed: bool = True):
+        """`typed`: the row's ids and timestamps are read as text (`select`); False for a row read
+        with the model's own column types, whose ids the writer turns into text."""
+        self.model, self.name, self.typed = model, name, typed
+        writers = _WRITERS if typed else _NATIVE_WRITERS
         self.keys = tuple(key.name if isinstance(key, Computed) else key for key in keys)
         self.computed = {key.name: key for key in keys if isinstance(key, Computed)}
         self.fields = [(key, model._meta.get_field(key)) for key in self.keys if key not in self.computed]
@@ -110,7 +119,7 @@ class ModelShape:
         self._plan = [
             (key, None, self.computed[key].write)
             if key in self.computed
-            else (key, at[dict(self.fields)[key].attname], _WRITERS[_kind(dict(self.fields)[key])])
+            else (key, at[dict(self.fields)[key].attname], writers[_kind(dict(self.fields)[key])])
             for key in self.keys
         ]
 
@@ -129,7 +138,7 @@ class ModelShape:
         """The row's columns over `alias`: model fields (ids `::text`, uuid arrays `::text[]`,
         timestamps `::text`, parsed back by `row_parser`), then the computed keys' extra columns,
         whose expressions `extra` gives by name (the SQL module's)."""
-        casts = {"uuid": "text", "uuid[]": "text[]", "datetime": "text"}
+        casts = {"uuid": "text", "uuid[]": "text[]", "datetime": "text"} if self.typed else {}
         own = cast_columns(alias, [(f.column, casts.get(_kind(f))) for _, f in self.fields])
         return join_columns([own, *(extra[name] for name in self.extra)])
 
@@ -170,10 +179,13 @@ class ModelShape:
         return body
 
     # --- OpenAPI -----------------------------------------------------------------------------
-    def serializer(self, *, doc: str, fields: dict | None = None, context: Callable | None = None) -> type:
+    def serializer(
+        self, *, doc: str, fields: dict | None = None, context: Callable | None = None, writes: bool = True
+    ) -> type:
         """The read-only `ModelSerializer` that documents this shape (component `name`).
         `fields`: DRF fields declared over the model's defaults (e.g. a time format); `context`:
-        what `represent` needs from an instance (called with it), for `.data`."""
+        what `represent` needs from an instance (called with it), for `.data`; `writes=False`
+        keeps DRF's own field-by-field `.data` (the reference the writer is tested against)."""
         shape = self
         attrs = {"__doc__": doc, "__module__": self.model.__module__, **(fields or {})}
         for key, computed in self.computed.items():
@@ -191,5 +203,6 @@ class ModelShape:
             extra = context(instance) if context else {}
             return shape.represent(shape.row_of(instance, **extra.pop("row", {})), **extra)
 
-        attrs["to_representation"] = to_representation
+        if writes:
+            attrs["to_representation"] = to_representation
         return type(f"{self.name}Serializer", (CachedFieldsMixin, serializers.ModelSerializer), attrs)
