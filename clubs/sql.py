@@ -118,7 +118,9 @@ def is_member() -> str:
     return text(SQL("SELECT {}").format(active_membership(Placeholder("club"))))
 
 
-# What `ClubViewSet.ordering_fields` (and the id tie-break) may name.
+# What a client may name in `?ordering=` (`ClubViewSet.ordering_fields`), and their SQL (with the
+# id tie-break).
+CLUB_ORDERABLE = ("name", "created_at", "member_count")
 CLUB_ORDER_BY = {
     "name": Identifier("c", "name"),
     "created_at": Identifier("c", "created_at"),

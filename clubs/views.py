@@ -44,6 +44,7 @@ from clubs.serializers import (
     TransferOwnershipSerializer,
     club_representation,
 )
+from clubs.sql import CLUB_ORDERABLE
 
 CLUB_FULL = ("club_full", "The club is full (5 members).")
 ALREADY_MEMBER = ("already_member", "The user is already a member of this club.")
@@ -66,7 +67,7 @@ class ClubViewSet(viewsets.GenericViewSet):
     serializer_class = ClubSerializer
     filter_backends = [DjangoFilterBackend, TieBreakOrderingFilter]
     filterset_class = ClubFilter
-    ordering_fields = ["name", "created_at", "member_count"]
+    ordering_fields = list(CLUB_ORDERABLE)
     ordering = ["name"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

@@ -58,7 +58,7 @@ class EventRows(PagedSql):
     club `user` may see (all for members and site admins, else its public events). `type`: that
     type only; `date_from`/`date_to`: bounds of the date, inclusive; `upcoming=True`: events that start now or later in their club's time zone (as
     `core.time.is_upcoming` reads them); `attending`: events whose `attendees` hold / do not hold `user`;
-    `ordering`: one term of `_EVENT_ORDER_BY` (`-` for descending), then the id; the default is
+    `ordering`: one term of `events.sql.EVENT_ORDERABLE` (`-` for descending), then the id; the default is
     date, time, id. None (or False for `upcoming`) means no such filter."""
 
     def __init__(

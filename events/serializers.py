@@ -12,6 +12,7 @@ from events.availability.serializers import AvailabilitySerializer
 from events.availability.shapes import RSVP
 from events.models import Event, EventType
 from events.shapes import EDITABLE_FIELDS, EVENT, RSVP_COLUMNS, EventRow
+from events.sql import EVENT_ORDERABLE
 
 _OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
 
@@ -127,7 +128,7 @@ class EventFilterSerializer(serializers.Serializer):
     upcoming = serializers.BooleanField(required=False)
     attending = serializers.BooleanField(required=False)
     ordering = serializers.ChoiceField(
-        choices=["event_date", "-event_date", "created_at", "-created_at", "title", "-title"], required=False
+        choices=[term for name in EVENT_ORDERABLE for term in (name, f"-{name}")], required=False
     )
 
     def validate(self, attrs):

@@ -72,6 +72,8 @@ EVENT_ORDER_BY = {
     "id": Identifier("e", "id"),
 }
 EVENT_DEFAULT_ORDERING = ("event_date", "event_time", "id")
+# What a client may name in `?ordering=` (each also with `-`): `EventFilterSerializer`'s choices.
+EVENT_ORDERABLE = ("event_date", "created_at", "title")
 
 # The list filters (`EventRows`), each a condition on the event `e` and its club `c`.
 EVENT_FILTERS = {
