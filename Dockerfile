@@ -15,13 +15,14 @@ COPY . .
 # Settings demand a real key with DEBUG off; this one exists only for collectstatic at build time.
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
     DEBUG=false python manage.py collectstatic --noinput -v 0 \
- && python -m compileall -q core bookwork accounts clubs events
+ && python -m compileall -q core bookwork accounts clubs events notifications
 
 # --- runtime: the virtualenv and the app, run as an unprivileged user --------------------------
 FROM python:3.11-slim-bookworm AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
+    READ_ENV_DEV=false \
     BIND=0.0.0.0:8000
 RUN groupadd --system --gid 10001 bookwork \
  && useradd --system --uid 10001 --gid bookwork --home-dir /app --shell /usr/sbin/nologin bookwork

@@ -8,8 +8,10 @@ front, deploy/nginx.conf); exposed directly to slow clients, use threads (`GUNIC
 
 - No database connection (nor pool) exists before fork: the app is not preloaded, so each worker
   imports Django and opens its own connections on its first request.
-- SIGTERM: the master closes the listening socket (new connections are refused), and each worker
-  finishes its in-flight requests within `graceful_timeout` before exiting.
+- SIGTERM and SIGINT (Ctrl-C) stop without losing a request (bookwork/graceful.py): after an
+  optional drain period (`GUNICORN_DRAIN_SECONDS`, /readyz answering 503), new connections are
+  no longer taken, the ones already queued are served, and each worker finishes its in-flight
+  requests within `graceful_timeout` before exiting. SIGQUIT is gunicorn's quick shutdown.
 - Metrics: counters of all workers are kept in files under PROMETHEUS_MULTIPROC_DIR (a fresh
   temporary directory unless set), so a scrape served by any worker reports all of them.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bookwork import graceful
 from bookwork.config import ConfigError, env_bool, env_int, env_str, exit_on_config_error
 
 try:
@@ -34,6 +37,9 @@ try:
     # request-time story (DB_STATEMENT_TIMEOUT_MS bounds each SQL statement well inside it).
     timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
     graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=1)
+    # Seconds between a stop signal and the moment new connections stop being taken, during which
+    # /readyz answers 503 so a load balancer moves traffic elsewhere (0: none, e.g. standalone).
+    drain_seconds = env_int("GUNICORN_DRAIN_SECONDS", 0, minimum=0)
     keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
     # Recycle workers now and then (bounds slow leaks); the jitter keeps them from restarting together.
     max_requests = env_int("GUNICORN_MAX_REQUESTS", 1000, minimum=0)
@@ -42,7 +48,8 @@ try:
 except ConfigError as error:
     exit_on_config_error(error)
 
-worker_class = "gthread" if threads > 1 else "sync"
+# gthread, except that a worker stopping serves the connections it accepted (bookwork/graceful.py).
+worker_class = "bookwork.graceful.DrainingThreadWorker" if threads > 1 else "sync"
 preload_app = False
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
@@ -58,6 +65,9 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     # Must be in the environment before a worker imports prometheus_client.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bookwork-metrics-")
     _metrics_dir_owned = True
+
+# The file whose existence makes /readyz answer 503 while draining; read by the workers.
+os.environ[graceful.DRAIN_FILE_ENV] = str(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]) / "draining")
 
 # Imported now, in the master and after PROMETHEUS_MULTIPROC_DIR is set: importing it inside
 # child_exit (a SIGCHLD handler) can re-enter a half-finished import when two workers exit
@@ -76,6 +86,15 @@ def on_starting(server) -> None:
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):
         stale.unlink()
+    Path(os.environ[graceful.DRAIN_FILE_ENV]).unlink(missing_ok=True)
+
+
+def when_ready(server) -> None:
+    graceful.install(server, drain_seconds=drain_seconds)
+
+
+def post_worker_init(worker) -> None:
+    graceful.ignore_sigint(worker)
 
 
 def child_exit(server, worker) -> None:

@@ -10,8 +10,10 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     from bookwork.config import ConfigError, exit_on_config_error
+    from bookwork.devenv import load as load_dev_env
 
     try:
+        load_dev_env()  # .env.dev of a development checkout (bookwork/devenv.py); never gunicorn
         execute_from_command_line(sys.argv)
     except ConfigError as error:
         exit_on_config_error(error)

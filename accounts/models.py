@@ -110,6 +110,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
     @property
+    def label(self) -> str:
+        """Name and email, for people reading lists of users (the admin's inline rows, attendees)."""
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    @property
     def is_site_admin(self) -> bool:
         return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
 

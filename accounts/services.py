@@ -4,9 +4,15 @@ password change, profile updates and deactivation. Every write of the auth lifec
 Refresh-token lifecycle (table `refresh_tokens`, one row per issued token, stored as a SHA-256 hash):
 
 - A sign-in starts a *family* (`family_id`), capped at `REFRESH_FAMILY_MAX_AGE` from its start.
-- `refresh_rotate` locks the presented row, spends it (`used_at`) and creates its successor
-  (`parent` = the presented row) in one transaction. The one-to-one `parent` column backs this in
-  the database: a token can have only one successor.
+- `refresh_rotate` locks the user row, then the presented row, spends it (`used_at`) and creates
+  its successor (`parent` = the presented row) in one transaction. The one-to-one `parent` column
+  backs this in the database: a token can have only one successor.
+- Every path that ends sessions (logout, session deletion, logout-all, password change, theft
+  detection, deactivation, staff revocation) locks the same user row first (`core.locks`, whose
+  order puts the user before refresh-token rows). Rotation and revocation of one user therefore
+  serialize: a revocation waits for a concurrent rotation to commit and then revokes its successor
+  too, and a rotation that waited for a revocation finds its token revoked. Once any of those calls
+  has answered, no refresh token of the ended session works again.
 - Presenting a spent token is theft: the whole family is revoked in a transaction that commits
   before the 401 is raised, and a WARNING goes to the `bookwork.security` logger.
 - Logout, session deletion, logout-all, password change and deactivation revoke families AND bump
@@ -36,7 +42,7 @@ from rest_framework_simplejwt.settings import api_settings
 from accounts.models import RefreshToken, RevokeReason, User, UserManager
 from accounts.selectors import session_list
 from accounts.tokens import access_token_for, refresh_token_hash, refresh_token_sign, refresh_token_verify
-from core.hooks import Hook
+from core.locks import lock_one, retry_on_conflict
 from core.services import model_update
 
 security_log = logging.getLogger("bookwork.security")
@@ -112,6 +118,7 @@ def _refresh_token_issue(
         parent=parent,
         expires_at=expires_at,
         family_expires_at=family_expires_at,
+        created_at=now,
         last_used_at=now,
         user_agent=(client.user_agent or "")[:512],
         ip=client.ip,
@@ -139,6 +146,12 @@ def _families_revoke(*, tokens, reason: str, now: datetime) -> int:
     ).update(is_revoked=True, revoked_at=now, revoked_reason=reason)
 
 
+def _user_lock(*, user_id) -> User | None:
+    """Lock the user row (FOR NO KEY UPDATE: refresh-token rows referencing it may still be
+    inserted by this transaction) before any refresh-token row; None if the user is gone."""
+    return lock_one(User.objects.filter(pk=user_id), no_key=True)
+
+
 def _token_version_bump(*, user: User) -> None:
     """Kill every access token of `user` (their `ver` claim no longer matches)."""
     User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
@@ -157,7 +170,8 @@ def user_register(*, email: str, password: str, name: str, phone: str | None = N
     """
     email = UserManager.normalize_email_address(email)
     now = timezone.now()
-    user = User(email=email, name=name.strip(), phone=phone or None, last_login=now)
+    # One timestamp for the request: created_at = updated_at = last_login = the session's times.
+    user = User(email=email, name=name.strip(), phone=phone or None, last_login=now, created_at=now, updated_at=now)
     _password_validate(password=password, user=user, field="password")
     taken = exceptions.ValidationError(
         {"email": [ErrorDetail("A user with this email already exists.", code="unique")]}
@@ -243,17 +257,27 @@ def _grace_successor(*, token: RefreshToken, now: datetime) -> RefreshToken | No
     return successor
 
 
+@retry_on_conflict
 def refresh_rotate(*, raw: str, client: ClientInfo) -> TokenPair:
     """Spend the presented refresh token and issue a new access + refresh pair in its family.
 
-    Of any number of concurrent calls with one token exactly one succeeds: the row is locked
-    (`SELECT ... FOR UPDATE`) and re-checked inside the transaction. A spent token is reuse: its
+    Of any number of concurrent calls with one token exactly one succeeds: the user row, then the
+    token row are locked (`SELECT ... FOR UPDATE`) and the token is re-checked inside the
+    transaction. A session ended concurrently is either ended before (the token is revoked) or
+    after this commits (the successor is revoked with it). A spent token is reuse: its
     family is revoked (committed) and `TokenNotValid` is raised. Within the grace period the
     immediately previous token is accepted once more and rotates the family's current token.
     """
     token_hash, user_claim = _verified_hash(raw)
+    try:
+        user_id = uuid.UUID(user_claim)
+    except ValueError:
+        raise TokenNotValid() from None
     reused: RefreshToken | None = None
     with transaction.atomic():
+        # The user row first: session-ending paths take it too, so they serialize with this.
+        if _user_lock(user_id=user_id) is None:
+            raise TokenNotValid()
         now = timezone.now()
         token = (
             RefreshToken.objects.select_for_update(of=("self",))
@@ -304,6 +328,7 @@ def session_logout(*, user: User, raw: str) -> None:
     their refresh tokens and simply refresh). An access token or another user's token is
     `TokenNotValid`. Logging out an already revoked session again is a no-op success."""
     token_hash, user_claim = _verified_hash(raw)
+    _user_lock(user_id=user.pk)
     tokens = RefreshToken.objects.filter(token_hash=token_hash, user=user)
     if user_claim != str(user.pk) or not tokens.exists():
         raise TokenNotValid()
@@ -315,6 +340,7 @@ def session_logout(*, user: User, raw: str) -> None:
 def session_revoke(*, user: User, family_id: uuid.UUID) -> None:
     """Revoke one live session of `user` (and bump the token version, as logout does).
     Raises `NotFound` for another user's, a dead or an unknown session."""
+    _user_lock(user_id=user.pk)
     if not session_list(user=user).filter(family_id=family_id).exists():
         raise exceptions.NotFound()
     _families_revoke(
@@ -326,6 +352,7 @@ def session_revoke(*, user: User, family_id: uuid.UUID) -> None:
 
 
 def _user_sign_out_everywhere(*, user: User, reason: str) -> int:
+    _user_lock(user_id=user.pk)  # after it, no concurrent rotation can add a token unseen
     revoked = RefreshToken.objects.filter(user=user, is_revoked=False).update(
         is_revoked=True, revoked_at=timezone.now(), revoked_reason=reason
     )
@@ -358,33 +385,3 @@ def user_profile_update(*, user: User, data: dict) -> User:
     """Update the caller's own `name`, `phone` and `avatar` (only the keys present in `data`)."""
     model_update(instance=user, changes={name: data[name] for name in ("name", "phone", "avatar") if name in data})
     return user
-
-
-# Connected by events.availability (AppConfig.ready): that app depends on accounts, not the other way round.
-user_deactivated = Hook(
-    "accounts.user_deactivated",
-    "user_deactivated(user=<locked User>): the user was deactivated site-wide, in this transaction; "
-    "their seats and waitlist places in every club's upcoming events are to be freed.",
-)
-
-
-@transaction.atomic
-def user_deactivate(*, user: User) -> None:
-    """Staff action: deactivate `user`, revoke every session, kill their access tokens, and give
-    up the event seats they hold (waitlisted RSVPs are promoted by the availability service)."""
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    locked.is_active = False
-    locked.save(update_fields=["is_active"])
-    _user_sign_out_everywhere(user=locked, reason=RevokeReason.DEACTIVATED)
-    user_deactivated(user=locked)
-    user.is_active = False
-    user.token_version = locked.token_version
-
-
-@transaction.atomic
-def refresh_tokens_revoke(*, tokens, reason: str = RevokeReason.ADMIN) -> int:
-    """Staff action: revoke the sessions (families) of `tokens` and kill their users' access tokens."""
-    user_ids = set(tokens.values_list("user_id", flat=True))
-    revoked = _families_revoke(tokens=tokens, reason=reason, now=timezone.now())
-    User.objects.filter(pk__in=user_ids).update(token_version=F("token_version") + 1)
-    return revoked

@@ -1,5 +1,7 @@
 """Throttles of the sign-in endpoints: login per client IP (`login`) and per email
-(`login_email`), register per client IP (`register`); rates from THROTTLE_RATES.
+(`login_email`), register per client IP (`register`); rates from THROTTLE_RATES. Password change
+counts against the very `login_email` bucket of the caller's account: every check of a password
+shares one per-account limit, so guesses cannot be split between the two endpoints.
 
 Counters live in Django's default cache, which settings make shared by every process (Redis when
 REDIS_URL is set, otherwise the database cache), never a per-process memory cache. DRF's
@@ -56,8 +58,24 @@ class LoginEmailRateThrottle(SerializedRateThrottle):
         email = data.get("email") if isinstance(data, dict) else None
         if not isinstance(email, str) or not email.strip():
             return None
-        ident = hashlib.sha256(UserManager.normalize_email_address(email).encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self.cache_format % {"scope": self.scope, "ident": _account_ident(email)}
+
+
+def _account_ident(email: str) -> str:
+    return hashlib.sha256(UserManager.normalize_email_address(email).encode()).hexdigest()
+
+
+class PasswordChangeRateThrottle(SerializedRateThrottle):
+    """`POST /auth/password/` checks `current_password`: the same per-account limit as login, in
+    the same bucket (scope `login_email`, keyed by the account's email hash)."""
+
+    scope = "login_email"
+
+    def get_cache_key(self, request, view) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": _account_ident(user.email)}
 
 
 class RegisterIPRateThrottle(SerializedRateThrottle):

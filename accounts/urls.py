@@ -1,4 +1,4 @@
-"""Routes of the accounts app under /api/v1/ (API.md, "Accounts and auth")."""
+"""Routes of the accounts app under /api/v1/ (docs/api.md, "Accounts and auth")."""
 
 from django.urls import path
 

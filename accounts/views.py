@@ -1,4 +1,4 @@
-"""HTTP layer of the auth endpoints (see API.md, "Accounts and auth"). Views parse with a
+"""HTTP layer of the auth endpoints (see docs/api.md, "Accounts and auth"). Views parse with a
 serializer, call one service or selector, and shape the response; rules live in the services."""
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ from accounts.serializers import (
     TokenRefreshResponseSerializer,
     UserSerializer,
 )
-from accounts.throttling import LoginEmailRateThrottle, LoginIPRateThrottle, RegisterIPRateThrottle, client_ip
+from accounts.throttling import (
+    LoginEmailRateThrottle,
+    LoginIPRateThrottle,
+    PasswordChangeRateThrottle,
+    RegisterIPRateThrottle,
+    client_ip,
+)
 from core.pagination import PageNumberPagination
 from core.throttling import UserRateThrottle
 
@@ -158,10 +164,15 @@ class LogoutAllView(NoStoreMixin, APIView):
 
 
 class PasswordChangeView(NoStoreMixin, APIView):
+    throttle_classes = [UserRateThrottle, PasswordChangeRateThrottle]
+
     @extend_schema(
         tags=TAGS,
         summary="Change password",
-        description="Signs the caller out everywhere (all refresh and access tokens stop working).",
+        description=(
+            "Signs the caller out everywhere (all refresh and access tokens stop working). Throttled "
+            "per account with the login limit (`login_email`), which it shares with login."
+        ),
         request=PasswordChangeSerializer,
         responses={204: None, 400: E400, 401: E401, 429: E429},
     )

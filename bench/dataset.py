@@ -15,6 +15,8 @@ Contract of `seed_dataset` (used by `manage.py bench_seed`):
   exactly those users in that order; later `available` ones are waitlisted with positions 1..n;
   `maybe`/`unavailable` ones never hold a seat or a position.
 - Items: on average `items_per_event` per event, assigned (when assigned) to an active member.
+- Notifications: on average `notifications_per_member` per active membership, about the club's
+  events around now (`bench.notification_rows`).
 - Every user shares one password hash, computed once with Django's configured hasher.
 - Deterministic for a given `Plan` (same seed, same ids and rows), except the clock: dates are
   relative to the day of seeding.
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from random import Random
 
 from bench.copying import CopyBuffer, Progress, copy_in, copy_lines
+from bench.notification_rows import notifications_copy
 from bench.vocabulary import (
     BOOKS,
     CITIES,
@@ -54,8 +57,8 @@ DEFAULT_PASSWORD = "bench-password-2026"
 EMAIL_DOMAIN = "bench.example"
 
 
-# The five tables this module writes, in the order they are loaded.
-TABLES = ("users", "clubs", "club_members", "events", "availability", "event_items")
+# The tables this module writes, in the order they are loaded.
+TABLES = ("users", "clubs", "club_members", "events", "availability", "event_items", "notifications")
 
 Log = Callable[[str], None]
 
@@ -70,6 +73,7 @@ class Plan:
     events: int
     rsvps: int
     items_per_event: float = 1.5
+    notifications_per_member: float = 3.0
     seed: int = 2026
     password: str = DEFAULT_PASSWORD
 
@@ -114,6 +118,7 @@ class _Club:
     created_us: int
     active: list[str]
     staff: list[str]
+    name: str = ""
 
 
 @contextmanager
@@ -237,7 +242,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
                 f"\t{rng.choice(FREQUENCIES)}\t{rng.choice(BOOKS)}\t{city}\t{tags}\t{rng.choice(TIMEZONES)}"
                 f"\t{created_s}\t{created_s}\n"
             )
-            clubs.append(_Club(cid, size, created, active_ids, staff))
+            clubs.append(_Club(cid, size, created, active_ids, staff, name))
         buf.flush()
     report.seconds["clubs"] = progress.finish()
     report.rows["clubs"] = plan.clubs
@@ -253,7 +258,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     del member_lines
 
     if not clubs or plan.events <= 0:
-        report.rows.update(events=0, availability=0, event_items=0)
+        report.rows.update(events=0, availability=0, event_items=0, notifications=0)
         report.total_seconds = time.perf_counter() - started
         return report
 
@@ -272,6 +277,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
 
     event_lines: list[str] = []
     item_lines: list[str] = []
+    club_events: dict[int, list[tuple]] = {}
     rsvp_count = 0
     max_items = max(0, round(2 * plan.items_per_event))
     progress = Progress(log, "availability", plan.rsvps)
@@ -329,9 +335,11 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
                 etype = rng.choice(EVENT_TYPES)
                 book = rng.choice(BOOKS)
                 location = f"{rng.choice(VENUES)}, {rng.choice(CITIES)}"
+                title = f"{etype.capitalize()}: {book}"
+                club_events.setdefault(ci, []).append((eid, title, etype, location, created, start_us))
                 created_s = _ts(created)
                 event_lines.append(
-                    f"{eid}\t{club.id}\t{etype.capitalize()}: {book}\t{etype.capitalize()} of the month\t{event_day}"
+                    f"{eid}\t{club.id}\t{title}\t{etype.capitalize()} of the month\t{event_day}"
                     f"\t{event_time}\t{rng.choice(DURATIONS)}\t{location}\t{book}\t{etype}"
                     f"\t{NULL if max_attendees is None else max_attendees}\t{'t' if rng.random() < 0.4 else 'f'}"
                     f"\t{rng.choice(club.staff)}\t{{{','.join(attendees)}}}\t0\t{created_s}\t{created_s}\n"
@@ -375,6 +383,13 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
         "created_at, updated_at) FROM STDIN",
         item_lines,
     )
+    del item_lines
+
+    # Drawn after every other row, so adding them left the rest of the data set as it was.
+    notifications_copy(
+        cursor, log, report, rng, clubs=clubs, club_events=club_events,
+        per_member=plan.notifications_per_member, now_us=now_us, new_id=_uuid, ts=_ts,
+    )  # fmt: skip
 
     report.total_seconds = time.perf_counter() - started
     return report

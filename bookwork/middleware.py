@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.throttling import BaseThrottle
 
 from bookwork import metrics
+from core.exceptions import transaction_conflict
+from core.locks import conflict_kind
 from core.request_context import request_id_var, user_id_var
 
 access_log = logging.getLogger("bookwork.access")
@@ -161,7 +163,8 @@ class JsonErrorMiddleware:
 
     - A declared body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` is refused with 413 before anything
       reads it (DRF's parsers read the stream directly and would not apply Django's cap).
-    - Database outages raised by a view answer 503 instead of 500.
+    - Database outages raised by a view answer 503 instead of 500; a deadlock, serialization
+      failure or lock timeout is no outage: 409 `transaction_conflict`.
     - HTML or plain-text error answers of Django itself (405 from `require_GET`, a CSRF 403, ...)
       are replaced by JSON with the same status and the headers that matter (`Allow`, ...).
     """
@@ -189,6 +192,10 @@ class JsonErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if conflict_kind(exception) is not None:
+            # A lost race, not an outage (a DRF view's handler answers these itself).
+            conflict = transaction_conflict(exception)
+            return json_error(conflict.status_code, conflict.default_code, str(conflict.detail), request)
         if isinstance(exception, (OperationalError, InterfaceError)):
             error_log.error("database unavailable: %s", exception.__class__.__name__, exc_info=exception)
             return database_unavailable(request)

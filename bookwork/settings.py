@@ -12,12 +12,15 @@ from bookwork.config import (
     env_bool,
     env_choice,
     env_database,
+    env_email,
     env_float,
     env_int,
     env_list,
     env_rates,
     env_str,
+    env_url,
 )
+from bookwork.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "bookwork",
     "accounts",
@@ -59,6 +63,8 @@ INSTALLED_APPS = [
     "events",
     "events.availability",
     "events.items",
+    "procrastinate.contrib.django",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +75,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS so that its JSON errors (413, 405, ...) carry the CORS headers too.
     "bookwork.middleware.JsonErrorMiddleware",
+    # Inside the JSON errors: a request whose database connection died is run once more on a
+    # new connection when that cannot apply anything twice (bookwork/db_retry.py).
+    "bookwork.db_retry.DatabaseRetryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -200,7 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["bookwork.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
@@ -226,13 +235,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's assets come from our own static files (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "SiteRoleEnum": "accounts.models.Role",
         "ClubRoleEnum": "clubs.models.ClubRole",
         "EventTypeEnum": "events.models.EventType",
+        "EventStatusEnum": "events.models.EventStatus",
         "RsvpStatusEnum": "events.availability.models.RsvpStatus",
         "ItemCategoryEnum": "events.items.models.ItemCategory",
         "ItemStatusEnum": "events.items.models.ItemStatus",
+        "NotificationKindEnum": "notifications.kinds.KIND_CHOICES",
         # The error serializers of drf-standardized-errors (their `type` and `code` choice sets).
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
@@ -295,6 +310,11 @@ if env_bool("TRUST_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# Development: a front end on any localhost port (e.g. http://localhost:3000) may call the API
+# unless CORS_ALLOWED_ORIGINS lists origins. Never with DEBUG off.
+CORS_ALLOWED_ORIGIN_REGEXES = (
+    [r"^http://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"] if DEBUG and not CORS_ALLOWED_ORIGINS else []
+)
 CORS_ALLOW_CREDENTIALS = env_bool("CORS_ALLOW_CREDENTIALS", False)
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
@@ -307,33 +327,47 @@ LOG_LEVEL = env_choice(
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "bookwork.logging.RequestContextFilter"}},
-    "formatters": {
-        "json": {"()": "bookwork.logging.JsonFormatter"},
-        "console": {"()": "bookwork.logging.ConsoleFormatter"},
-    },
-    "handlers": {
-        "default": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_context"],
-        }
-    },
-    "root": {"handlers": ["default"], "level": LOG_LEVEL},
-    "loggers": {
-        # Replaces Django's own console handler (DEBUG only), which would print every line twice.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.request": {"level": "ERROR", "propagate": True},
-        "django.server": {"level": "WARNING", "propagate": True},
-        "django.db.backends": {"level": "WARNING", "propagate": True},
-        # Security events (permission denials, refresh-token reuse, lockouts) are WARNING and
-        # always written, whatever LOG_LEVEL says.
-        "bookwork.security": {"level": "WARNING", "propagate": True},
-    },
-}
+# One JSON object per line (or console lines), with the request's context (bookwork/logging.py).
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
+
+# --- Email, notifications and the background worker (docs/notifications.md) --------------------
+# Email is ENABLED by EMAIL_ENABLED (default: on with DEBUG, i.e. `make run`, off otherwise). When it
+# is on and DEBUG is off, EMAIL_URL and PUBLIC_URL are required; when it is off, notifications are
+# only in-app and no email job is ever queued.
+EMAIL_ENABLED = env_bool("EMAIL_ENABLED", DEBUG)
+PUBLIC_URL = env_url("PUBLIC_URL")
+if EMAIL_ENABLED and not DEBUG:
+    _missing = [name for name, value in (("EMAIL_URL", env_str("EMAIL_URL")), ("PUBLIC_URL", PUBLIC_URL)) if not value]
+    if _missing:
+        raise ConfigError(f"{' and '.join(_missing)} required when EMAIL_ENABLED is on and DEBUG is off")
+PUBLIC_URL = PUBLIC_URL or "http://127.0.0.1:8000"  # development only (checked above for production)
+_email = env_email("EMAIL_URL", "consolemail://")  # the console backend prints mails (make run)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Bookwork <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Retries of a failed send: up to EMAIL_MAX_ATTEMPTS tries, waiting base * 2**attempt seconds
+# (at most EMAIL_RETRY_MAX_SECONDS) in between.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 12, minimum=1)
+EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 5, minimum=0)
+EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 3600, minimum=1)
+# `manage.py worker` (procrastinate): jobs run at once per worker process; seconds a running job
+# gets to finish on SIGTERM; heartbeat interval; silence after which a worker counts as dead and
+# its running jobs are retried.
+WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 4, minimum=1)
+WORKER_SHUTDOWN_TIMEOUT_SECONDS = env_float("WORKER_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=0)
+WORKER_HEARTBEAT_SECONDS = env_float("WORKER_HEARTBEAT_SECONDS", 10, minimum=0.1)
+WORKER_STALLED_SECONDS = env_float("WORKER_STALLED_SECONDS", 60, minimum=0.5)
+# Seconds between polls for jobs that became due (new jobs wake the worker at once by LISTEN/NOTIFY).
+WORKER_POLL_SECONDS = env_float("WORKER_POLL_SECONDS", 5, minimum=0.1)
+# Days finished jobs are kept (for the admin and the failure metrics) before the worker deletes them.
+WORKER_JOB_RETENTION_DAYS = env_int("WORKER_JOB_RETENTION_DAYS", 7, minimum=1)
 
 # --- Ops --------------------------------------------------------------------------------------
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))

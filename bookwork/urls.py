@@ -1,18 +1,27 @@
 """Top-level routes: the versioned API under /api/v1/, the admin, probes and docs."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bookwork import views
+from bookwork.api_index import ApiIndexView
 
 api_v1 = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("accounts.urls")),
     path("", include("clubs.urls")),
     path("", include("events.urls")),
+    path("", include("notifications.urls")),
 ]
+
+# The admin speaks for Bookwork; "View site" opens the API docs (there is no web front end at /).
+admin.site.site_header = "Bookwork"
+admin.site.site_title = "Bookwork admin"
+admin.site.index_title = "Administration"
+admin.site.site_url = reverse_lazy("docs")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from bookwork import metrics as bookwork_metrics
+from bookwork.graceful import draining
 from bookwork.middleware import database_unavailable, is_admin_path, json_error
 
 logger = logging.getLogger(__name__)
@@ -27,20 +28,48 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _missing_cache_tables() -> list[str]:
+    """Database cache tables of settings.CACHES that do not exist (the throttles need them)."""
+    wanted = [
+        cache["LOCATION"]
+        for cache in settings.CACHES.values()
+        if cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    ]
+    if not wanted:
+        return []
+    existing = set(connection.introspection.table_names())
+    return [table for table in wanted if table not in existing]
+
+
 @csrf_exempt
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: the database answers and no migration is unapplied; 503 otherwise."""
+    """Readiness: 200 when this instance should get traffic, else 503 naming what is wrong.
+
+    503 while gunicorn drains before a shutdown (`"draining": true`, see bookwork/graceful.py),
+    when the database does not answer, or when something `manage.py migrate` makes is missing:
+    `missing` names each unapplied migration and absent cache table (`pending_migrations` counts
+    the migrations).
+    """
+    if draining():
+        return JsonResponse({"status": "unavailable", "draining": True}, status=503)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        missing_tables = _missing_cache_tables()
     except DatabaseError as error:
         logger.warning("readiness check failed: database unreachable (%s)", error.__class__.__name__)
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    if pending:
-        return JsonResponse({"status": "unavailable", "database": "ok", "pending_migrations": len(pending)}, status=503)
+    if pending or missing_tables:
+        body = {"status": "unavailable", "database": "ok"}
+        body["missing"] = [f"migration {migration.app_label}.{migration.name}" for migration, _ in pending]
+        body["missing"] += [f"cache table {table}" for table in missing_tables]
+        if pending:
+            body["pending_migrations"] = len(pending)
+        logger.warning("readiness check failed: %s", "; ".join(body["missing"]))
+        return JsonResponse(body, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
 

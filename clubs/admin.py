@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 
 from clubs import services
 from clubs.models import Club, ClubMember, ClubRole
-from clubs.validators import normalize_tags, validate_timezone
+from clubs.validators import normalize_reminder_hours, normalize_tags, validate_timezone
 
 
 def _locked_club(club: Club) -> Club | None:
@@ -39,6 +39,9 @@ class ClubAdminForm(forms.ModelForm):
 
     def clean_tags(self):
         return normalize_tags(self.cleaned_data.get("tags") or [])
+
+    def clean_reminder_hours(self):
+        return normalize_reminder_hours(self.cleaned_data.get("reminder_hours") or [])
 
     def clean_timezone(self):
         return validate_timezone(self.cleaned_data.get("timezone") or "")
@@ -98,7 +101,7 @@ class ClubMemberInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+        return super().get_queryset(request).select_related("user", "club")  # each row is headed by both
 
 
 @admin.register(Club)
@@ -123,6 +126,12 @@ class ClubAdmin(admin.ModelAdmin):
     @admin.display(description="Members", ordering="active_members")
     def member_count(self, obj: Club) -> int:
         return getattr(obj, "active_members", 0)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_public" in form.changed_data and not obj.is_public:
+            # As `club_update` does: no seat stays with someone who can no longer see the event.
+            services.club_made_private(club_id=obj.pk)
 
     def save_formset(self, request, form, formset, change):
         released = []

@@ -7,8 +7,9 @@ member (join, add, reactivation) or lower the cap first locks the club row
 writers queue on that lock. The UNIQUE (club, user) constraint backs the "one row per user"
 rule; an IntegrityError from it becomes 409 `already_member`, never a 500.
 
-Lock order: club row first, then event rows (`events.availability.services` locks events in
-ascending id order), so membership changes and RSVPs cannot deadlock.
+Lock order (core/locks.py documents the global one): club row first, then event rows (ascending
+id order), so membership changes and RSVPs cannot deadlock. A club delete locks the club and then
+its events before the cascade deletes anything under them (the cascade deletes RSVPs first).
 
 Club admins: the owner is always an active club admin; no write may leave a club with no
 active admin (409 `last_admin`).
@@ -29,8 +30,10 @@ from clubs import selectors
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
+from clubs.validators import default_reminder_hours
 from core.exceptions import Conflict
 from core.hooks import Hook
+from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
 from core.services import model_update
 
 # Fields of a club that `club_update` may change.
@@ -44,6 +47,7 @@ CLUB_EDITABLE_FIELDS = (
     "location",
     "tags",
     "timezone",
+    "reminder_hours",
 )
 
 
@@ -58,7 +62,7 @@ UNSET: Any = _Unset()
 # --- building blocks -------------------------------------------------------------------------
 def club_lock(*, club_id) -> Club:
     """Lock and return the club row. Must run inside a transaction; Http404 if it is gone."""
-    club = Club.objects.select_for_update(of=("self",)).filter(pk=club_id).first()
+    club = lock_one(Club.objects.filter(pk=club_id))
     if club is None:
         raise Http404
     return club
@@ -90,6 +94,13 @@ membership_ended = Hook(
     "clubs.membership_ended",
     "membership_ended(user=<user id>, club=<Club>): the membership turned inactive, in this transaction; "
     "the user's seats and waitlist places in the club's upcoming events are to be freed.",
+)
+
+
+club_made_private = Hook(
+    "clubs.club_made_private",
+    "club_made_private(club_id=<club id>): the club stopped being public, in this transaction (its row "
+    "locked); the RSVPs of users who can no longer see its upcoming events are to be released.",
 )
 
 
@@ -135,6 +146,7 @@ def club_create(
     location: str | None = None,
     tags: list[str] | None = None,
     timezone_name: str | None = None,
+    reminder_hours: list[int] | None = None,
 ) -> Club:
     """Create a club owned by `actor`, who becomes its first active club admin.
 
@@ -153,17 +165,21 @@ def club_create(
         location=location,
         tags=list(tags or []),
         timezone=timezone_name or settings.DEFAULT_CLUB_TIMEZONE,
+        reminder_hours=default_reminder_hours() if reminder_hours is None else list(reminder_hours),
     )
     ClubMember.objects.create(club=club, user=actor, role=ClubRole.ADMIN)
     return club
 
 
+@retry_on_conflict
 @transaction.atomic
 def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
     """Change the fields of `data` (keys from `CLUB_EDITABLE_FIELDS`). Club admins and site admins.
 
     Lowering `max_members` below the current number of active members is refused with a 400
-    field error; the check runs under the club lock so no join can slip in between.
+    field error; the check runs under the club lock so no join can slip in between. Making the
+    club private releases, in this transaction, the RSVPs of users who can no longer see its
+    upcoming events (not active members, not site admins), promoting from the waitlist.
     """
     club = club_lock(club_id=club_id)
     if not club_access(user=actor, club=club).can_edit_club():
@@ -183,18 +199,25 @@ def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
                     )
                 }
             )
-    model_update(
-        instance=club, changes={field: value for field, value in data.items() if getattr(club, field) != value}
-    )
+    changes = {field: value for field, value in data.items() if getattr(club, field) != value}
+    model_update(instance=club, changes=changes)
+    if changes.get("is_public") is False:
+        club_made_private(club_id=club.pk)
     return club
 
 
+@retry_on_conflict
 @transaction.atomic
 def club_delete(*, actor, club_id) -> None:
-    """Delete the club and everything under it (events, RSVPs, items cascade). Owner or site admin."""
+    """Delete the club and everything under it (events, RSVPs, items cascade). Owner or site admin.
+
+    The club, then its events are locked before the cascade deletes anything: event creation
+    (which locks the club) and RSVP and item writes (which lock the event) wait and answer 404."""
     club = club_lock(club_id=club_id)
     if not club_access(user=actor, club=club).can_delete_club():
         raise PermissionDenied("Only the club owner may delete the club.")
+    # Through the reverse relation: events depend on clubs, so this module does not import them.
+    lock_objects(Lock(club.events.all()))
     club.delete()
 
 

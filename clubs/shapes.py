@@ -24,6 +24,7 @@ CLUB = ModelShape(
         "location",
         "tags",
         "timezone",
+        "reminder_hours",
         Computed(
             "member_count",
             schema=serializers.IntegerField(read_only=True),

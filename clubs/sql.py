@@ -73,16 +73,18 @@ def club_visible(club: str = "c", *, site_admin: bool, member: bool | None = Non
     return SQL("({} OR {})").format(public, active_membership(column(Club, "id", club)))
 
 
-def event_visible(event: str = "e", club: str = "c", *, site_admin: bool, member: bool | None = None) -> Composable:
-    """The events the caller may see: every event of a club where they are an active member, and
-    the public events of public clubs. `event` and `club` are the aliases of the event's row and
-    of its club's row."""
+def event_visible(
+    event: str = "e", club: str = "c", *, site_admin: bool, member: bool | None = None, user: Composable = USER
+) -> Composable:
+    """The events the caller (`user`, the `%(user)s` parameter unless another expression is given)
+    may see: every event of a club where they are an active member, and the public events of
+    public clubs. `event` and `club` are the aliases of the event's row and of its club's row."""
     if site_admin or member:
         return TRUE
     public = SQL("({} AND {})").format(column(Club, "is_public", club), Identifier(event, "is_public"))
     if member is False:
         return public
-    return SQL("({} OR {})").format(active_membership(Identifier(event, "club_id")), public)
+    return SQL("({} OR {})").format(active_membership(Identifier(event, "club_id"), user), public)
 
 
 # --- statements ------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from drf_standardized_errors.handler import exception_handler as standardized_ex
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 
+from core.locks import conflict_kind
+
 security_log = logging.getLogger("bookwork.security")
 error_log = logging.getLogger("bookwork.errors")
 
@@ -38,15 +40,38 @@ class DatabaseUnavailable(exceptions.APIException):
     wait = 5  # becomes the Retry-After header
 
 
+class TransactionConflict(Conflict):
+    """409: the transaction lost a race with a concurrent one (deadlock, serialization failure or
+    lock timeout) even after the retries of `core.locks.retry_on_conflict`; the client may retry."""
+
+    default_detail = "The request conflicted with a concurrent change; try again."
+    default_code = "transaction_conflict"
+
+
+def transaction_conflict(exc: BaseException) -> TransactionConflict | None:
+    """The 409 for a deadlock, serialization failure or lock timeout (logged as what it is), or
+    None when `exc` is something else."""
+    kind = conflict_kind(exc)
+    if kind is None:
+        return None
+    error_log.warning(
+        "transaction conflict: %s", kind, extra={"event": "transaction_conflict", "conflict": kind}, exc_info=exc
+    )
+    return TransactionConflict()
+
+
 def exception_handler(exc, context):
     """Format every error of a DRF view the standard way, with the request id.
 
-    Django's ValidationError becomes DRF's (400); a lost database connection becomes 503 instead
+    Django's ValidationError becomes DRF's (400); a deadlock, serialization failure or lock timeout
+    becomes 409 `transaction_conflict` (never "database unavailable"); a lost database connection becomes 503 instead
     of a 500 (it is logged here, with its traceback, since it is not a bug of the request);
     permission denials are logged as security events.
     """
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif (conflict := transaction_conflict(exc)) is not None:
+        exc = conflict
     elif isinstance(exc, (OperationalError, InterfaceError)):
         error_log.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
         exc = DatabaseUnavailable()

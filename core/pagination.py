@@ -1,9 +1,10 @@
 """Page-number pagination of the contract: `?page=`, `?page_size=` (default 20, at most 100).
 
-A `page_size` that is not a positive integer is a 400 (DRF would silently use the default);
+A `page_size` that is not a positive integer written in ASCII digits is a 400 (DRF would silently use the default);
 one above 100 is capped at 100, as the contract says. A page past the end, or a `page` that is
 not a positive integer, is DRF's 404, `?page=` included (DRF would answer the first page) and
-`?page=last` (an integer is documented).
+`?page=last` (an integer is documented); a `page` of non-ASCII digits (`?page=²`) is a 400, as
+every integer query parameter takes ASCII digits only.
 """
 
 from django.core.paginator import Paginator as DjangoPaginator
@@ -39,7 +40,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        # ASCII digits only: `str.isdigit` also accepts "²" or "٣", which `int` rejects or reads.
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise ValidationError({"page_size": ["Must be a positive integer."]}, code="invalid")
         return min(int(raw), self.max_page_size)
 
@@ -47,6 +49,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_query_param)
         if raw is None:
             return 1
+        if raw.isdigit() and not raw.isascii():
+            # Digits, but not ASCII ones ("²", "٣"): integer parameters take ASCII digits only.
+            raise ValidationError({self.page_query_param: ["Must be written in ASCII digits."]}, code="invalid")
         if not (raw.isascii() and raw.isdigit()):
             message = "That page number is not an integer"
             raise NotFound(self.invalid_page_message.format(page_number=raw, message=message))

@@ -92,6 +92,14 @@ def event_row_representation(event: EventRow, *, user, zone) -> dict:
     return EVENT_BODY.represent(event, zone=zone, user=user)
 
 
+class EventCancelSerializer(serializers.Serializer):
+    """Body of POST /events/{id}/cancel/."""
+
+    reason = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=2000, help_text="Shown to the people told."
+    )
+
+
 class EventWriteSerializer(ModelSerializer):
     """Body of POST (all required fields) and PATCH (partial) of an event."""
 

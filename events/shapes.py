@@ -37,6 +37,8 @@ EVENT = ModelShape(
         "id",
         "club",
         *EDITABLE_FIELDS,
+        "status",
+        "cancel_reason",
         "created_by",
         "attendees",
         Computed(

@@ -16,8 +16,10 @@ from core.pagination import PageNumberPagination
 from core.responses import errors, path_ids
 from events import services
 from events.calendar import event_calendar_ics
+from events.openapi import event_cancelled_409
 from events.selectors import EventRows, event_get_visible
 from events.serializers import (
+    EventCancelSerializer,
     EventFilterSerializer,
     EventSerializer,
     EventWriteSerializer,
@@ -89,6 +91,8 @@ class ClubEventListView(APIView):
         responses={201: EventSerializer, **errors(400, 403, 404)},
     )
     def post(self, request, club_id):
+        # Club and role in one read: a club deleted meanwhile is a 404 (here or under the service's
+        # club lock), never a 403 from a membership row that went with it.
         club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
         services.event_manage_check(access=access, verb="create")
         body = EventWriteSerializer(data=request.data)
@@ -130,6 +134,24 @@ class EventDetailView(APIView):
         services.event_manage_check(access=access, verb="delete")
         services.event_delete(event_id=event.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=path_ids("event_id"))
+class EventCancelView(APIView):
+    @extend_schema(
+        operation_id="events_cancel",
+        summary="Cancel an event (club moderators and admins); its RSVPs stay as history",
+        request=EventCancelSerializer,
+        responses={200: EventSerializer, **errors(400, 403, 404), 409: event_cancelled_409},
+    )
+    def post(self, request, event_id):
+        event, access = event_get_visible(user=request.user, event_id=event_id)
+        services.event_manage_check(access=access, verb="cancel")
+        body = EventCancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.event_cancel(event_id=event.pk, reason=body.validated_data.get("reason"))
+        event, _ = event_get_visible(user=request.user, event_id=event.pk, with_my_rsvp=True)
+        return Response(EventSerializer(event).data)
 
 
 @extend_schema(parameters=path_ids("event_id"))

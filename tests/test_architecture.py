@@ -7,8 +7,12 @@ each other. The layer of a module is that of its longest matching prefix.
     core                      library: SQL helpers, representation, pagination, OpenAPI, base serializers
     accounts                  users, tokens, sessions
     clubs                     clubs, memberships, roles (ClubAccess), visibility SQL fragments
-    events.models, events.shapes, events.sql, events.selectors
+    events.models, events.shapes, events.sql, events.selectors, events.exceptions, events.openapi
                               the Event record and the event reads (visibility applied) the sub-apps build on
+    events.availability.models
+                              the RSVP record (the notifications app reads who answered)
+    notifications             notifications, their kinds, emails, reminders and the worker's jobs:
+                              the services above call it to tell people what happened
     events.availability | events.items
                               RSVPs and seats | items of an event
     events                    event lists, detail, writes, calendar, admin (renders RSVP state)
@@ -24,14 +28,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "accounts", "clubs", "events", "bookwork")
+PACKAGES = ("core", "accounts", "clubs", "events", "notifications", "bookwork")
 # Each layer is a tuple of groups; a group is the module prefixes of one unit. Modules of one
 # group import each other freely; two groups of one layer (siblings) do not.
 LAYERS: list[tuple[tuple[str, ...], ...]] = [
     (("core",),),
     (("accounts",),),
     (("clubs",),),
-    (("events.models", "events.shapes", "events.sql", "events.selectors"),),
+    (("events.models", "events.shapes", "events.sql", "events.selectors", "events.exceptions", "events.openapi"),),
+    (("events.availability.models",),),
+    (("notifications",),),
     (("events.availability",), ("events.items",)),
     (("events",),),
     (("bookwork",),),

@@ -87,6 +87,7 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
     member, newcomer = world["member"], world["newcomer"]
     event_body = {"title": "Emma", "event_date": FUTURE, "event_time": "19:00", "location": "Attic"}
     return [
+        (None, "get", "/api/v1/", {}, None),
         (None, "post", "/api/v1/auth/register/", {}, {"email": "new@example.com", "password": "a-Str0ng-pass-2026", "name": "N"}),
         (None, "post", "/api/v1/auth/login/", {}, {"email": member.email, "password": DEFAULT_PASSWORD}),
         ("refresh", "post", "/api/v1/auth/refresh/", {}, None),
@@ -115,6 +116,10 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
         ("member", "post", "/api/v1/events/{event_id}/items/", {"event_id": e}, {"name": "Tea", "category": "task"}),
         ("member", "get", "/api/v1/events/{event_id}/items/{item_id}/", {"event_id": e, "item_id": i}, None),
         ("owner", "patch", "/api/v1/events/{event_id}/items/{item_id}/", {"event_id": e, "item_id": i}, {"notes": "Green"}),
+        ("member", "get", "/api/v1/notifications/", {}, None),
+        ("member", "get", "/api/v1/auth/me/notification-settings/", {}, None),
+        ("member", "patch", "/api/v1/auth/me/notification-settings/", {}, {"email": {"event_created": True}}),
+        ("owner", "post", "/api/v1/events/{event_id}/cancel/", {"event_id": e}, {"reason": "Snowed in"}),
         ("owner", "post", "/api/v1/clubs/{id}/transfer-ownership/", {"id": c}, {"user_id": str(member.pk)}),
     ]  # fmt: skip
 

@@ -62,4 +62,5 @@ class Availability(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.event_id}: {self.status}"
+        # Reads the user and the event: querysets that show many rows select_related them.
+        return f"{self.user.label} → {self.event}: {self.status}"

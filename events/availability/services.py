@@ -21,36 +21,48 @@ import functools
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
+from clubs.models import Club
 from clubs.permissions import ClubAccess
 from clubs.selectors import club_access
 from core import time
+from core.locks import Lock, lock_objects, retry_on_conflict
 from core.sql import hydrate
 from events.availability import sql
 from events.availability.models import Availability, RsvpStatus
+from events.exceptions import event_open_ensure
 from events.models import Event
+from notifications import services as notifications
+
+
+class EventGone(Event.DoesNotExist, Http404):
+    """The event is not there (any more): `Event.DoesNotExist` to services, 404 to the API (a write
+    that waited for the event's lock while a delete held it)."""
 
 
 def event_lock(*, event_id) -> Event:
-    """Lock and return the event row (`Event.DoesNotExist` if there is none). Must run inside a
-    transaction."""
+    """Lock and return the event row (`EventGone`, an `Event.DoesNotExist` that answers 404, if
+    there is none). Must run inside a transaction. The event's place in the global lock order is
+    documented in core/locks.py (user, membership, club, event, RSVP)."""
     with connection.cursor() as cursor:
         cursor.execute(sql.event_lock(), [event_id])
         row = cursor.fetchone()
     if row is None:
-        raise Event.DoesNotExist(f"{Event._meta.object_name} matching query does not exist.")
+        raise EventGone(f"{Event._meta.object_name} matching query does not exist.")
     event, _ = hydrate(Event, row)
     return event
 
 
 def events_lock(*, event_ids: Iterable) -> list[Event]:
-    """Lock several event rows in ascending id order (the one lock order of the project)."""
-    ids = sorted(set(event_ids), key=str)
+    """Lock several event rows (with their clubs, unlocked) in ascending id order (core/locks.py)."""
+    ids = set(event_ids)
     if not ids:
         return []
-    return list(Event.objects.select_for_update(of=("self",)).select_related("club").filter(pk__in=ids).order_by("pk"))
+    (events,) = lock_objects(Lock(Event.objects.select_related("club").filter(pk__in=ids)))
+    return events
 
 
 def _seats_plan(*, event: Event, rows: list) -> tuple[list, bool]:
@@ -93,7 +105,9 @@ def _seats_plan(*, event: Event, rows: list) -> tuple[list, bool]:
 
 def _seats_write(*, event: Event, changed: Iterable, attendees_changed: bool) -> None:
     """Write the seats of `changed` RSVPs and, if `attendees_changed`, the event's `attendees`
-    (with `updated_at`, as `save(update_fields=...)` would stamp it)."""
+    (with `updated_at`, as `save(update_fields=...)` would stamp it). Every promotion passes
+    here (the seat rules change no seated row, so a changed row without `waitlisted` is one just
+    promoted): those users are told, once each (`waitlist_promoted`)."""
     changed = list(changed)
     with connection.cursor() as cursor:
         if changed:
@@ -110,6 +124,7 @@ def _seats_write(*, event: Event, changed: Iterable, attendees_changed: bool) ->
         if attendees_changed:
             event.updated_at = timezone.now()
             cursor.execute(sql.attendees_update(), [list(event.attendees), event.updated_at, event.pk])
+    notifications.notify_waitlist_promoted(event=event, user_ids=[row.user_id for row in changed if not row.waitlisted])
 
 
 def event_seats_sync(*, event: Event) -> Event:
@@ -142,7 +157,7 @@ def rsvp_of_others_check(*, access: ClubAccess) -> None:
         raise PermissionDenied("Only club moderators and admins may set another member's RSVP.")
 
 
-def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -> None:
+def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -> bool:
     """Lock the user's row and club membership row, then check that the user may RSVP.
 
     Leave, removal and deactivation update those rows first and release seats afterwards, so
@@ -153,9 +168,14 @@ def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -
     The event's `is_public` and its club are read without a lock (they only need the club's id
     before the membership lock), so `seen_event`, the same event with `club` as the caller read it
     just before, serves as well as reading them again.
+
+    Returns whether the user may RSVP only because the event and its club are public (an outsider):
+    then the caller checks `_outsider_still_sees` again under the event lock.
     """
     if seen_event is None or seen_event.pk != event_id:
-        seen_event = Event.objects.select_related("club").get(pk=event_id)
+        seen_event = Event.objects.select_related("club").filter(pk=event_id).first()
+        if seen_event is None:
+            raise EventGone()
     club, is_public = seen_event.club, seen_event.is_public
     with connection.cursor() as cursor:
         cursor.execute(sql.user_lock(), [user.pk])
@@ -163,8 +183,18 @@ def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -
         cursor.execute(sql.membership_lock(), [club.pk, user.pk])
         membership = cursor.fetchone()
     role = membership[0] if membership is not None else None
-    if not active_user or not club_access(user=user, club=club, role=role).can_rsvp(is_public):
+    access = club_access(user=user, club=club, role=role)
+    if not active_user or not access.can_rsvp(is_public):
         raise PermissionDenied("This user may not RSVP to this event.")
+    return not access.is_member and not access.site_admin
+
+
+def _outsider_still_sees(*, event: Event) -> None:
+    """Under the event lock: 404 unless the event and its club are still public. A club or event
+    that turned private released its outsiders' RSVPs under this lock
+    (`events.availability.outsiders`), so an RSVP that read `is_public` before must not add one."""
+    if not event.is_public or not Club.objects.filter(pk=event.club_id, is_public=True).exists():
+        raise Http404
 
 
 def availability_set(
@@ -175,6 +205,7 @@ def availability_set(
     return row
 
 
+@retry_on_conflict
 @transaction.atomic
 def availability_upsert(
     *,
@@ -191,6 +222,7 @@ def availability_upsert(
     An `available` RSVP that already holds a seat or a waitlist place keeps it (only `notes`
     change). A new `available` RSVP takes a free seat, or the next waitlist position when the
     event is full. Leaving `available` frees the seat or place and promotes the next in line.
+    A cancelled event refuses any answer (409 `event_cancelled`): its RSVPs stay as history.
     The caller checks permissions; eligibility is checked again here (`_rsvp_eligibility_lock`)
     so that a concurrent leave, removal or deactivation cannot leave a seat to someone who has
     just gone. `seen_event` (optional): the event with its `club` as the caller has just read it,
@@ -201,8 +233,11 @@ def availability_upsert(
     and after the change, exactly as `event_seats_sync` would around it, and only then is anything
     written. The lock is held for fewer statements, which is what concurrent RSVPs wait on.
     """
-    _rsvp_eligibility_lock(event_id=event_id, user=user, seen_event=seen_event)
+    outsider = _rsvp_eligibility_lock(event_id=event_id, user=user, seen_event=seen_event)
     event = event_lock(event_id=event_id)
+    event_open_ensure(event)  # under the lock: a cancellation that committed first is seen
+    if outsider:
+        _outsider_still_sees(event=event)
     row, available = _upsert_rows(event=event, user=user)
 
     # The state before the change, as `event_seats_sync` leaves it (normally nothing to do).
@@ -312,13 +347,15 @@ def _availability_row_update(row: Availability) -> None:
         (row.updated_at,) = cursor.fetchone()
 
 
+@retry_on_conflict
 @transaction.atomic
 def availability_delete(*, event_id, user) -> bool:
-    """Delete `user`'s RSVP under a lock on the event row, promoting the next in line.
-
-    Returns whether there was an RSVP to delete.
+    """Delete `user`'s RSVP (a user or a user id) under a lock on the event row, promoting the
+    next in line. Returns whether there was an RSVP to delete; `EventGone` (404) if the event is.
+    A cancelled event keeps its RSVPs as history (409 `event_cancelled`).
     """
     event = event_lock(event_id=event_id)
+    event_open_ensure(event)
     deleted, _ = Availability.objects.filter(event=event, user=user).delete()
     event_seats_sync(event=event)
     return bool(deleted)

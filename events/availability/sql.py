@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 
 from clubs import sql as clubs_sql
-from clubs.models import ClubMember
+from clubs.models import Club, ClubMember
 from core.sql import SQL, Identifier, Placeholder, column, columns, db_type, table, text
 from events.availability.models import Availability
 from events.availability.shapes import RSVP
@@ -201,5 +201,30 @@ def attendees_update() -> str:
             db_type(Event, "attendees"),
             column(Event, "updated_at"),
             column(Event, "id"),
+        )
+    )
+
+
+@functools.cache
+def invisible_rsvps() -> str:
+    """(RSVP id, user id) of the RSVPs of event `%(event)s` whose users may not see that event now,
+    by the one visibility rule (`clubs.sql.event_visible`, asked for each RSVP's user). Site
+    admins see every event: the caller leaves them out (`clubs.permissions.is_site_admin`)."""
+    return text(
+        SQL(
+            "SELECT {a_id}, {a_user} FROM {rsvps} a JOIN {events} e ON {e_id} = {a_event} "
+            "JOIN {clubs} c ON {c_id} = {e_club} WHERE {a_event} = %(event)s AND NOT {visible} "
+            "ORDER BY {a_id}"
+        ).format(
+            a_id=column(A, "id", "a"),
+            a_user=column(A, "user", "a"),
+            a_event=column(A, "event", "a"),
+            rsvps=table(A),
+            events=table(Event),
+            clubs=table(Club),
+            e_id=column(Event, "id", "e"),
+            e_club=column(Event, "club", "e"),
+            c_id=column(Club, "id", "c"),
+            visible=clubs_sql.event_visible("e", "c", site_admin=False, user=column(A, "user", "a")),
         )
     )

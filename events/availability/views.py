@@ -21,6 +21,7 @@ from events.availability.serializers import (
     availability_row_data,
     availability_rows_data,
 )
+from events.openapi import event_cancelled_409
 from events.selectors import event_get_visible
 
 
@@ -78,7 +79,12 @@ class MyAvailabilityView(APIView):
         operation_id="events_availability_me_update",
         summary="Upsert the caller's RSVP; `available` takes a seat or a waitlist place",
         request=AvailabilityInputSerializer,
-        responses={200: AvailabilitySerializer, 201: AvailabilitySerializer, **errors(400, 403, 404)},
+        responses={
+            200: AvailabilitySerializer,
+            201: AvailabilitySerializer,
+            **errors(400, 403, 404),
+            409: event_cancelled_409,
+        },
     )
     def put(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
@@ -90,7 +96,7 @@ class MyAvailabilityView(APIView):
     @extend_schema(
         operation_id="events_availability_me_destroy",
         summary="Withdraw the caller's RSVP; a freed seat goes to the first on the waitlist",
-        responses={204: None, **errors(404)},
+        responses={204: None, **errors(404), 409: event_cancelled_409},
     )
     def delete(self, request, event_id):
         event, _ = event_get_visible(user=request.user, event_id=event_id)
@@ -105,7 +111,12 @@ class MemberAvailabilityView(APIView):
         operation_id="events_availability_member_update",
         summary="Set an active member's RSVP (club moderators and admins)",
         request=AvailabilityInputSerializer,
-        responses={200: AvailabilitySerializer, 201: AvailabilitySerializer, **errors(400, 403, 404)},
+        responses={
+            200: AvailabilitySerializer,
+            201: AvailabilitySerializer,
+            **errors(400, 403, 404),
+            409: event_cancelled_409,
+        },
     )
     def put(self, request, event_id, user_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
@@ -117,3 +128,19 @@ class MemberAvailabilityView(APIView):
         body = AvailabilityInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return _upsert_response(event, member, body)
+
+    @extend_schema(
+        operation_id="events_availability_member_destroy",
+        summary="Clear any user's RSVP to the event (club moderators and admins)",
+        description=(
+            "Deletes the RSVP of `user_id`, member or not (e.g. an outsider's seat), and gives a freed "
+            "seat to the first on the waitlist. 404 when that user has no RSVP to the event."
+        ),
+        responses={204: None, **errors(403, 404)},
+    )
+    def delete(self, request, event_id, user_id):
+        event, access = event_get_visible(user=request.user, event_id=event_id)
+        services.rsvp_of_others_check(access=access)
+        if not services.availability_delete(event_id=event.pk, user=parse_uuid(user_id)):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,4 @@
-"""Every row of the "Accounts and auth" table of API.md: statuses, body shapes and error codes."""
+"""Every row of the "Accounts and auth" table of docs/api.md: statuses, body shapes and error codes."""
 
 from __future__ import annotations
 

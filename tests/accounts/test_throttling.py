@@ -260,3 +260,24 @@ def test_two_server_processes_share_one_login_limit(two_servers):
     # Both processes refuse now, whichever is asked.
     assert _post(ports[0], "/api/v1/auth/login/", {"email": "late@example.com", "password": "x"})[0] == 429
     assert _post(ports[1], "/api/v1/auth/login/", {"email": "late@example.com", "password": "x"})[0] == 429
+
+
+@pytest.mark.django_db
+def test_password_change_guesses_are_throttled_per_account_like_login(rates):
+    """Issue 11: 30 wrong `current_password` guesses all answered 400. The default per-account
+    limit (5/min) applies, in the same bucket as login, with 429 and Retry-After."""
+    from tests.conftest import client_for
+
+    user = UserFactory()
+    client = client_for(user)
+    body = {"current_password": "wrong-guess-0123", "new_password": "a-brand-new-passphrase-42"}
+    statuses = [client.post("/api/v1/auth/password/", body, format="json").status_code for _ in range(7)]
+    assert statuses == [400] * 5 + [429] * 2
+    throttled = client.post("/api/v1/auth/password/", body, format="json")
+    assert throttled.json()["errors"][0]["code"] == "throttled"
+    assert 0 < int(throttled["Retry-After"]) <= 60
+    # The same account's login now counts in that bucket too: guesses cannot be split.
+    assert login(APIClient(), user.email, REMOTE_ADDR="10.0.0.7").status_code == 429
+    # Another account is unaffected.
+    other = client_for(UserFactory())
+    assert other.post("/api/v1/auth/password/", body, format="json").status_code == 400

@@ -170,3 +170,17 @@ def test_owner_membership_cannot_be_deleted_in_admin(staff):
     data = club_form(club, name=club.name, owner=club.owner, existing=[(owner_row, {"DELETE": "on"})])
     assert staff.post(reverse("admin:clubs_club_change", args=[club.pk]), data).status_code == 200
     assert ClubMember.objects.filter(pk=owner_row.pk).exists()
+
+
+def test_making_a_club_private_in_admin_releases_outsiders_seats(staff):
+    from events.availability.models import Availability
+    from events.availability.services import availability_set
+    from tests.factories import EventFactory
+
+    club = ClubFactory(is_public=True)
+    owner_row = ClubMember.objects.get(club=club, user=club.owner)
+    event = EventFactory(club=club, is_public=True, max_attendees=1)
+    availability_set(event_id=event.pk, user=UserFactory(), status="available")
+    data = club_form(club, name=club.name, owner=club.owner, existing=[(owner_row, {})])  # no is_public: private
+    assert staff.post(reverse("admin:clubs_club_change", args=[club.pk]), data).status_code == 302
+    assert not Availability.objects.filter(event=event).exists()

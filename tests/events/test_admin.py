@@ -147,3 +147,18 @@ def test_admin_rsvp_delete_from_its_own_admin_promotes(staff_client, full_event)
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.attendees == [users[1].pk]
+
+
+def test_deleting_an_event_in_admin_goes_through_the_locking_service(staff_client, monkeypatch):
+    from events import admin as events_admin
+
+    world = make_world()
+    availability_set(event_id=world.event.pk, user=world.users["member"], status=RsvpStatus.AVAILABLE)
+    calls = []
+    real = events_admin.event_delete
+    monkeypatch.setattr(events_admin, "event_delete", lambda **kw: calls.append(kw) or real(**kw))
+    response = staff_client.post(f"/admin/events/event/{world.event.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert calls == [{"event_id": world.event.pk}]
+    assert not Event.objects.filter(pk=world.event.pk).exists()
+    assert not Availability.objects.filter(event_id=world.event.pk).exists()

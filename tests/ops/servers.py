@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import secrets
@@ -53,6 +54,7 @@ def production_env(**overrides: str) -> dict[str, str]:
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "api.example.com,127.0.0.1,localhost",
             "PYTHONWARNINGS": "ignore",
+            "READ_ENV_DEV": "false",  # a developer's .env.dev must not shape a production-like process
         }
     )
     env.update(overrides)
@@ -116,9 +118,12 @@ class Gunicorn:
 
 
 @contextlib.contextmanager
-def run_gunicorn(tmp_path: Path, database: str, **env_overrides: str):
-    """Start `gunicorn -c gunicorn.conf.py bookwork.wsgi` on a free loopback port; stop it after."""
-    port = free_port()
+def run_gunicorn(
+    tmp_path: Path, database: str, *, port: int | None = None, new_session: bool = False, **env_overrides: str
+):
+    """Start `gunicorn -c gunicorn.conf.py bookwork.wsgi` on a free loopback port (or `port`); stop
+    it after. `new_session`: in a process group of its own, as a terminal's foreground job is."""
+    port = port or free_port()
     log_path = tmp_path / f"gunicorn-{port}.log"
     env = production_env(
         DATABASE_URL=database,
@@ -138,6 +143,7 @@ def run_gunicorn(tmp_path: Path, database: str, **env_overrides: str):
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=new_session,
         )
     server = Gunicorn(process=process, port=port, log_path=log_path, env=env)
     try:
@@ -245,3 +251,94 @@ class TcpProxy:
                 for sock in (a, b):
                     self._sockets.discard(sock)
                     sock.close()
+
+
+@dataclass
+class LoadTally:
+    """Requests of `hammer`: `sent` got a connection and were written; `answered` got a response
+    below 500; `lost` were sent and got a 5xx, a reset or nothing; `refused` never connected."""
+
+    sent: int = 0
+    answered: int = 0
+    refused: int = 0
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def lost(self) -> int:
+        return self.sent - self.answered
+
+    def summary(self) -> str:
+        return f"sent {self.sent}, answered {self.answered}, lost {self.lost}, refused (never connected) {self.refused}"
+
+
+def request_once(
+    port: int, method: str, path: str, *, headers: dict | None = None, body: bytes | None = None
+) -> tuple[str, int | None]:
+    """One request on a fresh connection: ("refused", None) when no connection was made,
+    ("answered", status) or ("lost", None) with the error otherwise."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        try:
+            conn.connect()
+        except (ConnectionRefusedError, TimeoutError):
+            return "refused", None
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            response.read()
+            return "answered", response.status
+        except (OSError, http.client.HTTPException) as error:
+            return f"lost: {type(error).__name__}", None
+    finally:
+        conn.close()
+
+
+def hammer(
+    port: int,
+    requests: list[tuple[str, str, dict, bytes | None]],
+    *,
+    clients: int,
+    tally: LoadTally,
+    stop: threading.Event,
+    stop_when_refused: bool = True,
+) -> list[threading.Thread]:
+    """`clients` threads sending `requests` round-robin (each on a new connection, as a client
+    without keep-alive) until `stop` is set, or, with `stop_when_refused`, the server is gone."""
+
+    def client(offset: int) -> None:
+        n = offset
+        while not stop.is_set():
+            method, path, headers, body = requests[n % len(requests)]
+            n += 1
+            outcome, status = request_once(port, method, path, headers=headers, body=body)
+            with tally.lock:
+                if outcome == "refused":
+                    tally.refused += 1
+                else:
+                    tally.sent += 1
+                    if outcome == "answered" and status < 500:
+                        tally.answered += 1
+                    elif len(tally.failures) < 20:
+                        tally.failures.append(f"{method} {path}: {outcome} {status or ''}")
+            if outcome == "refused":
+                if stop_when_refused:
+                    return
+                time.sleep(0.05)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def register(url: str, email: str) -> str:
+    """Register a user through the API; its access token."""
+    request = urllib.request.Request(
+        url + "/api/v1/auth/register/",
+        data=json.dumps({"email": email, "password": "a-long-enough-passphrase-42", "name": "Load"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["access"]

@@ -19,7 +19,7 @@ from bookwork.management.commands.backup import backup_name, backups_to_prune
 from tests.factories import EventFactory, UserFactory
 from tests.ops.servers import database_url, manage, production_env
 
-COMMANDS = ["db_health", "maintenance", "backup", "restore", "create_db_roles"]
+COMMANDS = ["db_health", "maintenance", "backup", "restore", "create_db_roles", "worker", "send_reminders"]
 
 
 def run(*args, **options) -> str:
@@ -192,6 +192,37 @@ def test_backup_then_restore_brings_back_the_original_rows(scratch_database, tmp
 
     run("restore", str(dump), "--yes", "--dbname", name)
     assert _books(url) == original == [(1, "Middlemarch"), (2, "Beloved"), (3, "Kindred")]
+
+
+def _database_exists(name: str) -> bool:
+    admin = database_url(connection.settings_dict, name="postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+@pytest.mark.django_db
+def test_restore_into_a_new_database_creates_it(scratch_database, tmp_path):
+    name, url = scratch_database
+    run("backup", "--output-dir", str(tmp_path), "--dbname", name)
+    (dump,) = tmp_path.glob(f"bookwork-{name}-*.dump")
+    new = f"{name}_copy"
+    admin = database_url(connection.settings_dict, name="postgres")
+    try:
+        assert not _database_exists(new)
+        output = run("restore", str(dump), "--yes", "--dbname", new)
+        assert f"into {new} (created)" in output
+        assert _books(database_url(connection.settings_dict, name=new)) == _books(url)
+
+        # A failed restore into a database it created leaves no empty database behind.
+        broken = tmp_path / "broken.dump"
+        broken.write_bytes(b"not a dump")
+        with pytest.raises(CommandError, match="pg_restore failed"):
+            run("restore", str(broken), "--yes", "--dbname", f"{new}_2")
+        assert not _database_exists(f"{new}_2")
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{new}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{new}_2" WITH (FORCE)')
 
 
 @pytest.mark.django_db

@@ -82,7 +82,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
 
 
 def test_compose_services(compose):
-    assert set(compose["services"]) == {"db", "redis", "migrate", "app", "proxy"}
+    assert set(compose["services"]) == {"db", "redis", "migrate", "app", "worker", "proxy"}
 
 
 def test_postgres_16_with_a_volume_and_a_tcp_healthcheck(compose):
@@ -107,8 +107,7 @@ def test_redis_is_there_with_a_healthcheck(compose):
 def test_one_shot_migrate_service(compose):
     migrate = compose["services"]["migrate"]
     command = " ".join(migrate["command"])
-    assert "manage.py migrate --noinput" in command
-    assert "manage.py createcachetable" in command
+    assert command == "python manage.py migrate --noinput"  # the whole database setup, cache table included
     assert migrate["restart"] == "no"
     assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
 
@@ -148,7 +147,10 @@ def test_nginx_config_matches_the_app_limits():
         for line in conf.splitlines()
         if line.strip().startswith(("proxy_", "client_"))
     )
-    assert directives["proxy_pass"] == "http://app:8000"
+    assert directives["proxy_pass"] == "http://bookwork_app"
+    assert re.search(r"upstream bookwork_app \{\s*server app:8000 [^;]*;\s*\}", conf)
+    # A request that never reached an instance (it restarts) goes to the next one.
+    assert directives["proxy_next_upstream"] == "error timeout"
     assert directives["proxy_buffering"] == "on" and directives["proxy_request_buffering"] == "on"
     gunicorn_timeout = 30  # gunicorn.conf.py default (GUNICORN_TIMEOUT)
     assert int(directives["proxy_read_timeout"].rstrip("s")) > gunicorn_timeout
@@ -156,7 +158,19 @@ def test_nginx_config_matches_the_app_limits():
     assert int(directives["client_max_body_size"].rstrip("m")) * 1024 * 1024 == production.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-@pytest.mark.parametrize("service", ["app", "migrate"])
+def test_worker_runs_the_worker_command_after_migrations_and_drains_on_stop(compose):
+    worker = compose["services"]["worker"]
+    assert worker["command"] == ["python", "manage.py", "worker"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    grace = int(worker["stop_grace_period"].rstrip("s"))
+    from bookwork import settings as production
+
+    assert grace > production.WORKER_SHUTDOWN_TIMEOUT_SECONDS  # jobs finish before SIGKILL
+    assert "procrastinate" in worker["healthcheck"]["test"]
+
+
+@pytest.mark.parametrize("service", ["app", "migrate", "worker"])
 def test_settings_come_from_the_env_file_and_addresses_from_compose(compose, service):
     spec = compose["services"][service]
     assert spec["env_file"] == ".env"

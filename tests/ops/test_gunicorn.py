@@ -1,4 +1,5 @@
-"""gunicorn as configured by gunicorn.conf.py: no connection before fork, graceful SIGTERM,
+"""gunicorn as configured by gunicorn.conf.py: no connection before fork, graceful SIGTERM (under
+load: tests/ops/test_restarts.py),
 a JSON access log with the request id, and metrics added up across workers."""
 
 import signal
@@ -26,7 +27,7 @@ def _backends(application_name: str) -> int:
 def test_no_database_connection_before_the_first_request(tmp_path):
     name = f"bookwork-ops-{uuid.uuid4().hex[:8]}"
     with run_gunicorn(tmp_path, database_url(connection.settings_dict), DB_APPLICATION_NAME=name) as server:
-        assert "Using worker: gthread" in server.log()
+        assert "Using worker: bookwork.graceful.DrainingThreadWorker" in server.log()  # gthread
         assert server.get("/healthz")[0] == 200
         assert _backends(name) == 0
         assert server.get("/readyz")[0] == 200
@@ -55,11 +56,16 @@ def _finish_and_read(sock: socket.socket) -> str:
 
 
 def _refuses_connections(port: int) -> bool:
+    """True when a new connection is refused; False while one is still accepted (the master has
+    not handled the signal yet) or dropped unanswered (it stopped taking connections and is about
+    to close its socket)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1):
             return False
     except ConnectionRefusedError:
         return True
+    except TimeoutError:
+        return False
 
 
 def test_sigterm_finishes_in_flight_requests_and_refuses_new_connections(tmp_path):
@@ -140,3 +146,21 @@ def test_metrics_add_up_across_workers(tmp_path):
                 if sample.name == "bookwork_http_requests_total"
             }
             assert totals[(("method", "GET"), ("status", "404"), ("view", "unmatched"))] == sent
+
+
+def test_drain_period_fails_readyz_while_still_serving(tmp_path):
+    with run_gunicorn(tmp_path, database_url(connection.settings_dict), GUNICORN_DRAIN_SECONDS="3") as server:
+        assert server.get("/readyz")[0] == 200
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        status, body = server.get_json("/readyz")
+        assert (status, body) == (503, {"status": "unavailable", "draining": True})
+        assert server.get("/api/v1/no-such-thing/")[0] == 404  # still served, by the app
+        assert server.process.poll() is None
+        time.sleep(3)  # the drain period is over: no new connection is taken any more
+        deadline = time.monotonic() + 15
+        while not _refuses_connections(server.port):
+            assert time.monotonic() < deadline, "still taking connections after the drain period"
+            time.sleep(0.1)
+        assert server.process.wait(timeout=25) == 0
+    assert "Draining for 3 s" in server.log()

@@ -11,9 +11,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
+from psycopg import sql
 
 
 def server_major_version() -> int:
@@ -89,3 +91,33 @@ def libpq_env(dbname: str | None = None) -> dict[str, str]:
     }
     env.update({key: value for key, value in values.items() if value})
     return env
+
+
+def _admin_connection() -> psycopg.Connection:
+    """A connection of its own to the configured database, in autocommit (CREATE/DROP DATABASE
+    cannot run inside a transaction)."""
+    params = {key: value for key, value in connection.get_connection_params().items() if key != "cursor_factory"}
+    return psycopg.connect(**params, autocommit=True)
+
+
+def database_ensure(dbname: str) -> bool:
+    """Create database `dbname` on the configured server unless it exists; True if it was created.
+
+    Runs as the configured role, which therefore needs CREATEDB for a new name."""
+    with _admin_connection() as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():
+            return False
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+        except psycopg.Error as error:
+            raise CommandError(
+                f"database {dbname!r} does not exist and could not be created ({str(error).strip()}); "
+                f"create it first: CREATE DATABASE {sql.Identifier(dbname).as_string(conn)};"
+            ) from None
+        return True
+
+
+def database_drop(dbname: str) -> None:
+    """Drop database `dbname` (one that `database_ensure` just created and nothing else uses)."""
+    with _admin_connection() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(dbname)))

@@ -3,7 +3,8 @@
 Runs `pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error`: the
 objects in the dump are dropped and recreated with the dump's data, all or nothing. This
 overwrites data, so it refuses to run without `--yes`. `--dbname` restores into another database
-on the same server instead (for instance a scratch one, to inspect a backup). Stop the app (or
+on the same server instead (for instance a scratch one, to inspect a backup); it is created
+first if it does not exist (the configured role needs CREATEDB for that). Stop the app (or
 expect its requests to wait on locks) while restoring. Exit status 0 on success, 1 on failure.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from bookwork.management.commands._pg import find_binary, libpq_env
+from bookwork.management.commands._pg import database_drop, database_ensure, find_binary, libpq_env
 
 
 class Command(BaseCommand):
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="A .dump file written by `manage.py backup`.")
         parser.add_argument("--yes", action="store_true", help="Confirm: the database's current data is replaced.")
         parser.add_argument(
-            "--dbname", default=None, help="Another database on the same server (default: the configured one)."
+            "--dbname",
+            default=None,
+            help="Another database on the same server, created if missing (default: the configured one).",
         )
 
     def handle(self, *args, file: Path, yes: bool, dbname: str | None, **options) -> None:
@@ -35,6 +38,7 @@ class Command(BaseCommand):
         if not yes:
             raise CommandError(f"restoring {file} replaces the data of database {dbname!r}; run again with --yes")
         pg_restore = find_binary("pg_restore")
+        created = database_ensure(dbname)
         # Our own idle connection must not hold locks on the tables being dropped.
         connection.close()
         result = subprocess.run(
@@ -55,5 +59,7 @@ class Command(BaseCommand):
             check=False,
         )
         if result.returncode != 0:
+            if created:
+                database_drop(dbname)
             raise CommandError(f"pg_restore failed ({result.returncode}), nothing changed: {result.stderr.strip()}")
-        self.stdout.write(f"restored {file} into {dbname}")
+        self.stdout.write(f"restored {file} into {dbname}" + (" (created)" if created else ""))
