@@ -8,7 +8,7 @@ from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from accounts import services
+from accounts import staff
 from accounts.models import RefreshToken, User
 
 
@@ -53,7 +53,7 @@ class UserAdmin(DjangoUserAdmin):
     def deactivate_and_sign_out(self, request, queryset):
         users = list(queryset.filter(is_active=True))
         for user in users:
-            services.user_deactivate(user=user)
+            staff.user_deactivate(user=user)
         self.message_user(
             request,
             ngettext("%d user deactivated and signed out.", "%d users deactivated and signed out.", len(users))
@@ -151,5 +151,5 @@ class RefreshTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke (sign out the selected tokens' sessions)", permissions=["change"])
     def revoke(self, request, queryset):
-        count = services.refresh_tokens_revoke(tokens=queryset)
+        count = staff.refresh_tokens_revoke(tokens=queryset)
         self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)

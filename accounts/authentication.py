@@ -14,7 +14,7 @@ from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
 from accounts.selectors import user_get_by_id
-from bookwork.request_context import user_id_var
+from core.request_context import user_id_var
 
 TOKEN_VERSION_CLAIM = "ver"
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
+from core.models import created_at_field, updated_at_field, uuid_primary_key
 
 # One source of truth for the email format: the database CHECK and the API validator both use it.
 EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"

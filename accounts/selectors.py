@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 
 from django.db import connection
 from django.db.models import F, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from accounts import sql
 from accounts.models import RefreshToken, User
-from bookwork.queries import columns, hydrate, table
-
-
-@functools.cache
-def _user_by_id_sql() -> str:
-    return f"SELECT {columns(User, 'u')} FROM {table(User)} u WHERE u.id = %s"  # noqa: S608
+from core.sql import hydrate
 
 
 def user_get_by_id(user_id: uuid.UUID) -> User | None:
     """The user with `user_id`, active or not, or None. Every authenticated request calls this,
-    so it is one hand-written primary-key lookup (bookwork/queries.py): a quarter of the CPU of
+    so it is one hand-written primary-key lookup (core/sql.py): a quarter of the CPU of
     the ORM's `User.objects.get`."""
     with connection.cursor() as cursor:
-        cursor.execute(_user_by_id_sql(), [user_id])
+        cursor.execute(sql.user_by_id(), [user_id])
         row = cursor.fetchone()
     return None if row is None else hydrate(User, row)[0]
 

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import RefreshToken, User, email_format_validator
-from bookwork.serializers import StrictCharField, StrictEmailField
+from core.serializers import StrictCharField, StrictEmailField
 
 # Passwords are bounded so that nobody can make the server hash megabytes; the bound is far above
 # anything a person or a password manager uses.

@@ -32,7 +32,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
@@ -42,8 +42,8 @@ from rest_framework_simplejwt.settings import api_settings
 from accounts.models import RefreshToken, RevokeReason, User, UserManager
 from accounts.selectors import session_list
 from accounts.tokens import access_token_for, refresh_token_hash, refresh_token_sign, refresh_token_verify
-from bookwork.services import model_update
-from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
+from core.locks import lock_one, retry_on_conflict
+from core.services import model_update
 
 security_log = logging.getLogger("bookwork.security")
 
@@ -403,61 +403,3 @@ def user_profile_update(*, user: User, data: dict) -> User:
     """Update the caller's own `name`, `phone` and `avatar` (only the keys present in `data`)."""
     model_update(instance=user, changes={name: data[name] for name in ("name", "phone", "avatar") if name in data})
     return user
-
-
-@transaction.atomic
-def user_deactivate(*, user: User) -> None:
-    """Staff action: deactivate `user`, revoke every session, kill their access tokens, and give
-    up the event seats they hold (waitlisted RSVPs are promoted by the availability service)."""
-    from events.availability.services import availability_release_user
-
-    (locked,) = lock_objects(Lock(User.objects.filter(pk=user.pk)))[0]
-    locked.is_active = False
-    locked.save(update_fields=["is_active"])
-    _user_sign_out_everywhere(user=locked, reason=RevokeReason.DEACTIVATED)
-    availability_release_user(user=locked, club=None)
-    user.is_active = False
-    user.token_version = locked.token_version
-
-
-@transaction.atomic
-def refresh_tokens_revoke(*, tokens, reason: str = RevokeReason.ADMIN) -> int:
-    """Staff action: revoke the sessions (families) of `tokens` and kill their users' access tokens."""
-    user_ids = set(tokens.values_list("user_id", flat=True))
-    lock_objects(Lock(User.objects.filter(pk__in=user_ids), no_key=True))
-    revoked = _families_revoke(tokens=tokens, reason=reason, now=timezone.now())
-    User.objects.filter(pk__in=user_ids).update(token_version=F("token_version") + 1)
-    return revoked
-
-
-# --- maintenance --------------------------------------------------------------------------------
-
-
-def refresh_tokens_cleanup_queryset(*, now: datetime, retention: timedelta):
-    """Rows that no longer serve any purpose: revoked more than `retention` ago, or expired more than
-    `retention` ago. Spent (used) rows are kept until their family's cap has passed by `retention`
-    too, so presenting them is still recognised as reuse."""
-    cutoff = now - retention
-    return RefreshToken.objects.filter(
-        Q(is_revoked=True, revoked_at__lt=cutoff)
-        | Q(used_at__isnull=True, expires_at__lt=cutoff)
-        | Q(used_at__isnull=False, expires_at__lt=cutoff, family_expires_at__lt=cutoff)
-    )
-
-
-def refresh_tokens_cleanup(
-    *, now: datetime, retention: timedelta, batch_size: int = 1000, dry_run: bool = False
-) -> int:
-    """Delete `refresh_tokens_cleanup_queryset` rows in batches of `batch_size` (one short
-    transaction each); returns how many were (or, with `dry_run`, would be) deleted."""
-    candidates = refresh_tokens_cleanup_queryset(now=now, retention=retention)
-    if dry_run:
-        return candidates.count()
-    deleted = 0
-    while True:
-        with transaction.atomic():
-            ids = list(candidates.order_by("pk").values_list("pk", flat=True)[:batch_size])
-            if not ids:
-                return deleted
-            _, per_model = RefreshToken.objects.filter(pk__in=ids).delete()
-            deleted += per_model.get(RefreshToken._meta.label, 0)

@@ -35,8 +35,8 @@ from accounts.throttling import (
     RegisterIPRateThrottle,
     client_ip,
 )
-from bookwork.pagination import PageNumberPagination
-from bookwork.throttling import UserRateThrottle
+from core.pagination import PageNumberPagination
+from core.throttling import UserRateThrottle
 
 TAGS = ["auth"]
 

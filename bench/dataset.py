@@ -32,248 +32,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from random import Random
 
-from psycopg.copy import QueuedLibpqWriter
-
-from bench.notification_rows import notification_lines
+from bench.copying import CopyBuffer, Progress, copy_in, copy_lines
+from bench.notification_rows import notifications_copy
+from bench.vocabulary import (
+    BOOKS,
+    CITIES,
+    CLUB_NOUNS,
+    CLUB_WORDS,
+    DURATIONS,
+    EVENT_TIMES,
+    EVENT_TYPES,
+    FIRST_NAMES,
+    FREQUENCIES,
+    ITEM_CATEGORIES,
+    ITEM_NAMES,
+    LAST_NAMES,
+    NOTES,
+    TAGS,
+    TIMEZONES,
+    VENUES,
+)
 
 DEFAULT_PASSWORD = "bench-password-2026"
 EMAIL_DOMAIN = "bench.example"
 
-FIRST_NAMES = [
-    "Ada",
-    "Alan",
-    "Alice",
-    "Amara",
-    "Ana",
-    "Ben",
-    "Bianca",
-    "Carla",
-    "Chen",
-    "Chloe",
-    "Dara",
-    "David",
-    "Elena",
-    "Emil",
-    "Esme",
-    "Farah",
-    "Felix",
-    "Grace",
-    "Hana",
-    "Hugo",
-    "Ines",
-    "Ivan",
-    "Jada",
-    "James",
-    "Jonas",
-    "Kai",
-    "Kira",
-    "Lena",
-    "Leo",
-    "Lina",
-    "Luca",
-    "Maya",
-    "Mia",
-    "Milan",
-    "Nadia",
-    "Noah",
-    "Nora",
-    "Omar",
-    "Paula",
-    "Priya",
-    "Quinn",
-    "Rafael",
-    "Rosa",
-    "Sam",
-    "Sara",
-    "Sofia",
-    "Tariq",
-    "Tess",
-    "Theo",
-    "Uma",
-    "Vera",
-    "Victor",
-    "Wen",
-    "Yara",
-    "Yusuf",
-    "Zoe",
-]
-LAST_NAMES = [
-    "Abbott",
-    "Adeyemi",
-    "Bauer",
-    "Becker",
-    "Costa",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Gupta",
-    "Hansen",
-    "Ito",
-    "Jensen",
-    "Kaur",
-    "Kim",
-    "Kowalski",
-    "Lopez",
-    "Martin",
-    "Meyer",
-    "Moreau",
-    "Nakamura",
-    "Novak",
-    "Okafor",
-    "Olsen",
-    "Park",
-    "Patel",
-    "Petrov",
-    "Rossi",
-    "Santos",
-    "Schmidt",
-    "Silva",
-    "Singh",
-    "Smith",
-    "Tanaka",
-    "Torres",
-    "Vogel",
-    "Wagner",
-    "Weber",
-    "Wong",
-    "Young",
-    "Zimmermann",
-]
-TAGS = [
-    "fiction",
-    "nonfiction",
-    "mystery",
-    "thriller",
-    "romance",
-    "fantasy",
-    "science-fiction",
-    "horror",
-    "history",
-    "biography",
-    "poetry",
-    "classics",
-    "philosophy",
-    "memoir",
-    "young-adult",
-    "graphic-novels",
-    "translated",
-    "short-stories",
-    "essays",
-    "science",
-    "crime",
-    "literary",
-    "travel",
-    "humor",
-]
-BOOKS = (
-    "Middlemarch",
-    "Beloved",
-    "The Left Hand of Darkness",
-    "Pride and Prejudice",
-    "Things Fall Apart",
-    "The Remains of the Day",
-    "One Hundred Years of Solitude",
-    "The Name of the Rose",
-    "Dune",
-    "Never Let Me Go",
-    "The Master and Margarita",
-    "Jane Eyre",
-    "Kindred",
-    "The Dispossessed",
-    "Crime and Punishment",
-    "Moby-Dick",
-    "Frankenstein",
-    "Piranesi",
-    "Station Eleven",
-    "The Overstory",
-    "Pachinko",
-    "Wolf Hall",
-    "Stoner",
-    "Middlesex",
-    "The Leopard",
-    "Persuasion",
-    "Invisible Cities",
-    "Solaris",
-    "Mrs Dalloway",
-    "The Goldfinch",
-)
-CITIES = [
-    "Lisbon",
-    "Porto",
-    "Berlin",
-    "Hamburg",
-    "Vienna",
-    "Zurich",
-    "Oslo",
-    "Dublin",
-    "Leeds",
-    "Bristol",
-    "Lyon",
-    "Turin",
-    "Krakow",
-    "Riga",
-    "Tallinn",
-    "Boston",
-    "Denver",
-    "Austin",
-    "Portland",
-    "Toronto",
-    "Montreal",
-    "Melbourne",
-    "Auckland",
-    "Osaka",
-    "Seoul",
-]
-VENUES = ("Library", "Cafe", "Community Hall", "Bookshop", "Online", "Park Pavilion", "Tea Room")
-TIMEZONES = (
-    "UTC",
-    "Europe/Lisbon",
-    "Europe/Berlin",
-    "Europe/London",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "America/Toronto",
-    "Australia/Melbourne",
-    "Asia/Tokyo",
-)
-FREQUENCIES = ("weekly", "biweekly", "monthly", "monthly", "monthly", "quarterly")
-CLUB_WORDS = [
-    "Quiet",
-    "Midnight",
-    "Lantern",
-    "Paper",
-    "Velvet",
-    "Open",
-    "Harbor",
-    "North",
-    "Rainy",
-    "Sunday",
-    "Wandering",
-    "Curious",
-    "Second",
-    "Chapter",
-    "Ink",
-    "Marginalia",
-    "Dog-Eared",
-    "Slow",
-    "Gentle",
-    "Bold",
-]
-CLUB_NOUNS = ("Readers", "Book Club", "Page Turners", "Society", "Circle", "Bookworms", "Reading Room", "Salon")
-EVENT_TYPES = ("discussion",) * 10 + ("meeting",) * 4 + ("social",) * 3 + ("planning",) * 2 + ("other",)
-EVENT_TIMES = ("18:00:00", "18:30:00", "19:00:00", "19:00:00", "19:30:00", "10:00:00", "14:00:00", "16:00:00")
-DURATIONS = (60, 90, 120, 120, 120, 180)
-ITEM_NAMES = {
-    "agenda": ("Opening round", "Chapter 1-5 discussion", "Themes and motifs", "Vote on next book"),
-    "task": ("Book the room", "Send reminder", "Collect questions", "Order copies"),
-    "material": ("Discussion guide", "Author interview", "Map of the setting", "Snacks"),
-    "note": ("Parking is free after 18:00", "Bring your copy", "Spoilers allowed"),
-    "other": ("Photos", "Lost and found", "Feedback form"),
-}
-ITEM_CATEGORIES = ("agenda", "agenda", "task", "task", "material", "note", "other")
-NOTES = ("Running late", "Bringing a friend", "Only the first hour", "Will join online", "Allergic to nuts")
 
 # The tables this module writes, in the order they are loaded.
 TABLES = ("users", "clubs", "club_members", "events", "availability", "event_items", "notifications")
@@ -310,77 +92,6 @@ class Report:
 def user_email(index: int) -> str:
     """The email of the `index`-th generated user (0-based); all share `Plan.password`."""
     return f"reader{index:06d}@{EMAIL_DOMAIN}"
-
-
-class _Progress:
-    """Prints `table  done / total  (rows/s)` at most twice a second, and a final line."""
-
-    def __init__(self, log: Log, label: str, total: int | None) -> None:
-        self.log, self.label, self.total = log, label, total
-        self.count = 0
-        self.start = self.last = time.perf_counter()
-
-    def add(self, n: int) -> None:
-        self.count += n
-        now = time.perf_counter()
-        if now - self.last >= 0.5:
-            self.last = now
-            self._print(now, final=False)
-
-    def finish(self) -> float:
-        now = time.perf_counter()
-        self._print(now, final=True)
-        return now - self.start
-
-    def _print(self, now: float, *, final: bool) -> None:
-        elapsed = max(now - self.start, 1e-9)
-        rate = self.count / elapsed
-        if self.total:
-            pct = min(100.0, 100.0 * self.count / self.total)
-            bar = "#" * int(pct / 5)
-            shown = f"[{bar:<20}] {self.count:>10,} / {self.total:,}"
-        else:
-            shown = f"{self.count:>10,}"
-        suffix = f" in {elapsed:.1f}s" if final else ""
-        self.log(f"  {self.label:<13} {shown}  {rate:>10,.0f} rows/s{suffix}")
-
-
-class _CopyBuffer:
-    """Batches text-format COPY lines so psycopg gets few large writes."""
-
-    def __init__(self, copy, progress: _Progress, batch: int = 8000) -> None:
-        self.copy, self.progress, self.batch = copy, progress, batch
-        self.lines: list[str] = []
-
-    def add(self, line: str) -> None:
-        self.lines.append(line)
-        if len(self.lines) >= self.batch:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.lines:
-            self.copy.write("".join(self.lines))
-            self.progress.add(len(self.lines))
-            self.lines.clear()
-
-
-def _copy(cursor, statement: str):
-    """`cursor.copy(statement)` with a writer thread, so PostgreSQL ingests one batch while Python
-    formats the next (the two take about the same time; overlapping them halves the load)."""
-    raw = getattr(cursor, "cursor", cursor)  # the psycopg cursor under Django's wrapper
-    return raw.copy(statement, writer=QueuedLibpqWriter(raw))
-
-
-def _copy_lines(cursor, log, report, table: str, statement: str, lines: list[str]) -> None:
-    """COPY already formatted `lines` into `table`, with progress, and record the timing in `report`."""
-    progress = _Progress(log, table, len(lines))
-    with _copy(cursor, statement) as copy:
-        buf = _CopyBuffer(copy, progress)
-        for line in lines:
-            buf.add(line)
-        buf.flush()
-    report.seconds[table] = progress.finish()
-    report.rows[table] = len(lines)
 
 
 def _uuid(rng: Random) -> str:
@@ -452,13 +163,13 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     # --- users --------------------------------------------------------------------------------
     user_ids: list[str] = []
     active_users: list[int] = []
-    progress = _Progress(log, "users", plan.users)
-    with _copy(
+    progress = Progress(log, "users", plan.users)
+    with copy_in(
         cursor,
         "COPY users (id, name, email, password_hash, phone, avatar, role, is_active, is_staff, is_superuser, "
         "last_login_at, token_version, created_at, updated_at) FROM STDIN",
     ) as copy:
-        buf = _CopyBuffer(copy, progress)
+        buf = CopyBuffer(copy, progress)
         for i in range(plan.users):
             uid = _uuid(rng)
             user_ids.append(uid)
@@ -486,13 +197,13 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     # --- clubs and memberships ----------------------------------------------------------------
     clubs: list[_Club] = []
     member_lines: list[str] = []
-    progress = _Progress(log, "clubs", plan.clubs)
-    with _copy(
+    progress = Progress(log, "clubs", plan.clubs)
+    with copy_in(
         cursor,
         "COPY clubs (id, name, description, owner_id, is_public, max_members, meeting_frequency, current_book, "
         "location, tags, timezone, created_at, updated_at) FROM STDIN",
     ) as copy:
-        buf = _CopyBuffer(copy, progress)
+        buf = CopyBuffer(copy, progress)
         for c in range(plan.clubs):
             kind = c % 20
             if kind == 0:
@@ -536,7 +247,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     report.seconds["clubs"] = progress.finish()
     report.rows["clubs"] = plan.clubs
 
-    _copy_lines(
+    copy_lines(
         cursor,
         log,
         report,
@@ -569,13 +280,13 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     club_events: dict[int, list[tuple]] = {}
     rsvp_count = 0
     max_items = max(0, round(2 * plan.items_per_event))
-    progress = _Progress(log, "availability", plan.rsvps)
-    with _copy(
+    progress = Progress(log, "availability", plan.rsvps)
+    with copy_in(
         cursor,
         "COPY availability (id, event_id, user_id, status, notes, waitlisted, waitlist_position, "
         "created_at, updated_at) FROM STDIN",
     ) as copy:
-        buf = _CopyBuffer(copy, progress)
+        buf = CopyBuffer(copy, progress)
         for ci in sorted(per_club):
             club = clubs[ci]
             club_age_days = (now_us - club.created_us) // _DAY_US
@@ -652,7 +363,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     report.seconds["availability"] = progress.finish()
     report.rows["availability"] = rsvp_count
 
-    _copy_lines(
+    copy_lines(
         cursor,
         log,
         report,
@@ -663,7 +374,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     )
     del event_lines
 
-    _copy_lines(
+    copy_lines(
         cursor,
         log,
         report,
@@ -675,87 +386,10 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     del item_lines
 
     # Drawn after every other row, so adding them left the rest of the data set as it was.
-    lines = notification_lines(
-        rng,
-        clubs=clubs,
-        club_events=club_events,
-        per_member=plan.notifications_per_member,
-        now_us=now_us,
-        new_id=_uuid,
-        ts=_ts,
-    )
-    _copy_lines(
-        cursor,
-        log,
-        report,
-        "notifications",
-        "COPY notifications (id, user_id, kind, title, body, club_id, event_id, data, created_at, read_at) FROM STDIN",
-        lines,
-    )
+    notifications_copy(
+        cursor, log, report, rng, clubs=clubs, club_events=club_events,
+        per_member=plan.notifications_per_member, now_us=now_us, new_id=_uuid, ts=_ts,
+    )  # fmt: skip
 
     report.total_seconds = time.perf_counter() - started
     return report
-
-
-# Invariants of the seat and membership rules, as SQL returning one count of violations each.
-# Shared by the seeder's test, `make soak` and `bench/invariants.py`.
-INVARIANT_QUERIES: dict[str, str] = {
-    "event_over_capacity": """
-        SELECT count(*) FROM events
-        WHERE max_attendees IS NOT NULL AND cardinality(attendees) > max_attendees
-    """,
-    "attendees_differ_from_seated_rsvps": """
-        SELECT count(*) FROM events e
-        WHERE e.attendees IS DISTINCT FROM COALESCE((
-            SELECT array_agg(a.user_id ORDER BY a.created_at, a.id) FROM availability a
-            WHERE a.event_id = e.id AND a.status = 'available' AND NOT a.waitlisted
-        ), '{}'::uuid[])
-    """,
-    "attendee_set_differs_from_seated_rsvps": """
-        SELECT count(*) FROM events e
-        WHERE ARRAY(SELECT unnest(e.attendees) ORDER BY 1) IS DISTINCT FROM ARRAY(
-            SELECT a.user_id FROM availability a
-            WHERE a.event_id = e.id AND a.status = 'available' AND NOT a.waitlisted ORDER BY 1
-        )
-    """,
-    "waitlist_positions_not_1_to_n": """
-        SELECT count(*) FROM (
-            SELECT event_id FROM availability WHERE waitlisted
-            GROUP BY event_id HAVING min(waitlist_position) <> 1 OR max(waitlist_position) <> count(*)
-                OR count(DISTINCT waitlist_position) <> count(*)
-        ) bad
-    """,
-    "waitlist_while_seats_free": """
-        SELECT count(*) FROM events e
-        WHERE (e.max_attendees IS NULL OR cardinality(e.attendees) < e.max_attendees)
-          AND EXISTS (SELECT 1 FROM availability a WHERE a.event_id = e.id AND a.waitlisted)
-    """,
-    "club_over_max_members": """
-        SELECT count(*) FROM clubs c
-        WHERE c.max_members IS NOT NULL
-          AND (SELECT count(*) FROM club_members m WHERE m.club_id = c.id AND m.is_active) > c.max_members
-    """,
-    "rsvp_by_non_member": """
-        SELECT count(*) FROM availability a JOIN events e ON e.id = a.event_id
-        WHERE NOT EXISTS (
-            SELECT 1 FROM club_members m WHERE m.club_id = e.club_id AND m.user_id = a.user_id AND m.is_active
-        )
-    """,
-}
-
-# On a live system the order of `attendees` is the seat-taking order, which differs from
-# `created_at` once RSVPs are edited, and RSVPs may outlive a membership; the live checks
-# (soak) therefore compare the attendee SET and skip the membership check.
-LIVE_INVARIANTS = tuple(
-    name for name in INVARIANT_QUERIES if name not in {"attendees_differ_from_seated_rsvps", "rsvp_by_non_member"}
-)
-
-
-def check_invariants(cursor, names: tuple[str, ...] | None = None) -> dict[str, int]:
-    """Run the named invariant queries (all by default) on a Django or psycopg cursor; returns
-    name -> number of violating rows (0 everywhere means the data is consistent)."""
-    found = {}
-    for name in names or tuple(INVARIANT_QUERIES):
-        cursor.execute(INVARIANT_QUERIES[name])
-        found[name] = cursor.fetchone()[0]
-    return found

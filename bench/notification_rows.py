@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from random import Random
 
+from bench.copying import copy_lines
 from notifications import kinds
 
 # (kind, weight): what a member's inbox mostly holds.
@@ -92,3 +93,15 @@ def notification_lines(
                     f"\t{NULL if kind == 'club_invite' else event_id}\t{json.dumps({})}\t{ts(at)}\t{read_at}\n"
                 )
     return lines
+
+
+def notifications_copy(cursor, log, report, rng: Random, **plan) -> None:
+    """COPY the `notification_lines(rng, **plan)` into `notifications`."""
+    copy_lines(
+        cursor,
+        log,
+        report,
+        "notifications",
+        "COPY notifications (id, user_id, kind, title, body, club_id, event_id, data, created_at, read_at) FROM STDIN",
+        notification_lines(rng, **plan),
+    )

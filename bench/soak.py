@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from bench import common
 from bench.common import ROOT, WORK, Server, Size, log
-from bench.dataset import LIVE_INVARIANTS, check_invariants
+from bench.invariants import LIVE_INVARIANTS, check_invariants
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "300"))
 KILLS = int(os.environ.get("SOAK_KILLS", "4"))
@@ -217,7 +217,7 @@ def main() -> int:
     print(json.dumps(report, indent=2))
     broken = {name: n for name, n in violations.items() if n}
     if broken:
-        log(f"INVARIANTS BROKEN: {broken}; the queries are bench.dataset.INVARIANT_QUERIES")
+        log(f"INVARIANTS BROKEN: {broken}; the queries are bench.invariants.INVARIANT_QUERIES")
         return 1
     log(
         f"invariants hold; error rate in disruption windows {inside.rate:.2%} (failed reads {inside_reads.failed}"

@@ -1,7 +1,7 @@
 """Log formatting: one JSON object per line in production, a readable line in development.
 
 Every record carries the request id and user id of the request being served (from
-`bookwork.request_context`), so the lines of one request can be found together.
+`core.request_context`), so the lines of one request can be found together.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pythonjsonlogger.core
 import pythonjsonlogger.json
 from gunicorn import glogging
 
-from bookwork.request_context import request_id_var, user_id_var
+from core.request_context import request_id_var, user_id_var
 
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "user_id", "request"}
 
@@ -122,3 +122,35 @@ class GunicornLogger(glogging.Logger):
             )
         except Exception:
             self.exception("access log line could not be written")
+
+
+def logging_config(*, level: str, fmt: str) -> dict:
+    """Django's `LOGGING` (dictConfig): one handler on stderr writing `fmt` ("json" or "console")
+    lines with the request's context, at `level`."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_context": {"()": "bookwork.logging.RequestContextFilter"}},
+        "formatters": {
+            "json": {"()": "bookwork.logging.JsonFormatter"},
+            "console": {"()": "bookwork.logging.ConsoleFormatter"},
+        },
+        "handlers": {
+            "default": {"class": "logging.StreamHandler", "formatter": fmt, "filters": ["request_context"]},
+        },
+        "root": {"handlers": ["default"], "level": level},
+        "loggers": {
+            # Replaces Django's own console handler (DEBUG only), which would print every line twice.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            "django.request": {"level": "ERROR", "propagate": True},
+            "django.server": {"level": "WARNING", "propagate": True},
+            "django.db.backends": {"level": "WARNING", "propagate": True},
+            # Security events (permission denials, refresh-token reuse, lockouts) are WARNING and
+            # always written, whatever LOG_LEVEL says.
+            "bookwork.security": {"level": "WARNING", "propagate": True},
+            # Procrastinate announces its task registry at every start of every process; the
+            # worker's own lines (jobs started, succeeded, failed, retried) stay at LOG_LEVEL.
+            "procrastinate.periodic": {"level": "WARNING", "propagate": True},
+            "procrastinate.blueprints": {"level": "WARNING", "propagate": True},
+        },
+    }

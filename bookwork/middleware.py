@@ -20,9 +20,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.throttling import BaseThrottle
 
 from bookwork import metrics
-from bookwork.exceptions import transaction_conflict
-from bookwork.request_context import request_id_var, user_id_var
+from core.exceptions import transaction_conflict
 from core.locks import conflict_kind
+from core.request_context import request_id_var, user_id_var
 
 access_log = logging.getLogger("bookwork.access")
 error_log = logging.getLogger("bookwork.errors")

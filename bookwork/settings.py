@@ -20,6 +20,7 @@ from bookwork.config import (
     env_str,
     env_url,
 )
+from bookwork.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -214,16 +215,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["bookwork.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "bookwork.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # Documents every error response an operation can answer (bookwork/openapi.py).
-    "DEFAULT_SCHEMA_CLASS": "bookwork.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "bookwork.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["bookwork.throttling.UserRateThrottle"],
+    # Documents every error response an operation can answer (core/openapi.py).
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -256,7 +257,7 @@ SPECTACULAR_SETTINGS = {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
-        "ErrorCode401Enum": "bookwork.openapi.ERROR_CODE_401_CHOICES",  # the library's codes + token_not_valid
+        "ErrorCode401Enum": "core.openapi.ERROR_CODE_401_CHOICES",  # the library's codes + token_not_valid
         "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
         "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
         "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
@@ -354,37 +355,8 @@ LOG_LEVEL = env_choice(
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "bookwork.logging.RequestContextFilter"}},
-    "formatters": {
-        "json": {"()": "bookwork.logging.JsonFormatter"},
-        "console": {"()": "bookwork.logging.ConsoleFormatter"},
-    },
-    "handlers": {
-        "default": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_context"],
-        }
-    },
-    "root": {"handlers": ["default"], "level": LOG_LEVEL},
-    "loggers": {
-        # Replaces Django's own console handler (DEBUG only), which would print every line twice.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.request": {"level": "ERROR", "propagate": True},
-        "django.server": {"level": "WARNING", "propagate": True},
-        "django.db.backends": {"level": "WARNING", "propagate": True},
-        # Security events (permission denials, refresh-token reuse, lockouts) are WARNING and
-        # always written, whatever LOG_LEVEL says.
-        "bookwork.security": {"level": "WARNING", "propagate": True},
-        # Procrastinate announces its task registry at every start of every process; the worker's
-        # own lines (jobs started, succeeded, failed, retried) stay at LOG_LEVEL.
-        "procrastinate.periodic": {"level": "WARNING", "propagate": True},
-        "procrastinate.blueprints": {"level": "WARNING", "propagate": True},
-    },
-}
+# One JSON object per line (or console lines), with the request's context (bookwork/logging.py).
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
 
 # --- Email, notifications and the background worker (docs/notifications.md) --------------------
 # Email is ENABLED by EMAIL_ENABLED (default: on with DEBUG, i.e. `make run`, off otherwise). When it

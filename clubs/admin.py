@@ -131,9 +131,7 @@ class ClubAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_public" in form.changed_data and not obj.is_public:
             # As `club_update` does: no seat stays with someone who can no longer see the event.
-            from events.availability.outsiders import availability_release_outsiders
-
-            availability_release_outsiders(club_id=obj.pk)
+            services.club_made_private(club_id=obj.pk)
 
     def save_formset(self, request, form, formset, change):
         released = []

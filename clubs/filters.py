@@ -8,14 +8,13 @@ import functools
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
 from django_filters.constants import EMPTY_VALUES
 from django_filters.utils import translate_validation
 from rest_framework.filters import OrderingFilter
 
-from bookwork.filters import StrictFilterSet
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.validators import parse_tag_query
+from core.filters import StrictFilterSet
 
 
 class TieBreakOrderingFilter(OrderingFilter):
@@ -92,16 +91,12 @@ class ClubFilter(StrictFilterSet):
             "member_only": values["member"] == "me",
         }
 
+    # `ClubRows` applies these filters in SQL (clubs/sql.py `CLUB_FILTERS`); the FilterSet only
+    # validates and documents them, and never filters a queryset itself.
     def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+        raise NotImplementedError("clubs.selectors.ClubRows applies `search` in SQL")
 
-    def filter_tags(self, queryset, name, value):
-        tags = parse_tag_query(value)
-        return queryset.filter(tags__overlap=tags) if tags else queryset
-
-    def filter_member(self, queryset, name, value):
-        mine = ClubMember.objects.filter(club=OuterRef("pk"), user=self.request.user, is_active=True)
-        return queryset.filter(Exists(mine))
+    filter_tags = filter_member = filter_search
 
 
 @functools.cache

@@ -8,8 +8,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
-from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
 from clubs.validators import DEFAULT_REMINDER_HOURS, MAX_REMINDER_HOURS, MIN_REMINDER_HOURS, default_reminder_hours
+from core.models import created_at_field, updated_at_field, uuid_primary_key
 
 
 class ClubRole(models.TextChoices):

@@ -14,7 +14,7 @@ from drf_standardized_errors.openapi_serializers import (
 )
 from rest_framework import serializers
 
-from bookwork.openapi import ErrorResponse401Serializer
+from core.openapi import ErrorResponse401Serializer
 
 
 class ConflictErrorItemSerializer(serializers.Serializer):

@@ -1,9 +1,10 @@
 """The one place that decides who may do what in a club (the role table of the API contract).
 
-Views and services ask a `ClubAccess` (built once per request by `clubs.selectors.club_access`)
-instead of comparing role names themselves. Deny by default: every ability is False unless a rule
-below grants it. Visibility (404 versus 403) is decided by the selectors: a caller who may not
-see a club never reaches these checks.
+Services ask a `ClubAccess` (built once per request by `clubs.selectors.club_access`, from the
+role that the read of the club returns) instead of comparing role names themselves
+(docs/architecture.md, "Authorization"). Deny by default: every ability is False unless a rule
+below grants it. Visibility (404 versus 403) is not decided here: it is SQL, `clubs/sql.py`, and
+a caller who may not see a club or an event never reaches these checks.
 """
 
 from __future__ import annotations
@@ -52,9 +53,6 @@ class ClubAccess:
     @property
     def is_owner(self) -> bool:
         return self.owner_id is not None and self.owner_id == self.user_id
-
-    def can_view(self) -> bool:
-        return self.site_admin or self.club_is_public or self.is_member
 
     def can_see_member_contacts(self) -> bool:
         """Emails and phones of other members: club admins and site admins only."""
@@ -108,10 +106,6 @@ class ClubAccess:
     # --- events, RSVPs and items -------------------------------------------------------------
     def can_manage_events(self) -> bool:
         return self.site_admin or self.role in MANAGER_ROLES
-
-    def can_view_event(self, event_is_public: bool) -> bool:
-        """Members see every event of their club; others only public events of public clubs."""
-        return self.site_admin or self.is_member or (self.club_is_public and event_is_public)
 
     def can_rsvp(self, event_is_public: bool) -> bool:
         return self.is_member or (self.club_is_public and event_is_public) or self.site_admin

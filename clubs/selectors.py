@@ -6,18 +6,17 @@ raise `Http404` for both, and for a malformed id.
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections import namedtuple
 
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import Http404
 
-from bookwork.queries import PagedSql, columns, hydrate, order_by, table
+from clubs import sql
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
+from clubs.shapes import ClubRow
+from core.sql import PagedSql, hydrate
 
 
 def parse_uuid(value) -> uuid.UUID:
@@ -28,63 +27,50 @@ def parse_uuid(value) -> uuid.UUID:
         raise Http404 from None
 
 
-def active_memberships(user) -> QuerySet[ClubMember]:
-    return ClubMember.objects.filter(user=user, is_active=True)
-
-
-def clubs_visible_to(user) -> QuerySet[Club]:
-    """Public clubs and clubs where `user` is an active member; every club for site admins."""
-    if is_site_admin(user):
-        return Club.objects.all()
-    member_of = ClubMember.objects.filter(club=OuterRef("pk"), user=user, is_active=True)
-    return Club.objects.filter(Q(is_public=True) | Exists(member_of))
-
-
-def club_get_visible(*, user, club_id) -> Club:
-    """The club with `club_id` if `user` may see it, else Http404."""
-    club = clubs_visible_to(user).filter(pk=parse_uuid(club_id)).first()
-    if club is None:
-        raise Http404
-    return club
-
-
-@functools.cache
-def _club_with_role_sql() -> str:
-    # UNIQUE (club, user): the role subquery has at most one row.
-    return f"""
-        SELECT {columns(Club, "c")},
-               (SELECT m.role FROM {table(ClubMember)} m
-                 WHERE m.club_id = c.id AND m.user_id = %(user)s AND m.is_active)
-        FROM {table(Club)} c WHERE c.id = %(club)s
-    """  # noqa: S608
-
-
 def club_get_visible_with_access(*, user, club_id) -> tuple[Club, ClubAccess]:
-    """Like `club_get_visible`, plus the caller's `ClubAccess`, in one primary-key query written
-    in SQL (bookwork/queries.py: every club-scoped list of events starts here). Visibility is
-    decided by `ClubAccess.can_view`, the same rule `clubs_visible_to` writes in SQL."""
+    """The club with `club_id` if `user` may see it (`clubs.sql.club_visible`), and the caller's
+    `ClubAccess`, in one primary-key query; Http404 for an unknown, malformed or hidden id."""
     params = {"club": parse_uuid(club_id), "user": getattr(user, "pk", None)}
+    site_admin = is_site_admin(user)
     with connection.cursor() as cursor:
-        cursor.execute(_club_with_role_sql(), params)
+        cursor.execute(sql.club_with_role(site_admin=site_admin), params)
         row = cursor.fetchone()
     if row is None:
         raise Http404
     club, end = hydrate(Club, row)
-    access = club_access(user=user, club=club, role=row[end])
-    if not access.can_view():
-        raise Http404
-    return club, access
+    return club, club_access(user=user, club=club, role=row[end])
+
+
+def club_get_visible(*, user, club_id) -> Club:
+    """The club with `club_id` if `user` may see it, else Http404."""
+    return club_get_visible_with_access(user=user, club_id=club_id)[0]
 
 
 def club_role_of(*, user, club: Club) -> str | None:
-    """The ACTIVE club role of `user` in `club`, or None."""
+    """The ACTIVE club role of `user` in `club`, or None (`clubs.sql.role_of`)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return ClubMember.objects.filter(club=club, user=user, is_active=True).values_list("role", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(sql.caller_role(), {"club": club.pk, "user": user.pk})
+        return cursor.fetchone()[0]
+
+
+def club_active_member_count(*, club_id) -> int:
+    """The number of active members of the club `club_id` (`clubs.sql.active_member_count`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.member_count(), {"club": club_id})
+        return cursor.fetchone()[0]
+
+
+def is_active_member(*, user_id, club_id) -> bool:
+    """Whether `user_id` is an active member of the club `club_id` (`clubs.sql.active_membership`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.is_member(), {"club": club_id, "user": user_id})
+        return cursor.fetchone()[0]
 
 
 def club_access(*, user, club: Club, role: str | None | type[...] = ...) -> ClubAccess:
-    """What `user` may do in `club`. Pass `role` when it is already known (e.g. annotated)."""
+    """What `user` may do in `club`. Pass `role` when it is already known (read with the club)."""
     if role is ...:
         role = club_role_of(user=user, club=club)
     return ClubAccess(
@@ -97,66 +83,20 @@ def club_access(*, user, club: Club, role: str | None | type[...] = ...) -> Club
     )
 
 
-def clubs_with_member_stats(queryset: QuerySet[Club], *, user) -> QuerySet[Club]:
-    """Annotate `member_count` (active members) and `my_role` (the caller's active role or None).
-
-    Both are correlated subqueries, so a page of clubs costs one query whatever its size.
-    """
-    active_count = (
-        ClubMember.objects.filter(club=OuterRef("pk"), is_active=True)
-        .order_by()
-        .values("club")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    # UNIQUE (club, user): at most one row, so no ordering is needed.
-    my_role = ClubMember.objects.filter(club=OuterRef("pk"), user=user, is_active=True).order_by().values("role")[:1]
-    return queryset.annotate(
-        member_count=Coalesce(Subquery(active_count, output_field=IntegerField()), 0),
-        my_role=Subquery(my_role),
-    )
-
-
-def clubs_list(*, user) -> QuerySet[Club]:
-    """Clubs `user` may see, with `member_count` and `my_role`; filtering and ordering are the caller's."""
-    return clubs_with_member_stats(clubs_visible_to(user), user=user)
-
-
 def club_get_detail(*, user, club_id) -> ClubRow:
-    """Like `club_get_visible`, with the annotations of `clubs_list`, as a `ClubRow` (one query)."""
+    """A visible club as the list renders it, as a `ClubRow` (one query); Http404 otherwise."""
     clubs = ClubRows(user=user, club_id=parse_uuid(club_id))[0:1]
     if not clubs:
         raise Http404
     return clubs[0]
 
 
-# The club list and detail are hot reads written in SQL (as in events.selectors): the ORM spent
-# about 3 ms of CPU per request building and compiling the visibility, `member_count` and
-# `my_role` subqueries of `clubs_list`, the database well under 1 ms running them. `ClubRows` is
-# the same read as `clubs_list` plus `ClubFilter` (tests/clubs/test_club_rows.py holds them equal).
-# Only model metadata is interpolated into the SQL (hence the S608 exemptions); every value is a
-# query parameter.
-_CLUBS = table(Club)
-_MEMBERS = table(ClubMember)
-_ACTIVE_MEMBERSHIP = f"SELECT 1 FROM {_MEMBERS} m WHERE m.club_id = c.id AND m.user_id = %(user)s AND m.is_active"  # noqa: S608
-# What `ClubViewSet.ordering_fields` (and the id tie-break) may name, as SQL.
-_ORDER_BY = {"name": 'c."name"', "created_at": 'c."created_at"', "member_count": "member_count", "id": "c.id"}
-# UNIQUE (club, user): the `my_role` subquery has at most one row.
-_ROW_COLUMNS = f"""{columns(Club, "c")},
-    (SELECT count(*) FROM {_MEMBERS} m WHERE m.club_id = c.id AND m.is_active) AS member_count,
-    (SELECT m.role FROM {_MEMBERS} m WHERE m.club_id = c.id AND m.user_id = %(user)s AND m.is_active) AS my_role"""  # noqa: S608
-
-# A club as the list and detail render it: the columns of `Club` by attribute name (`owner_id`),
-# then `member_count` and `my_role`. A tuple rather than a model instance, whose construction
-# cost more than the rest of a long page.
-ClubRow = namedtuple("ClubRow", [*(field.attname for field in Club._meta.concrete_fields), "member_count", "my_role"])
-
-
 class ClubRows(PagedSql):
-    """The clubs `user` may see (the rule of `clubs_visible_to`), narrowed by the filters of
-    `ClubFilter` and ordered by `ordering` (terms of `_ORDER_BY`, `-` for descending), as Django's
+    """The clubs `user` may see, narrowed by the filters of `ClubFilter` and ordered by `ordering`
+    (terms of `clubs.sql.CLUB_ORDER_BY`, `-` for descending; an unknown one is a 400), as Django's
     `Paginator` wants its object list: `count()` is one COUNT query, a slice is one query for those
-    rows, returned as `ClubRow`s (`member_count` and `my_role` as `clubs_list` annotates them).
+    rows, returned as `ClubRow`s with `member_count` (active members) and `my_role` (the caller's
+    active role or None). The SQL is `clubs.sql`'s.
 
     `search`: case-insensitive substring of the name or the description; `tags`: clubs having any
     of them; `is_public`: that visibility only; `member_only`: clubs where `user` is an active
@@ -173,38 +113,30 @@ class ClubRows(PagedSql):
         club_id: uuid.UUID | None = None,
         ordering: tuple[str, ...] | list[str] = ("name", "id"),
     ):
-        conditions = []
+        filters = []
         self.params = {"user": user.pk}
-        if not is_site_admin(user):
-            conditions.append(f"(c.is_public OR EXISTS ({_ACTIVE_MEMBERSHIP}))")
         if club_id is not None:
-            conditions.append("c.id = %(club)s")
+            filters.append("club_id")
             self.params["club"] = club_id
         if search:
-            # Django's `icontains` on PostgreSQL, so that both read the same rows.
-            conditions.append(
-                '(UPPER(c."name"::text) LIKE UPPER(%(search)s) OR UPPER(c."description"::text) LIKE UPPER(%(search)s))'
-            )
+            filters.append("search")
             self.params["search"] = f"%{connection.ops.prep_for_like_query(search)}%"
         if tags:
-            conditions.append('c."tags" && %(tags)s::text[]')
+            filters.append("tags")
             self.params["tags"] = list(tags)
         if is_public is not None:
-            conditions.append("c.is_public = %(is_public)s")
+            filters.append("is_public")
             self.params["is_public"] = is_public
         if member_only:
-            conditions.append(f"EXISTS ({_ACTIVE_MEMBERSHIP})")
-        self.where = " AND ".join(conditions) or "TRUE"
-        self.order_by = order_by(ordering, _ORDER_BY)
+            filters.append("member_only")
+        self.site_admin, self.filters, self.ordering = is_site_admin(user), tuple(filters), tuple(ordering)
+        self.page_sql()  # an unknown ordering term is a 400 before anything is counted
 
     def count_sql(self) -> str:
-        return f"SELECT count(*) FROM {_CLUBS} c WHERE {self.where}"  # noqa: S608
+        return sql.club_rows_count(site_admin=self.site_admin, filters=self.filters)
 
     def page_sql(self) -> str:
-        return f"""
-            SELECT {_ROW_COLUMNS} FROM {_CLUBS} c WHERE {self.where}
-            ORDER BY {self.order_by} LIMIT %(limit)s OFFSET %(offset)s
-        """  # noqa: S608
+        return sql.club_rows_page(site_admin=self.site_admin, filters=self.filters, ordering=self.ordering)
 
     def row(self, values: tuple) -> ClubRow:
         return ClubRow._make(values)

@@ -3,17 +3,14 @@ and write; output serializers render rows the selectors loaded (with their annot
 
 from __future__ import annotations
 
-import copy
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import UserManager
-from bookwork.representation import datetime_text
-from bookwork.serializers import StrictCharField, StrictEmailField, StrictUUIDField
-from clubs.models import Club, ClubMember, ClubRole
+from clubs.models import ClubMember, ClubRole
+from clubs.shapes import CLUB
 from clubs.validators import (
     MAX_INT,
     MAX_REMINDER_HOURS,
@@ -25,6 +22,7 @@ from clubs.validators import (
     normalize_tags,
     validate_timezone,
 )
+from core.serializers import CachedFieldsMixin, StrictCharField, StrictEmailField, StrictUUIDField
 
 User = get_user_model()
 
@@ -88,83 +86,28 @@ class TimezoneField(StrictCharField):
             raise _django_to_drf(error) from None
 
 
-class CachedFieldsMixin:
-    """For read-only ModelSerializers: build the fields from the model once per class, then hand
-    each instance a deep copy (what a plain `Serializer` does with its declared fields).
-
-    `ModelSerializer.get_fields` introspects the model on every instantiation, which dominated the
-    CPU cost of rendering (a nested serializer per row multiplies it). The result depends only on
-    the class (`Meta`, declared fields), never on the instance, data or context."""
-
-    _fields_cache: dict[type, dict] = {}
-
-    def get_fields(self):
-        cls = type(self)
-        built = CachedFieldsMixin._fields_cache.get(cls)
-        if built is None:
-            built = CachedFieldsMixin._fields_cache[cls] = super().get_fields()
-        return copy.deepcopy(built)
-
-
 # --- clubs -----------------------------------------------------------------------------------
-class ClubSerializer(CachedFieldsMixin, serializers.ModelSerializer):
-    """A club as the caller sees it. `member_count` counts active members; `my_role` is the caller's
-    active club role, or null."""
-
-    owner = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="User id of the owner.")
-    member_count = serializers.IntegerField(read_only=True)
-    my_role = serializers.ChoiceField(choices=ClubRole.choices, read_only=True, allow_null=True)
-
-    class Meta:
-        model = Club
-        fields = [
-            "id",
-            "name",
-            "description",
-            "owner",
-            "is_public",
-            "max_members",
-            "meeting_frequency",
-            "current_book",
-            "location",
-            "tags",
-            "timezone",
-            "reminder_hours",
-            "member_count",
-            "my_role",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
+ClubSerializer = CLUB.serializer(
+    doc="""A club as the caller sees it. `member_count` counts active members; `my_role` is the caller's
+    active club role, or null.""",
+    fields={
+        "owner": serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="User id of the owner.")
+    },
+    writes=False,  # DRF's own `.data`: the reference `club_representation` is tested against
+)
 
 
 def club_representation(club, *, zone=None) -> dict:
     """`ClubSerializer(club).data` as JSON (the same keys in the same order with the same values),
-    written out: for the list and detail of clubs, where DRF's generic machinery (a deep copy of
-    the fields per serializer, `get_attribute` and `to_representation` per field) cost more CPU than
-    the rest of the request. `club`: a `clubs.selectors.ClubRow` or an annotated `Club`; `zone`: the
-    current time zone (looked up when not given; a page passes it once for all its rows).
-    tests/clubs/test_club_rows.py holds it equal to the serializer."""
+    written by the shape's writer (clubs/shapes.py): for the list and detail of clubs, where DRF's
+    generic machinery cost more CPU than the rest of the request. `club`: a `ClubRow` or an
+    annotated `Club`; `zone`: the current time zone (looked up when not given; a page passes it
+    once for all its rows). tests/clubs/test_club_rows.py holds it equal to the serializer."""
     if zone is None:
         zone = timezone.get_current_timezone()
-    return {
-        "id": str(club.id),
-        "name": club.name,
-        "description": club.description,
-        "owner": None if club.owner_id is None else str(club.owner_id),
-        "is_public": club.is_public,
-        "max_members": club.max_members,
-        "meeting_frequency": club.meeting_frequency,
-        "current_book": club.current_book,
-        "location": club.location,
-        "tags": list(club.tags),
-        "timezone": club.timezone,
-        "reminder_hours": list(club.reminder_hours),
-        "member_count": club.member_count,
-        "my_role": club.my_role,
-        "created_at": datetime_text(club.created_at, zone),
-        "updated_at": datetime_text(club.updated_at, zone),
-    }
+    if not isinstance(club, tuple):
+        club = CLUB.row_of(club, member_count=club.member_count, my_role=club.my_role)
+    return CLUB.represent(club, zone=zone)
 
 
 class ClubWriteSerializer(serializers.Serializer):

@@ -26,13 +26,15 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
-from bookwork.exceptions import Conflict
-from bookwork.services import model_update
+from clubs import selectors
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
 from clubs.validators import default_reminder_hours
+from core.exceptions import Conflict
+from core.hooks import Hook
 from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
+from core.services import model_update
 
 # Fields of a club that `club_update` may change.
 CLUB_EDITABLE_FIELDS = (
@@ -67,7 +69,7 @@ def club_lock(*, club_id) -> Club:
 
 
 def club_active_member_count(*, club: Club) -> int:
-    return ClubMember.objects.filter(club=club, is_active=True).count()
+    return selectors.club_active_member_count(club_id=club.pk)
 
 
 def club_capacity_check(*, club: Club, adding: int = 1) -> None:
@@ -87,12 +89,24 @@ def _ensure_other_admin(*, club: Club, member: ClubMember) -> None:
         raise Conflict("A club needs at least one active admin; promote another member first.", code="last_admin")
 
 
+# Connected by events.availability (AppConfig.ready): that app depends on clubs, not the other way round.
+membership_ended = Hook(
+    "clubs.membership_ended",
+    "membership_ended(user=<user id>, club=<Club>): the membership turned inactive, in this transaction; "
+    "the user's seats and waitlist places in the club's upcoming events are to be freed.",
+)
+
+
+club_made_private = Hook(
+    "clubs.club_made_private",
+    "club_made_private(club_id=<club id>): the club stopped being public, in this transaction (its row "
+    "locked); the RSVPs of users who can no longer see its upcoming events are to be released.",
+)
+
+
 def _release_event_seats(*, club: Club, user_id) -> None:
     """Free the seats and waitlist places the user holds in the club's upcoming events."""
-    # Imported here: the events app depends on clubs, not the other way round.
-    from events.availability.services import availability_release_user
-
-    availability_release_user(user=user_id, club=club)
+    membership_ended(user=user_id, club=club)
 
 
 def _deactivate(*, club: Club, member: ClubMember) -> None:
@@ -188,9 +202,7 @@ def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
     changes = {field: value for field, value in data.items() if getattr(club, field) != value}
     model_update(instance=club, changes=changes)
     if changes.get("is_public") is False:
-        from events.availability.outsiders import availability_release_outsiders  # events depend on clubs
-
-        availability_release_outsiders(club_id=club.pk)
+        club_made_private(club_id=club.pk)
     return club
 
 
@@ -204,9 +216,8 @@ def club_delete(*, actor, club_id) -> None:
     club = club_lock(club_id=club_id)
     if not club_access(user=actor, club=club).can_delete_club():
         raise PermissionDenied("Only the club owner may delete the club.")
-    from events.models import Event  # events depend on clubs
-
-    lock_objects(Lock(Event.objects.filter(club_id=club.pk)))
+    # Through the reverse relation: events depend on clubs, so this module does not import them.
+    lock_objects(Lock(club.events.all()))
     club.delete()
 
 
@@ -262,6 +273,14 @@ def club_leave(*, actor, club_id) -> None:
         raise Conflict("The owner cannot leave; transfer ownership first.", code="owner_cannot_leave")
     _ensure_other_admin(club=club, member=member)
     _deactivate(club=club, member=member)
+
+
+def member_add_check(*, access) -> None:
+    """403 unless the caller may add members at all (moderators: members and guests; club admins
+    and site admins: any role, decided again by `member_add` under the club lock). The view asks
+    before it reads the body."""
+    if not access.can_manage_members():
+        raise PermissionDenied("Only club moderators and admins may add members.")
 
 
 @transaction.atomic

@@ -16,13 +16,14 @@ from django.db import models
 from django.http import Http404
 from django.utils.html import format_html_join
 
-from events.admin_helpers import OptionalAutocompleteMixin
+from core.admin import OptionalAutocompleteMixin
 from events.availability.models import Availability, RsvpStatus
 from events.availability.services import availability_delete, availability_set
 from events.items.admin import EventItemAdminForm
 from events.items.models import EventItem
 from events.models import Event, EventStatus
-from events.services import EDITABLE_FIELDS, event_cancel, event_create, event_delete, event_update
+from events.services import event_cancel, event_create, event_delete, event_update
+from events.shapes import EDITABLE_FIELDS
 
 
 class EventAdminForm(forms.ModelForm):

@@ -9,8 +9,8 @@ from django.utils import timezone
 from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
+from core.time import event_starts_at
 from events.models import Event, EventStatus
-from events.selectors import event_starts_at
 
 PRODID = "-//Bookwork//Bookwork events//EN"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bookwork.exceptions import Conflict
+from core.exceptions import Conflict
 from events.models import Event, EventStatus
 
 

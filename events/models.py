@@ -8,7 +8,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
-from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
+from core.models import created_at_field, updated_at_field, uuid_primary_key
 
 
 class EventType(models.TextChoices):
@@ -19,6 +19,16 @@ class EventType(models.TextChoices):
     SOCIAL = "social", "Social"
     PLANNING = "planning", "Planning"
     OTHER = "other", "Other"
+
+
+class RsvpStatus(models.TextChoices):
+    """A user's answer to an event (`events.availability.models.Availability.status`); the same list
+    feeds the API and the database CHECK. Declared with the event, whose reads count seats and
+    waitlists by it, so that those reads need not import the RSVP app above them."""
+
+    AVAILABLE = "available", "Available"
+    UNAVAILABLE = "unavailable", "Unavailable"
+    MAYBE = "maybe", "Maybe"
 
 
 class EventStatus(models.TextChoices):

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookwork.representation import datetime_text, uuid_text
-from bookwork.serializers import ModelSerializer
-from clubs.serializers import CachedFieldsMixin
-from events.availability.serializers import AvailabilitySerializer, availability_data
+from core.serializers import ModelSerializer
+from core.shapes import Computed
+from events.availability.serializers import AvailabilitySerializer
+from events.availability.shapes import RSVP
 from events.models import Event, EventType
-from events.selectors import EventRow
-from events.services import EDITABLE_FIELDS
+from events.shapes import EDITABLE_FIELDS, EVENT, RSVP_COLUMNS, EventRow
+from events.sql import EVENT_ORDERABLE
 
 _OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
 
@@ -31,116 +30,66 @@ class LocalTimeField(serializers.TimeField):
         return super().to_internal_value(value).replace(microsecond=0)
 
 
-class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
-    """Event of the contract. `my_availability` is the caller's RSVP or null; `attendees` the
-    ordered ids of seated users. Expects `waitlist_count` and `my_rsvp` set
-    (`event_get_visible(with_my_rsvp=True)`; the lists render `EventRow`s with `event_row_representation`)."""
-
-    event_time = serializers.TimeField(format="%H:%M:%S")
-    attendee_count = serializers.SerializerMethodField()
-    waitlist_count = serializers.SerializerMethodField()
-    my_availability = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Event
-        fields = [
-            "id",
-            "club",
-            *EDITABLE_FIELDS,
-            "status",
-            "cancel_reason",
-            "created_by",
-            "attendees",
-            "attendee_count",
-            "waitlist_count",
-            "my_availability",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    def to_representation(self, event: Event) -> dict:
-        # By hand for speed, through the lists' writer so the shape is written once
-        # (tests/events/test_representation.py holds it equal to the fields declared above).
-        return event_row_representation(_event_row_of(event), user=_rsvp_user(event), zone=None)
-
-    def get_attendee_count(self, event: Event) -> int:
-        return len(event.attendees or [])
-
-    def get_waitlist_count(self, event: Event) -> int:
-        # No default: an event without its RSVP state attached is a bug of the caller, not a 0.
-        return event.waitlist_count
-
-    @extend_schema_field(AvailabilitySerializer(allow_null=True))
-    def get_my_availability(self, event: Event):
-        rows = event.my_rsvp
-        return AvailabilitySerializer(rows[0]).data if rows else None
-
-
-_RSVP_FIELDS = ("status", "notes", "waitlisted", "waitlist_position", "updated_at")
-
-
-def _event_row_of(event: Event) -> EventRow:
-    """The `EventRow` the lists would read for `event` (with `waitlist_count` and `my_rsvp` set)."""
-    rsvp = event.my_rsvp[0] if event.my_rsvp else None
-    values = {name: getattr(event, name) for name in EventRow._fields if not name.startswith("rsvp_")}
-    values.update(
-        id=str(event.id),
-        club_id=str(event.club_id),
-        created_by_id=uuid_text(event.created_by_id),
-        attendees=[str(user_id) for user_id in event.attendees or []],
-    )
-    values.update({f"rsvp_{name}": getattr(rsvp, name) if rsvp else None for name in _RSVP_FIELDS})
-    return EventRow(**values)
-
-
-def _rsvp_user(event: Event):
-    return event.my_rsvp[0].user if event.my_rsvp else None
-
-
-def event_row_representation(event: EventRow, *, user, zone) -> dict:
-    """`EventSerializer(e).data` of the event an `events.selectors.EventRow` was read from (with
-    its RSVP state attached), written out for the event lists: the same keys in the same order
-    with the same values. `user`: the caller, whose RSVP the row carries; `zone`: the current time
-    zone (a page looks it up once for all its rows; None looks it up). tests/events/test_event_rows.py holds it equal
-    to the serializer."""
-    attendees = event.attendees
-    if event.rsvp_status is None:
-        my_availability = None
-    else:
-        my_availability = availability_data(
+def _my_availability(row, context) -> dict | None:
+    """The caller's RSVP of an `EventRow` as `AvailabilitySerializer` writes it, or None."""
+    if row.rsvp_status is None:
+        return None
+    user = context["user"]
+    return RSVP.represent(
+        RSVP.Row(
+            status=row.rsvp_status,
+            notes=row.rsvp_notes,
+            waitlisted=row.rsvp_waitlisted,
+            waitlist_position=row.rsvp_waitlist_position,
+            updated_at=row.rsvp_updated_at,
             user_id=user.pk,
             user_name=user.name,
             user_avatar=user.avatar,
-            status=event.rsvp_status,
-            notes=event.rsvp_notes,
-            waitlisted=event.rsvp_waitlisted,
-            waitlist_position=event.rsvp_waitlist_position,
-            updated_at=event.rsvp_updated_at,
         )
-    return {
-        "id": event.id,
-        "club": event.club_id,
-        "title": event.title,
-        "description": event.description,
-        "event_date": event.event_date.isoformat(),
-        "event_time": event.event_time.strftime("%H:%M:%S"),
-        "duration_minutes": event.duration_minutes,
-        "location": event.location,
-        "book": event.book,
-        "type": event.type,
-        "max_attendees": event.max_attendees,
-        "is_public": event.is_public,
-        "status": event.status,
-        "cancel_reason": event.cancel_reason,
-        "created_by": event.created_by_id,
-        "attendees": attendees,
-        "attendee_count": len(attendees),
-        "waitlist_count": event.waitlist_count,
-        "my_availability": my_availability,
-        "created_at": datetime_text(event.created_at, zone),
-        "updated_at": datetime_text(event.updated_at, zone),
-    }
+    )
+
+
+def _my_rsvp_of(event: Event):
+    return AvailabilitySerializer(event.my_rsvp[0]).data if event.my_rsvp else None
+
+
+# The Event body of events/shapes.py, its `my_availability` completed with the RSVP shape.
+EVENT_BODY = EVENT.completed(
+    my_availability=Computed(
+        "my_availability",
+        schema=AvailabilitySerializer(allow_null=True),
+        write=_my_availability,
+        of_instance=_my_rsvp_of,
+        columns=RSVP_COLUMNS,
+    )
+)
+_RSVP_FIELDS = ("status", "notes", "waitlisted", "waitlist_position", "updated_at")
+
+
+def _context_of(event: Event) -> dict:
+    """What the writer needs of an `Event` read with its RSVP state (`waitlist_count`, `my_rsvp`:
+    `event_get_visible(with_my_rsvp=True)`): the row's extra values, the caller, no fixed zone."""
+    rsvp = event.my_rsvp[0] if event.my_rsvp else None
+    row = {"waitlist_count": event.waitlist_count}
+    row.update({f"rsvp_{name}": getattr(rsvp, name) if rsvp else None for name in _RSVP_FIELDS})
+    return {"row": row, "user": rsvp.user if rsvp else None, "zone": None}
+
+
+EventSerializer = EVENT_BODY.serializer(
+    # The description of the schema's Event component (unchanged from the hand-declared serializer).
+    doc="""Event of the contract. `my_availability` is the caller's RSVP or null; `attendees` the
+    ordered ids of seated users. Expects `waitlist_count` and `my_rsvp` set
+    (`event_get_visible(with_my_rsvp=True)`; the lists render `EventRow`s with `event_row_representation`).""",
+    fields={"event_time": serializers.TimeField(format="%H:%M:%S")},
+    context=_context_of,
+)
+
+
+def event_row_representation(event: EventRow, *, user, zone) -> dict:
+    """`EventSerializer(e).data` of the event an `EventRow` was read from (with its RSVP state): the
+    shape's writer. `user`: the caller, whose RSVP the row carries; `zone`: the current time zone
+    (a page looks it up once for all its rows; None looks it up per value)."""
+    return EVENT_BODY.represent(event, zone=zone, user=user)
 
 
 class EventCancelSerializer(serializers.Serializer):
@@ -187,7 +136,7 @@ class EventFilterSerializer(serializers.Serializer):
     upcoming = serializers.BooleanField(required=False)
     attending = serializers.BooleanField(required=False)
     ordering = serializers.ChoiceField(
-        choices=["event_date", "-event_date", "created_at", "-created_at", "title", "-title"], required=False
+        choices=[term for name in EVENT_ORDERABLE for term in (name, f"-{name}")], required=False
     )
 
     def validate(self, attrs):

@@ -15,30 +15,26 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
 
 from clubs.models import Club
+from clubs.permissions import ClubAccess
 from core.locks import lock_one, retry_on_conflict
+from core.time import event_starts_at
 from events.availability.models import Availability, RsvpStatus
 from events.availability.outsiders import availability_release_outsiders
 from events.availability.services import event_lock, event_seats_sync
 from events.exceptions import event_open_ensure
 from events.models import Event, EventStatus
-from events.selectors import event_starts_at
+from events.shapes import EDITABLE_FIELDS
 from notifications import services as notifications
 
-# Fields a client may set; everything else (attendees, sequence, created_by) is the server's.
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "event_date",
-    "event_time",
-    "duration_minutes",
-    "location",
-    "book",
-    "type",
-    "max_attendees",
-    "is_public",
-)
+
+def event_manage_check(*, access: ClubAccess, verb: str) -> None:
+    """403 unless the caller may `verb` ("create", "edit", "delete", "cancel") events of the club: its
+    moderators and admins, and site admins. Views call it before they read the body."""
+    if not access.can_manage_events():
+        raise PermissionDenied(f"Only club moderators and admins may {verb} events.")
 
 
 def _reject_past_start(event: Event) -> None:

@@ -7,16 +7,16 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookwork.pagination import PageNumberPagination
 from clubs.selectors import club_get_visible_with_access
+from core.paginate import paginate
+from core.pagination import PageNumberPagination
+from core.responses import errors, path_ids
 from events import services
 from events.calendar import event_calendar_ics
-from events.openapi import errors, event_cancelled_409, path_ids
-from events.pagination import paginate
+from events.openapi import event_cancelled_409
 from events.selectors import EventRows, event_get_visible
 from events.serializers import (
     EventCancelSerializer,
@@ -94,8 +94,7 @@ class ClubEventListView(APIView):
         # Club and role in one read: a club deleted meanwhile is a 404 (here or under the service's
         # club lock), never a 403 from a membership row that went with it.
         club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
-        if not access.can_manage_events():
-            raise PermissionDenied("Only club moderators and admins may create events.")
+        services.event_manage_check(access=access, verb="create")
         body = EventWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         event = services.event_create(club=club, created_by=request.user, data=body.validated_data)
@@ -118,8 +117,7 @@ class EventDetailView(APIView):
     )
     def patch(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_manage_events():
-            raise PermissionDenied("Only club moderators and admins may edit events.")
+        services.event_manage_check(access=access, verb="edit")
         body = EventWriteSerializer(event, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         services.event_update(event_id=event.pk, data=body.validated_data)
@@ -133,8 +131,7 @@ class EventDetailView(APIView):
     )
     def delete(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_manage_events():
-            raise PermissionDenied("Only club moderators and admins may delete events.")
+        services.event_manage_check(access=access, verb="delete")
         services.event_delete(event_id=event.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -149,8 +146,7 @@ class EventCancelView(APIView):
     )
     def post(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_manage_events():
-            raise PermissionDenied("Only club moderators and admins may cancel events.")
+        services.event_manage_check(access=access, verb="cancel")
         body = EventCancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.event_cancel(event_id=event.pk, reason=body.validated_data.get("reason"))

@@ -17,9 +17,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.time import event_starts_at
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event, EventStatus
-from events.selectors import event_starts_at
 from notifications import services
 from notifications import sql as notification_sql
 
@@ -35,6 +35,7 @@ def reminders_due(*, now: dt.datetime) -> list[tuple]:
     params = {
         "now": now,
         "late": LATE,
+        "scheduled": EventStatus.SCHEDULED,
         "first_day": now.date() - dt.timedelta(days=1),
         "last_day": now.date() + dt.timedelta(days=_HORIZON_DAYS),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from bookwork.representation import datetime_text, uuid_text
+from core.representation import datetime_text, uuid_text
 from notifications.kinds import KIND_CHOICES, KINDS
 from notifications.models import Notification
 

@@ -22,9 +22,9 @@ from procrastinate.contrib.django import app as jobs_app
 
 from accounts.models import User
 from clubs.models import Club, ClubMember
+from core.time import club_zone, event_starts_at, is_upcoming
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event, EventStatus
-from events.selectors import club_zone, event_starts_at
 from notifications import kinds
 from notifications.kinds import Kind
 from notifications.models import EmailPreference, Notification
@@ -127,10 +127,6 @@ def _event_context(event: Event) -> tuple[dict, dict]:
     return context, data
 
 
-def _is_upcoming(event: Event) -> bool:
-    return event_starts_at(event) > timezone.now()
-
-
 def _answered_user_ids(event: Event) -> list:
     """Who answered `available` (seated or waitlisted) or `maybe`: those told of changes and cancellations."""
     return list(
@@ -144,7 +140,7 @@ def _answered_user_ids(event: Event) -> list:
 def notify_event_created(*, event: Event) -> list[Notification]:
     """`event_created` to the active members of the event's club, except its author (none for an
     event staff put in the past)."""
-    if not _is_upcoming(event):
+    if not is_upcoming(event):
         return []
     members = (
         ClubMember.objects.filter(club_id=event.club_id, is_active=True)
@@ -195,7 +191,7 @@ def notify_event_changed(*, event: Event, changed: Mapping[str, Any]) -> list[No
 def notify_event_cancelled(*, event: Event, reason: str | None = None) -> list[Notification]:
     """`event_cancelled` to those who answered `available` or `maybe`, for an event that has not
     started (a cancellation, or the deletion of an upcoming event, which is told the same way)."""
-    if not _is_upcoming(event):
+    if not is_upcoming(event):
         return []
     context, data = _event_context(event)
     context["reason"] = f": {reason}" if reason else ""
@@ -213,7 +209,7 @@ def notify_waitlist_promoted(*, event: Event, user_ids: Iterable) -> list[Notifi
     """`waitlist_promoted` to each user just given a seat of `event` (no query when there is none),
     unless the event has started (a seat in the past is history, not news)."""
     user_ids = list(user_ids)
-    if not user_ids or not _is_upcoming(event):
+    if not user_ids or not is_upcoming(event):
         return []
     context, data = _event_context(event)
     return notifications_create(

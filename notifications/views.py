@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import PublicEndpointAuthentication
-from bookwork.pagination import PageNumberPagination, page_parameters
 from clubs.selectors import parse_uuid
-from events.openapi import errors, path_ids
-from events.pagination import paginate
+from core.paginate import paginate
+from core.pagination import PageNumberPagination, page_parameters
+from core.responses import errors, path_ids
 from notifications import selectors, services
 from notifications.emails import unsubscribe_token_read
 from notifications.serializers import (

@@ -1,4 +1,4 @@
-"""`bookwork.pagination.Paginator`: the first page tells the count when it is short, and every
+"""`core.pagination.Paginator`: the first page tells the count when it is short, and every
 page answers what Django's paginator answers."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from bookwork.pagination import Paginator
+from core.pagination import Paginator
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import transaction
 
-from events.admin_helpers import OptionalAutocompleteMixin
+from core.admin import OptionalAutocompleteMixin
 from events.availability.models import Availability
 from events.availability.services import availability_delete
 

@@ -6,15 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
+from core.models import created_at_field, updated_at_field, uuid_primary_key
+from events.models import RsvpStatus
 
-
-class RsvpStatus(models.TextChoices):
-    """A user's answer to an event; the same list feeds the API and the database CHECK."""
-
-    AVAILABLE = "available", "Available"
-    UNAVAILABLE = "unavailable", "Unavailable"
-    MAYBE = "maybe", "Maybe"
+__all__ = ["Availability", "RsvpStatus"]
 
 
 class Availability(models.Model):

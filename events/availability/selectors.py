@@ -3,66 +3,18 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.db import connection
 
-from bookwork import queries as sql
-from clubs.models import ClubMember
+from core.sql import PagedSql, hydrate
+from events.availability import sql
 from events.availability.models import Availability, RsvpStatus
+from events.availability.shapes import RSVP
 from events.models import Event
 
 
-# Both reads are written in SQL (the list is one of the hottest reads; see bookwork/queries.py).
-# Only names from the models are interpolated (bookwork.queries, hence the S608
-# exemptions); every value is a query parameter.
-@functools.cache
-def _counts_sql() -> str:
-    """Every count of the list page in one statement. `total` is the number of RSVPs (what the
-    paginator would otherwise count separately); the CHECK constraints make it the sum of the four
-    status counts, since a waitlisted row is always `available`."""
-    a, m = Availability, ClubMember
-    status, waitlisted = sql.column(a, "status"), sql.column(a, "waitlisted")
-    return f"""
-        SELECT
-            count(*) FILTER (WHERE a.{status} = %(available)s AND NOT a.{waitlisted}),
-            count(*) FILTER (WHERE a.{status} = %(available)s AND a.{waitlisted}),
-            count(*) FILTER (WHERE a.{status} = %(maybe)s),
-            count(*) FILTER (WHERE a.{status} = %(unavailable)s),
-            count(*),
-            (
-                SELECT count(*) FROM {sql.table(m)} m
-                WHERE m.{sql.column(m, "club")} = %(club)s AND m.{sql.column(m, "is_active")}
-                  AND NOT EXISTS (
-                      SELECT 1 FROM {sql.table(a)} r
-                      WHERE r.{sql.column(a, "event")} = %(event)s AND r.{sql.column(a, "user")} = m.{sql.column(m, "user")}
-                  )
-            )
-        FROM {sql.table(a)} a
-        WHERE a.{sql.column(a, "event")} = %(event)s
-    """  # noqa: S608
-
-
-@functools.cache
-def _rows_sql() -> str:
-    """A slice of the event's RSVPs in the model's order, with their users' public fields."""
-    a = Availability
-    u = a._meta.get_field("user").related_model
-    return f"""
-        SELECT a.{sql.column(a, "user")}, u.{sql.column(u, "name")}, u.{sql.column(u, "avatar")},
-               a.{sql.column(a, "status")}, a.{sql.column(a, "notes")}, a.{sql.column(a, "waitlisted")},
-               a.{sql.column(a, "waitlist_position")}, a.{sql.column(a, "updated_at")}
-        FROM {sql.table(a)} a
-        JOIN {sql.table(u)} u ON u.{sql.column(u, "id")} = a.{sql.column(a, "user")}
-        WHERE a.{sql.column(a, "event")} = %(event)s
-        ORDER BY a.{sql.column(a, "created_at")}, a.{sql.column(a, "id")}
-        LIMIT %(limit)s OFFSET %(offset)s
-    """  # noqa: S608
-
-
-class AvailabilityRows(sql.PagedSql):
-    """RSVPs of an event, oldest first (the model's ordering), as tuples `(user_id, user_name,
-    user_avatar, status, notes, waitlisted, waitlist_position, updated_at)`.
+class AvailabilityRows(PagedSql):
+    """RSVPs of an event, oldest first (the model's ordering), as `RSVP.Row`s
+    (events/availability/shapes.py: the RSVP's values and its user's id, name and avatar).
 
     What a paginator slices: each slice `[start:stop]` is one query for those rows, with no model
     instances and no ORM compilation (this list is one of the hottest reads). The number of rows
@@ -72,7 +24,9 @@ class AvailabilityRows(sql.PagedSql):
         self.params = {"event": event.pk}
 
     def page_sql(self) -> str:
-        return _rows_sql()
+        return sql.rows()
+
+    row = staticmethod(RSVP.row_parser())
 
 
 def availability_counts(*, event: Event) -> tuple[dict[str, int], int]:
@@ -88,7 +42,7 @@ def availability_counts(*, event: Event) -> tuple[dict[str, int], int]:
         "event": event.pk,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_counts_sql(), params)
+        cursor.execute(sql.counts(), params)
         available, waitlisted, maybe, unavailable, total, no_response = cursor.fetchone()
     summary = {
         "available": available,
@@ -98,6 +52,14 @@ def availability_counts(*, event: Event) -> tuple[dict[str, int], int]:
         "no_response": no_response,
     }
     return summary, total
+
+
+def active_member_user(*, event: Event, user_id):
+    """The user `user_id` if they are an active member of the event's club (`clubs.sql`), else None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.active_member_with_user(), {"club": event.club_id, "user": user_id})
+        row = cursor.fetchone()
+    return None if row is None else hydrate(sql.USER, row)[0]
 
 
 def availability_of(*, event: Event, user) -> Availability | None:

@@ -17,9 +17,7 @@ Seat rules (the contract of `events.availability.models.Availability` and `event
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import zoneinfo
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -27,113 +25,17 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
-from bookwork import queries as sql
-from bookwork.queries import columns, hydrate
+from clubs.models import Club
+from clubs.permissions import ClubAccess
 from clubs.selectors import club_access
-from core.locks import retry_on_conflict
+from core import time
+from core.locks import Lock, lock_objects, retry_on_conflict
+from core.sql import hydrate
+from events.availability import sql
 from events.availability.models import Availability, RsvpStatus
 from events.exceptions import event_open_ensure
 from events.models import Event
 from notifications import services as notifications
-
-
-def _club_today(club) -> dt.date:
-    """Today's date in the club's time zone (an unknown zone name falls back to UTC)."""
-    try:
-        tz = zoneinfo.ZoneInfo(club.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC
-    return timezone.now().astimezone(tz).date()
-
-
-# The statements of an RSVP write are written in SQL: the ORM spent about 0.3-0.5 ms of CPU
-# compiling each of them, several times what PostgreSQL spends running them, and every RSVP runs
-# them all (see bookwork/queries.py). Table and column names come from the models (hence the S608
-# exemptions); every value is a query parameter. The locks are the ORM's own statements, lock
-# strength included: `select_for_update(no_key=True)` is FOR NO KEY UPDATE, `select_for_update()`
-# FOR UPDATE.
-@functools.cache
-def _user_lock_sql() -> str:
-    """`User.objects.select_for_update(no_key=True).filter(pk=..., is_active=True).exists()`: the
-    row is locked only if the user is active (rows that fail the WHERE are never locked)."""
-    from accounts.models import User
-
-    return f"""
-        SELECT 1 FROM {sql.table(User)} WHERE {sql.column(User, "is_active")} AND {sql.column(User, "id")} = %s
-        LIMIT 1 FOR NO KEY UPDATE
-    """  # noqa: S608
-
-
-@functools.cache
-def _membership_lock_sql() -> str:
-    """The user's active role in a club, FOR NO KEY UPDATE of that membership row. UNIQUE (club,
-    user) leaves at most one row, so the ORM's `first()` ordering changed nothing and is left out."""
-    from clubs.models import ClubMember
-
-    return f"""
-        SELECT {sql.column(ClubMember, "role")} FROM {sql.table(ClubMember)}
-        WHERE {sql.column(ClubMember, "club")} = %s AND {sql.column(ClubMember, "user")} = %s
-          AND {sql.column(ClubMember, "is_active")}
-        LIMIT 1 FOR NO KEY UPDATE
-    """  # noqa: S608
-
-
-@functools.cache
-def _event_lock_sql() -> str:
-    """The whole event row by id, FOR UPDATE (what `select_for_update().get(pk=...)` emitted)."""
-    return f"SELECT {columns(Event, 'e')} FROM {sql.table(Event)} e WHERE e.{sql.column(Event, 'id')} = %s FOR UPDATE"  # noqa: S608
-
-
-@functools.cache
-def _upsert_rows_sql() -> str:
-    """The event's `available` RSVPs and the user's own RSVP, in the model's order."""
-    a = Availability
-    return f"""
-        SELECT {columns(a, "r")} FROM {sql.table(a)} r
-        WHERE r.{sql.column(a, "event")} = %s AND (r.{sql.column(a, "status")} = %s OR r.{sql.column(a, "user")} = %s)
-        ORDER BY r.{sql.column(a, "created_at")}, r.{sql.column(a, "id")}
-    """  # noqa: S608
-
-
-@functools.cache
-def _insert_sql() -> str:
-    """A new RSVP with every concrete column given (in `_meta.concrete_fields` order)."""
-    fields = Availability._meta.concrete_fields
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    return f"INSERT INTO {sql.table(Availability)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
-
-
-@functools.cache
-def _row_update_sql() -> str:
-    a = Availability
-    return f"""
-        UPDATE {sql.table(a)} SET {sql.column(a, "status")} = %s, {sql.column(a, "notes")} = %s,
-            {sql.column(a, "waitlisted")} = %s, {sql.column(a, "waitlist_position")} = %s
-        WHERE {sql.column(a, "id")} = %s RETURNING {sql.column(a, "updated_at")}
-    """  # noqa: S608
-
-
-@functools.cache
-def _seats_update_sql() -> str:
-    """`waitlisted` and `waitlist_position` of several RSVPs from three parallel arrays (what
-    `bulk_update` wrote with one CASE per column)."""
-    a = Availability
-    return f"""
-        UPDATE {sql.table(a)} SET {sql.column(a, "waitlisted")} = v.waitlisted, {sql.column(a, "waitlist_position")} = v.position
-        FROM unnest(%s::{sql.db_type(a, "id")}[], %s::{sql.db_type(a, "waitlisted")}[], %s::{sql.db_type(a, "waitlist_position")}[])
-            AS v(id, waitlisted, position)
-        WHERE {sql.table(a)}.{sql.column(a, "id")} = v.id
-    """  # noqa: S608
-
-
-@functools.cache
-def _attendees_update_sql() -> str:
-    """What `event.save(update_fields=["attendees", "updated_at"])` wrote."""
-    return f"""
-        UPDATE {sql.table(Event)}
-        SET {sql.column(Event, "attendees")} = %s::{sql.db_type(Event, "attendees")}, {sql.column(Event, "updated_at")} = %s
-        WHERE {sql.column(Event, "id")} = %s
-    """  # noqa: S608
 
 
 class EventGone(Event.DoesNotExist, Http404):
@@ -146,7 +48,7 @@ def event_lock(*, event_id) -> Event:
     there is none). Must run inside a transaction. The event's place in the global lock order is
     documented in core/locks.py (user, membership, club, event, RSVP)."""
     with connection.cursor() as cursor:
-        cursor.execute(_event_lock_sql(), [event_id])
+        cursor.execute(sql.event_lock(), [event_id])
         row = cursor.fetchone()
     if row is None:
         raise EventGone(f"{Event._meta.object_name} matching query does not exist.")
@@ -155,11 +57,12 @@ def event_lock(*, event_id) -> Event:
 
 
 def events_lock(*, event_ids: Iterable) -> list[Event]:
-    """Lock several event rows in ascending id order (the one lock order of the project)."""
-    ids = sorted(set(event_ids), key=str)
+    """Lock several event rows (with their clubs, unlocked) in ascending id order (core/locks.py)."""
+    ids = set(event_ids)
     if not ids:
         return []
-    return list(Event.objects.select_for_update(of=("self",)).select_related("club").filter(pk__in=ids).order_by("pk"))
+    (events,) = lock_objects(Lock(Event.objects.select_related("club").filter(pk__in=ids)))
+    return events
 
 
 def _seats_plan(*, event: Event, rows: list) -> tuple[list, bool]:
@@ -211,7 +114,7 @@ def _seats_write(*, event: Event, changed: Iterable, attendees_changed: bool) ->
             # The (event, waitlist_position) unique constraint is DEFERRED, so renumbering in place
             # is checked once, at commit.
             cursor.execute(
-                _seats_update_sql(),
+                sql.seats_update(),
                 [
                     [row.pk for row in changed],
                     [row.waitlisted for row in changed],
@@ -220,7 +123,7 @@ def _seats_write(*, event: Event, changed: Iterable, attendees_changed: bool) ->
             )
         if attendees_changed:
             event.updated_at = timezone.now()
-            cursor.execute(_attendees_update_sql(), [list(event.attendees), event.updated_at, event.pk])
+            cursor.execute(sql.attendees_update(), [list(event.attendees), event.updated_at, event.pk])
     notifications.notify_waitlist_promoted(event=event, user_ids=[row.user_id for row in changed if not row.waitlisted])
 
 
@@ -240,6 +143,18 @@ def event_seats_sync(*, event: Event) -> Event:
     changed, attendees_changed = _seats_plan(event=event, rows=rows)
     _seats_write(event=event, changed=changed, attendees_changed=attendees_changed)
     return event
+
+
+def rsvp_check(*, access: ClubAccess, event: Event) -> None:
+    """403 unless the caller may RSVP to `event` (checked again under the locks by the upsert)."""
+    if not access.can_rsvp(event.is_public):
+        raise PermissionDenied("You may not RSVP to this event.")
+
+
+def rsvp_of_others_check(*, access: ClubAccess) -> None:
+    """403 unless the caller may set another member's RSVP: club moderators and admins."""
+    if not access.can_set_others_rsvp():
+        raise PermissionDenied("Only club moderators and admins may set another member's RSVP.")
 
 
 def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -> bool:
@@ -263,9 +178,9 @@ def _rsvp_eligibility_lock(*, event_id, user, seen_event: Event | None = None) -
             raise EventGone()
     club, is_public = seen_event.club, seen_event.is_public
     with connection.cursor() as cursor:
-        cursor.execute(_user_lock_sql(), [user.pk])
+        cursor.execute(sql.user_lock(), [user.pk])
         active_user = cursor.fetchone() is not None
-        cursor.execute(_membership_lock_sql(), [club.pk, user.pk])
+        cursor.execute(sql.membership_lock(), [club.pk, user.pk])
         membership = cursor.fetchone()
     role = membership[0] if membership is not None else None
     access = club_access(user=user, club=club, role=role)
@@ -278,8 +193,6 @@ def _outsider_still_sees(*, event: Event) -> None:
     """Under the event lock: 404 unless the event and its club are still public. A club or event
     that turned private released its outsiders' RSVPs under this lock
     (`events.availability.outsiders`), so an RSVP that read `is_public` before must not add one."""
-    from clubs.models import Club
-
     if not event.is_public or not Club.objects.filter(pk=event.club_id, is_public=True).exists():
         raise Http404
 
@@ -398,7 +311,7 @@ def _upsert_rows(*, event: Event, user) -> tuple[Availability | None, list]:
     id_at, user_at, waitlisted_at, position_at, created_at = _seat_columns()
     row, available = None, []
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_rows_sql(), [event.pk, RsvpStatus.AVAILABLE.value, user.pk])
+        cursor.execute(sql.upsert_rows(), [event.pk, RsvpStatus.AVAILABLE.value, user.pk])
         for values in cursor.fetchall():
             if values[user_at] == user.pk:
                 row, _ = hydrate(Availability, values)
@@ -421,7 +334,7 @@ def _availability_row_insert(row: Availability) -> None:
     """Insert a new row as `save(force_insert=True)` would (no signal receivers exist for it):
     every column given, the instance then marked as stored."""
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), [getattr(row, field.attname) for field in Availability._meta.concrete_fields])
+        cursor.execute(sql.insert(), [getattr(row, field.attname) for field in Availability._meta.concrete_fields])
     row._state.adding = False
     row._state.db = connection.alias
 
@@ -430,7 +343,7 @@ def _availability_row_update(row: Availability) -> None:
     """Write the answer and seat of an existing row and read back `updated_at`, which the
     table's BEFORE UPDATE trigger stamps (so `save()` would leave a stale value in memory)."""
     with connection.cursor() as cursor:
-        cursor.execute(_row_update_sql(), [row.status, row.notes, row.waitlisted, row.waitlist_position, row.pk])
+        cursor.execute(sql.row_update(), [row.status, row.notes, row.waitlisted, row.waitlist_position, row.pk])
         (row.updated_at,) = cursor.fetchone()
 
 
@@ -448,14 +361,19 @@ def availability_delete(*, event_id, user) -> bool:
     return bool(deleted)
 
 
+def release_user_everywhere(*, user) -> None:
+    """`availability_release_user` for every club: the user is deactivated site-wide."""
+    availability_release_user(user=user, club=None)
+
+
 def availability_release_user(*, user, club=None) -> None:
     """Free every seat and waitlist place `user` holds in UPCOMING events of `club` (of every club
     when `club` is None, i.e. the user is deactivated site-wide).
 
     Called inside the caller's transaction when a user leaves or is removed from `club`, or is
     deactivated. Decisions:
-    - Upcoming means `event_date` on or after today in the event's club time zone; past events
-      keep their RSVPs and attendee lists as history.
+    - Upcoming is `core.time`'s rule: the event starts now or later in its club's time zone. Past
+      events, and events that have already started, keep their RSVPs and attendee lists as history.
     - The user's RSVP rows to those events are DELETED (whatever their status): a former member
       no longer answers for the club's events, and the `no_response` count only covers active
       members anyway.
@@ -463,9 +381,9 @@ def availability_release_user(*, user, club=None) -> None:
       renumbered and `attendees` rewritten.
     """
     with transaction.atomic():
+        now = timezone.now()
         # Time zones differ by at most a day from UTC; the exact per-club cut is made below.
-        earliest = timezone.now().date() - dt.timedelta(days=1)
-        events = Event.objects.filter(event_date__gte=earliest)
+        events = Event.objects.filter(event_date__gte=time.earliest_upcoming_date(now))
         if club is not None:
             events = events.filter(club=club)
         user_id = getattr(user, "pk", user)
@@ -473,7 +391,7 @@ def availability_release_user(*, user, club=None) -> None:
         seat_events = events.filter(attendees__contains=[user_id]).values_list("id", flat=True)
         candidate_ids = set(rsvp_events) | set(seat_events)
         for event in events_lock(event_ids=candidate_ids):
-            if event.event_date < _club_today(event.club):
+            if not time.is_upcoming(event, now=now):
                 continue
             Availability.objects.filter(event=event, user_id=user_id).delete()
             event_seats_sync(event=event)

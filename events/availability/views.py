@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookwork.pagination import PageNumberPagination, page_parameters
-from clubs.models import ClubMember
 from clubs.selectors import parse_uuid
+from core.paginate import paginate
+from core.pagination import PageNumberPagination, page_parameters
+from core.responses import errors, path_ids
 from events.availability import services
-from events.availability.selectors import AvailabilityRows, availability_counts, availability_of
+from events.availability.selectors import AvailabilityRows, active_member_user, availability_counts, availability_of
 from events.availability.serializers import (
     AvailabilityInputSerializer,
     AvailabilityListSerializer,
@@ -21,8 +21,7 @@ from events.availability.serializers import (
     availability_row_data,
     availability_rows_data,
 )
-from events.openapi import errors, event_cancelled_409, path_ids
-from events.pagination import paginate
+from events.openapi import event_cancelled_409
 from events.selectors import event_get_visible
 
 
@@ -89,8 +88,7 @@ class MyAvailabilityView(APIView):
     )
     def put(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_rsvp(event.is_public):
-            raise PermissionDenied("You may not RSVP to this event.")
+        services.rsvp_check(access=access, event=event)
         body = AvailabilityInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return _upsert_response(event, request.user, body)
@@ -122,19 +120,14 @@ class MemberAvailabilityView(APIView):
     )
     def put(self, request, event_id, user_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_set_others_rsvp():
-            raise PermissionDenied("Only club moderators and admins may set another member's RSVP.")
-        member = (
-            ClubMember.objects.filter(club_id=event.club_id, user_id=parse_uuid(user_id), is_active=True)
-            .select_related("user")
-            .first()
-        )
+        services.rsvp_of_others_check(access=access)
+        member = active_member_user(event=event, user_id=parse_uuid(user_id))
         if member is None:
             # Not an active member of this club: there is no such RSVP to set.
             raise Http404
         body = AvailabilityInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return _upsert_response(event, member.user, body)
+        return _upsert_response(event, member, body)
 
     @extend_schema(
         operation_id="events_availability_member_destroy",
@@ -147,8 +140,7 @@ class MemberAvailabilityView(APIView):
     )
     def delete(self, request, event_id, user_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_set_others_rsvp():
-            raise PermissionDenied("Only club moderators and admins may clear another user's RSVP.")
+        services.rsvp_of_others_check(access=access)
         if not services.availability_delete(event_id=event.pk, user=parse_uuid(user_id)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from clubs.models import ClubMember
-from events.admin_helpers import OptionalAutocompleteMixin
+from core.admin import OptionalAutocompleteMixin
 from events.items.models import EventItem
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
+from core.models import created_at_field, updated_at_field, uuid_primary_key
 
 
 class ItemCategory(models.TextChoices):

@@ -5,46 +5,13 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from bookwork.representation import datetime_text, uuid_text
-from bookwork.serializers import ModelSerializer, StrictPrimaryKeyRelatedField, StrictUUIDField
-from clubs.serializers import CachedFieldsMixin
+from core.serializers import ModelSerializer, StrictPrimaryKeyRelatedField, StrictUUIDField
 from events.items.models import EventItem, ItemCategory, ItemStatus
+from events.items.shapes import ITEM
 
-
-class EventItemSerializer(CachedFieldsMixin, serializers.ModelSerializer):
-    """Event item: `id, event, name, category, assigned_to, status, notes, created_by, created_at, updated_at`."""
-
-    class Meta:
-        model = EventItem
-        fields = [
-            "id",
-            "event",
-            "name",
-            "category",
-            "assigned_to",
-            "status",
-            "notes",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    def to_representation(self, item: EventItem) -> dict:
-        # By hand for speed (bookwork/representation.py); tests/events/test_representation.py
-        # holds it equal to the generic path of the fields above.
-        return {
-            "id": str(item.id),
-            "event": str(item.event_id),
-            "name": item.name,
-            "category": item.category,
-            "assigned_to": uuid_text(item.assigned_to_id),
-            "status": item.status,
-            "notes": item.notes,
-            "created_by": uuid_text(item.created_by_id),
-            "created_at": datetime_text(item.created_at),
-            "updated_at": datetime_text(item.updated_at),
-        }
+EventItemSerializer = ITEM.serializer(
+    doc="""Event item: `id, event, name, category, assigned_to, status, notes, created_by, created_at, updated_at`."""
+)
 
 
 class EventItemWriteSerializer(ModelSerializer):

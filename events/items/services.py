@@ -1,5 +1,6 @@
-"""Writes of event items. Permission checks (who may create, edit which fields, delete) belong to
-the caller through `clubs.permissions.ClubAccess`; the rules on values live here.
+"""Writes of event items, and who may make them (`*_check`, asking `clubs.permissions.ClubAccess`;
+views call them before they read the body, docs/architecture.md "Authorization"); the rules on
+values live here too.
 
 Every write locks its event first (FOR NO KEY UPDATE, core/locks.py order: event, then item), so
 a write racing the event's delete waits for it and answers 404 instead of failing on the foreign
@@ -12,10 +13,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from rest_framework.exceptions import PermissionDenied
 
-from bookwork.services import model_update
-from clubs.models import ClubMember
+from clubs.permissions import ClubAccess
+from clubs.selectors import is_active_member
 from core.locks import Lock, lock_objects, lock_one
+from core.services import model_update
 from events.exceptions import event_open_ensure
 from events.items.models import EventItem
 from events.models import Event
@@ -24,11 +27,34 @@ EDITABLE_FIELDS = ("name", "category", "assigned_to", "status", "notes")
 ASSIGNEE_FIELDS = frozenset({"status", "notes"})
 
 
+def item_create_check(*, access: ClubAccess) -> None:
+    """403 unless the caller may create items: club members except guests, and site admins."""
+    if not access.can_create_items():
+        raise PermissionDenied("Only club members (not guests) may create event items.")
+
+
+def item_update_check(*, access: ClubAccess, item: EventItem, fields) -> None:
+    """403 unless the caller may change the `fields` of `item` (the names sent, judged before
+    their values, so the answer does not depend on them): its creator and club moderators/admins
+    any field, its assignee only `status` and `notes`."""
+    scope = access.item_edit_scope(created_by_id=item.created_by_id, assigned_to_id=item.assigned_to_id)
+    if scope is None:
+        raise PermissionDenied("You may not edit this item.")
+    if scope == "status_notes" and set(fields) & (set(EDITABLE_FIELDS) - ASSIGNEE_FIELDS):
+        raise PermissionDenied("As the assignee you may change only status and notes.")
+
+
+def item_delete_check(*, access: ClubAccess, item: EventItem) -> None:
+    """403 unless the caller created `item` or manages the club's events."""
+    if not access.can_delete_item(created_by_id=item.created_by_id):
+        raise PermissionDenied("Only the item's creator and club moderators/admins may delete it.")
+
+
 def _check_assignee(*, event: Event, assigned_to) -> None:
     if assigned_to is None:
         return
     user_id = getattr(assigned_to, "pk", assigned_to)
-    if not ClubMember.objects.filter(club_id=event.club_id, user_id=user_id, is_active=True).exists():
+    if not is_active_member(user_id=user_id, club_id=event.club_id):
         raise ValidationError({"assigned_to": ["Must be an active member of the event's club."]})
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookwork.pagination import PageNumberPagination
+from core.paginate import paginate
+from core.pagination import PageNumberPagination
+from core.responses import errors, path_ids
 from events.items import services
 from events.items.selectors import item_get, item_list
 from events.items.serializers import EventItemFilterSerializer, EventItemSerializer, EventItemWriteSerializer
-from events.openapi import errors, event_cancelled_409, path_ids
-from events.pagination import paginate
+from events.openapi import event_cancelled_409
 from events.selectors import event_get_visible
 
 
@@ -45,8 +45,7 @@ class EventItemListView(APIView):
     )
     def post(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
-        if not access.can_create_items():
-            raise PermissionDenied("Only club members (not guests) may create event items.")
+        services.item_create_check(access=access)
         body = EventItemWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = services.item_create(event=event, created_by=request.user, data=body.validated_data)
@@ -69,13 +68,8 @@ class EventItemDetailView(APIView):
     def patch(self, request, event_id, item_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
         item = item_get(event=event, item_id=item_id)
-        scope = access.item_edit_scope(created_by_id=item.created_by_id, assigned_to_id=item.assigned_to_id)
-        if scope is None:
-            raise PermissionDenied("You may not edit this item.")
-        # Judged on the fields sent, before their values, so the answer does not depend on them.
-        restricted = set(services.EDITABLE_FIELDS) - services.ASSIGNEE_FIELDS
-        if scope == "status_notes" and isinstance(request.data, dict) and set(request.data) & restricted:
-            raise PermissionDenied("As the assignee you may change only status and notes.")
+        fields = request.data if isinstance(request.data, dict) else ()
+        services.item_update_check(access=access, item=item, fields=fields)
         body = EventItemWriteSerializer(item, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         item.event = event
@@ -90,7 +84,6 @@ class EventItemDetailView(APIView):
     def delete(self, request, event_id, item_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
         item = item_get(event=event, item_id=item_id)
-        if not access.can_delete_item(created_by_id=item.created_by_id):
-            raise PermissionDenied("Only the item's creator and club moderators/admins may delete it.")
+        services.item_delete_check(access=access, item=item)
         services.item_delete(item=item)
         return Response(status=status.HTTP_204_NO_CONTENT)

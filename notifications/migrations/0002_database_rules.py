@@ -4,7 +4,7 @@ notifications with a null id (they stay as the user's history)."""
 
 from django.db import migrations
 
-from bookwork.sql import foreign_key_on_delete
+from core.migration_sql import foreign_key_on_delete
 
 
 class Migration(migrations.Migration):

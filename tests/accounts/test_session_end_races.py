@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import RefreshToken
-from bookwork.throttling import UserRateThrottle
+from core.throttling import UserRateThrottle
 from tests.conftest import client_for
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

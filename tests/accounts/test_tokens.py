@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import services
+from accounts import services, staff
 from accounts.models import RefreshToken, RevokeReason, User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -261,7 +261,7 @@ def test_deactivation_kills_sessions_and_access_tokens(api_client, user):
 
     pair = login(api_client, user)
     assert me(pair["access"]) == 200
-    services.user_deactivate(user=user)
+    staff.user_deactivate(user=user)
     user.refresh_from_db()
     assert not user.is_active
     assert me(pair["access"]) == 401
@@ -293,7 +293,7 @@ def test_deactivation_releases_event_seats(user):
         availability_services.availability_set(event_id=event.pk, user=member, status="available")
     assert Availability.objects.get(event=event, user=waiting).waitlisted
 
-    services.user_deactivate(user=user)
+    staff.user_deactivate(user=user)
 
     assert not Availability.objects.filter(event=event, user=user).exists()
     assert not Availability.objects.get(event=event, user=waiting).waitlisted

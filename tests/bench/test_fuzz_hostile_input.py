@@ -14,6 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 from schemathesis.checks import not_a_server_error
 
 from accounts.tokens import access_token_for
+from notifications.emails import unsubscribe_token
 from tests.factories import ClubFactory, EventFactory, EventItemFactory
 
 # `str.isdigit` accepts all of these; `int` rejects the first and reads the others.
@@ -58,6 +59,8 @@ def world(db):
         "item_id": item.pk,
         "user_id": club.owner_id,
         "session_id": "00000000-0000-0000-0000-000000000000",
+        "notification_id": "00000000-0000-0000-0000-000000000000",
+        "token": unsubscribe_token(user_id=club.owner_id, kind="event_reminder"),
     }
     return {"headers": headers, "ids": ids}
 

@@ -77,7 +77,7 @@ def test_revoked_token_answer_is_documented(openapi):
     assert "token_not_valid" in documented
 
 
-# Found by the fuzzer (page_size=null answered 200); fixed in bookwork/pagination.py.
+# Found by the fuzzer (page_size=null answered 200); fixed in core/pagination.py.
 @pytest.mark.parametrize("value", ["null", "abc", "-1"])
 def test_malformed_page_size_is_rejected(db, user, value):
     ClubFactory(owner=user)

@@ -12,7 +12,9 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import User
-from bench.dataset import INVARIANT_QUERIES, TAGS, check_invariants, user_email
+from bench.dataset import user_email
+from bench.invariants import INVARIANT_QUERIES, check_invariants
+from bench.vocabulary import TAGS
 from clubs.models import Club, ClubMember
 from events.availability.models import Availability
 from events.items.models import EventItem

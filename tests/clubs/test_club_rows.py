@@ -18,10 +18,12 @@ from rest_framework.renderers import JSONRenderer
 from accounts.models import Role
 from clubs.filters import ClubFilter
 from clubs.models import Club, ClubRole
-from clubs.selectors import _ORDER_BY, ClubRows, club_get_detail, clubs_list
+from clubs.selectors import ClubRows, club_get_detail
 from clubs.serializers import ClubSerializer, club_representation
+from clubs.sql import CLUB_ORDER_BY
 from clubs.validators import parse_tag_query
 from clubs.views import ClubViewSet
+from tests.clubs.reference import ReferenceClubFilter, clubs_list
 from tests.conftest import client_for
 from tests.factories import ClubFactory, ClubMemberFactory, UserFactory
 
@@ -77,7 +79,7 @@ def catalogue(user):
 
 
 def orm_read(user, query: str, ordering) -> list:
-    filterset = ClubFilter(QueryDict(query), queryset=clubs_list(user=user), request=_Request(user))
+    filterset = ReferenceClubFilter(QueryDict(query), queryset=clubs_list(user=user), request=_Request(user))
     assert filterset.is_valid(), filterset.errors
     return list(filterset.qs.order_by(*ordering))
 
@@ -163,7 +165,7 @@ def test_rows_arguments_of_valid_queries(query):
 
 
 def test_every_ordering_field_has_its_sql():
-    assert set(ClubViewSet.ordering_fields) | {"id"} <= set(_ORDER_BY)
+    assert set(ClubViewSet.ordering_fields) | {"id"} <= set(CLUB_ORDER_BY)
 
 
 def test_list_over_http_pages_like_the_orm_read(user, catalogue):

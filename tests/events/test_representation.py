@@ -1,5 +1,5 @@
 """The hand-written representations and SQL reads of the hot event paths give exactly what DRF's
-generic serializer path and the ORM give (bookwork/representation.py, bookwork/queries.py)."""
+generic serializer path and the ORM give (core/representation.py, core/sql.py)."""
 
 from __future__ import annotations
 

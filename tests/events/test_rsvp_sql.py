@@ -18,14 +18,14 @@ from accounts.models import User
 from clubs.models import ClubMember, ClubRole
 from events.availability.models import Availability, RsvpStatus
 from events.availability.services import (
-    _membership_lock_sql,
     _Seat,
     _seats_plan,
     _seats_write,
-    _user_lock_sql,
     availability_upsert,
     event_lock,
 )
+from events.availability.sql import membership_lock as _membership_lock_sql
+from events.availability.sql import user_lock as _user_lock_sql
 from events.models import Event
 from tests.factories import ClubFactory, ClubMemberFactory, EventFactory
 

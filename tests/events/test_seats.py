@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import zoneinfo
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from clubs.models import ClubRole
 from events.availability.models import Availability, RsvpStatus
@@ -225,3 +227,26 @@ def test_leave_racing_rsvp_never_leaves_a_seat_to_a_former_member():
     event, _ = assert_consistent(event)
     assert event.attendees == []
     assert not Availability.objects.filter(event=event, user__in=users).exists()
+
+
+def test_release_keeps_an_event_that_already_started_today_and_frees_one_later_today():
+    """`core.time`'s "upcoming" (starts now or later in the club's zone), not the former date-only
+    rule, which also released the seats of an event that had started earlier the same day."""
+    club = ClubFactory(timezone="Pacific/Kiritimati")  # UTC+14: "today" there is rarely UTC's today
+    now_there = timezone.now().astimezone(zoneinfo.ZoneInfo(club.timezone)).replace(microsecond=0)
+    started = now_there - dt.timedelta(minutes=30)
+    later = now_there + dt.timedelta(minutes=30)
+    if started.date() != now_there.date() or later.date() != now_there.date():
+        pytest.skip("too close to midnight in the club's zone for two events on the same local day")
+    user, waiting_user = _members(club, 2)
+    begun = EventFactory(club=club, max_attendees=1, event_date=started.date(), event_time=started.time())
+    coming = EventFactory(club=club, max_attendees=1, event_date=later.date(), event_time=later.time())
+    _fill(begun, [user, waiting_user])
+    _fill(coming, [user, waiting_user])
+    availability_release_user(user=user, club=club)
+    begun.refresh_from_db()
+    coming.refresh_from_db()
+    assert begun.attendees == [user.pk]  # history: it had started
+    assert Availability.objects.filter(event=begun, user=user).exists()
+    assert coming.attendees == [waiting_user.pk]
+    assert not Availability.objects.filter(event=coming, user=user).exists()

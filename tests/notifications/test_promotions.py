@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from accounts.services import user_deactivate
+from accounts.staff import user_deactivate
 from clubs.models import ClubRole
 from events.availability.models import Availability, RsvpStatus
 from events.availability.services import availability_upsert

@@ -3,8 +3,6 @@ events selectors (so a hidden club is a 404 page), writes through the clubs serv
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,16 +13,13 @@ from clubs import services as club_services
 from clubs.models import ClubRole
 from clubs.selectors import ClubRows, club_get_visible_with_access, club_member_get, club_members_list, parse_uuid
 from clubs.serializers import MemberAddSerializer
-from events.selectors import EventRows, club_zone
+from core import time
+from events.selectors import EventRows
 from web.forms import DiscoverForm, MemberAddForm, MemberRoleForm
 from web.views.common import REFUSALS, refuse
 
 HOME_CLUBS = 50
 PAGE = 20
-
-
-def _starts_at(row, zone) -> dt.datetime:
-    return dt.datetime.combine(row.event_date, row.event_time, tzinfo=zone)
 
 
 @login_required
@@ -35,10 +30,9 @@ def home(request):
     upcoming = []
     cards = []
     for club in clubs:
-        zone = club_zone(club)
         events = list(EventRows(user=user, club=club.id, upcoming=True)[0:3])
-        cards.append({"club": club, "next": events[0] if events else None, "zone": zone})
-        upcoming += [{"event": row, "club": club, "starts_at": _starts_at(row, zone)} for row in events]
+        cards.append({"club": club, "next": events[0] if events else None})
+        upcoming += [{"event": row, "club": club, "starts_at": time.event_starts_at(row, club)} for row in events]
     upcoming.sort(key=lambda item: item["starts_at"])
     return render(request, "web/home.html", {"cards": cards, "upcoming": upcoming[:PAGE]})
 
@@ -72,23 +66,21 @@ def discover(request):
 @login_required
 def club_detail(request, club_id):
     club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
-    zone = club_zone(club)
     members = [
         {"member": member, "contacts": access.can_see_contacts_of(member_user_id=member.user_id, member_is_active=True)}
         for member in club_members_list(club=club).filter(is_active=True).order_by("user__name", "user_id")
     ]
     upcoming = list(EventRows(user=request.user, access=access, upcoming=True)[0:PAGE])
     upcoming_ids = {row.id for row in upcoming}
-    today = timezone.now().astimezone(zone).date()
+    today = timezone.now().astimezone(time.club_zone(club)).date()
     past = [
         row
         for row in EventRows(user=request.user, access=access, date_to=today, ordering="-event_date")[0 : PAGE + 5]
-        if row.id not in upcoming_ids and _starts_at(row, zone) < timezone.now()
+        if row.id not in upcoming_ids and not time.is_upcoming(row, club)
     ][:PAGE]
     context = {
         "club": club,
         "access": access,
-        "zone": zone,
         "members": members,
         "upcoming": upcoming,
         "past": past,

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clubs.selectors import club_get_visible_with_access
+from core import time
 from events import services as event_services
 from events.availability import services as rsvp_services
 from events.availability.models import RsvpStatus
@@ -20,7 +21,7 @@ from events.items import services as item_services
 from events.items.models import ItemStatus
 from events.items.selectors import item_get, item_list
 from events.models import EventStatus
-from events.selectors import club_zone, event_get_visible, event_starts_at
+from events.selectors import event_get_visible
 from web.forms import EventForm, ItemForm, form_errors_from
 from web.views.common import REFUSALS, refusal_text, refuse
 
@@ -31,13 +32,11 @@ MAX_ANSWERS = 500
 def _meeting_context(request, event, access) -> dict:
     summary, _ = availability_counts(event=event)
     seated, maybe, waitlist = [], [], []
-    for user_id, name, avatar, status, notes, waitlisted, position, _updated in AvailabilityRows(event=event)[
-        0:MAX_ANSWERS
-    ]:
-        person = {"user_id": user_id, "name": name, "avatar": avatar, "notes": notes, "position": position}
-        if status == RsvpStatus.AVAILABLE:
-            (waitlist if waitlisted else seated).append(person)
-        elif status == RsvpStatus.MAYBE:
+    for row in AvailabilityRows(event=event)[0:MAX_ANSWERS]:
+        person = {"user_id": row.user_id, "name": row.user_name, "notes": row.notes, "position": row.waitlist_position}
+        if row.status == RsvpStatus.AVAILABLE:
+            (waitlist if row.waitlisted else seated).append(person)
+        elif row.status == RsvpStatus.MAYBE:
             maybe.append(person)
     order = {user_id: index for index, user_id in enumerate(event.attendees or [])}
     seated.sort(key=lambda person: order.get(person["user_id"], len(order)))
@@ -59,8 +58,7 @@ def _meeting_context(request, event, access) -> dict:
         "cancelled": cancelled,
         "club": event.club,
         "access": access,
-        "starts_at": event_starts_at(event),
-        "zone": club_zone(event.club),
+        "starts_at": time.event_starts_at(event),
         "summary": summary,
         "seated": seated,
         "maybe": maybe,

@@ -1,5 +1,5 @@
 """`manage.py cleanup_tokens [--dry-run] [--batch-size N]`: delete refresh-token rows that no
-longer serve any purpose (see `accounts.services.refresh_tokens_cleanup_queryset`), in batches,
+longer serve any purpose (see `accounts.maintenance.refresh_tokens_cleanup_queryset`), in batches,
 and print how many. Safe to run from cron at any time."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from accounts.services import refresh_tokens_cleanup
+from accounts.maintenance import refresh_tokens_cleanup
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from bookwork.sql import foreign_key_on_delete, updated_at_trigger
+from core.migration_sql import foreign_key_on_delete, updated_at_trigger
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.core.paginator import Paginator
 from rest_framework.response import Response
 
-from bookwork.pagination import PageNumberPagination
+from core.pagination import PageNumberPagination
 
 
 class _CountedPaginator(Paginator):

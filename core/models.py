@@ -1,6 +1,6 @@
 """Building blocks shared by every Bookwork model: UUID keys that the database can generate too,
 and timestamps with database defaults (kept true on UPDATE by the `updated_at` triggers of
-`bookwork/sql.py`, so plain-SQL updates keep them honest as well)."""
+`core/migration_sql.py`, so plain-SQL updates keep them honest as well)."""
 
 import datetime
 import uuid

@@ -3,7 +3,7 @@
 django-filter reads `?member=` as "no filter" and answers the unfiltered list, although the
 schema documents only real values. The event and item lists reject it through their query
 serializers; every `FilterSet` of the project derives from `StrictFilterSet` to do the same, and
-`bookwork.openapi` documents its string parameters with `minLength: 1`.
+`core.openapi` documents its string parameters with `minLength: 1`.
 """
 
 from __future__ import annotations

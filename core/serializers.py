@@ -13,6 +13,8 @@ Output-only serializers may keep DRF's fields: nothing is parsed there.
 
 from __future__ import annotations
 
+import copy
+
 from django.db import models
 from rest_framework import serializers
 
@@ -74,3 +76,21 @@ class ModelSerializer(serializers.ModelSerializer):
         models.UUIDField: StrictUUIDField,
     }
     serializer_related_field = StrictPrimaryKeyRelatedField
+
+
+class CachedFieldsMixin:
+    """For read-only ModelSerializers: build the fields from the model once per class, then hand
+    each instance a deep copy (what a plain `Serializer` does with its declared fields).
+
+    `ModelSerializer.get_fields` introspects the model on every instantiation, which dominated the
+    CPU cost of rendering (a nested serializer per row multiplies it). The result depends only on
+    the class (`Meta`, declared fields), never on the instance, data or context."""
+
+    _fields_cache: dict[type, dict] = {}
+
+    def get_fields(self):
+        cls = type(self)
+        built = CachedFieldsMixin._fields_cache.get(cls)
+        if built is None:
+            built = CachedFieldsMixin._fields_cache[cls] = super().get_fields()
+        return copy.deepcopy(built)

@@ -10,9 +10,9 @@ On top of it, errors that no single view knows about are merged into what the vi
 - every authenticated operation answers an invalid, expired or revoked access token with 401
   `token_not_valid` (our `ErrorResponse401Serializer` lists it next to the library's codes);
 - a paginated list answers a page past the end with 404 and a malformed `page_size` with 400
-  (`bookwork.pagination.PageNumberPagination`);
+  (`core.pagination.PageNumberPagination`);
 - a time of day in a response is documented by a pattern (`19:30:00`), not `format: time`;
-- a string filter of a `StrictFilterSet` (`bookwork.filters`) has `minLength: 1` (`?search=` is a 400).
+- a string filter of a `StrictFilterSet` (`core.filters`) has `minLength: 1` (`?search=` is a 400).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from drf_standardized_errors.openapi_serializers import (
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 
-from bookwork.exceptions import exception_handler as bookwork_exception_handler
-from bookwork.filters import StrictFilterSet
+from core.exceptions import exception_handler as bookwork_exception_handler
+from core.filters import StrictFilterSet
 
 # simplejwt's code for a forged, expired or revoked access token (accounts.authentication).
 ERROR_CODE_401_CHOICES = [*ErrorCode401Enum.choices, ("token_not_valid", "Token Not Valid")]

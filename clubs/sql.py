@@ -1,0 +1,178 @@
+"""SQL of clubs and memberships, and THE definition of visibility, membership and role.
+
+Every read of the project that needs "is the caller an active member", "the caller's role",
+"how many active members" or "may the caller see this club / this event" composes the fragments
+below (psycopg.sql, core/sql.py); there is no other copy, in SQL, in the ORM or in Python:
+
+- `active_membership(club_id)`: EXISTS an ACTIVE membership of the caller (`%(user)s`) in the club;
+- `role_of(club_id)`: the caller's active role in the club, or NULL (UNIQUE (club, user): one row at most);
+- `active_member_count(club_id)`: the club's active memberships;
+- `club_visible(club)`: public clubs and clubs where the caller is an active member;
+- `event_visible(event, club)`: events of clubs where the caller is an active member, and the public
+  events of public clubs.
+
+Site admins see everything: the visibility fragments take `site_admin` (True: no condition). When
+the caller's membership is already known (a club-scoped list starts from the club's row with the
+caller's role), `member` short-cuts the EXISTS: True (a member sees all), False (only what is
+public). `clubs.permissions.ClubAccess` then decides the caller's abilities from the role that
+these reads return.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from clubs.models import Club, ClubMember
+from clubs.shapes import CLUB
+from core.sql import SQL, TRUE, Composable, Identifier, Placeholder, column, columns, conjunction, order_by, table, text
+
+USER = Placeholder("user")
+_M = "m"  # the alias of club_members inside the fragments' own subqueries
+
+
+def active_members(club_id: Composable) -> Composable:
+    """`FROM club_members m WHERE <m is an active membership of the club club_id>`: the rows the
+    other fragments count or test (`m` may be narrowed further with AND)."""
+    return SQL("FROM {members} m WHERE {club} = {club_id} AND {active}").format(
+        members=table(ClubMember),
+        club=column(ClubMember, "club", _M),
+        club_id=club_id,
+        active=column(ClubMember, "is_active", _M),
+    )
+
+
+def membership_of(club_id: Composable, user: Composable = USER) -> Composable:
+    """`active_members(club_id)` narrowed to `user`'s row (UNIQUE (club, user): one at most)."""
+    return SQL("{} AND {} = {}").format(active_members(club_id), column(ClubMember, "user", _M), user)
+
+
+def active_membership(club_id: Composable, user: Composable = USER) -> Composable:
+    """EXISTS: `user` is an active member of the club whose id is `club_id` (an SQL expression)."""
+    return SQL("EXISTS (SELECT 1 {})").format(membership_of(club_id, user))
+
+
+def role_of(club_id: Composable, user: Composable = USER) -> Composable:
+    """The active role of `user` in the club `club_id`, or NULL."""
+    return SQL("(SELECT {role} {membership})").format(
+        role=column(ClubMember, "role", _M), membership=membership_of(club_id, user)
+    )
+
+
+def active_member_count(club_id: Composable) -> Composable:
+    """The number of active memberships of the club `club_id`."""
+    return SQL("(SELECT count(*) {})").format(active_members(club_id))
+
+
+def club_visible(club: str = "c", *, site_admin: bool, member: bool | None = None) -> Composable:
+    """The clubs the caller may see: public ones and those where they are an active member."""
+    if site_admin or member:
+        return TRUE
+    public = column(Club, "is_public", club)
+    if member is False:
+        return public
+    return SQL("({} OR {})").format(public, active_membership(column(Club, "id", club)))
+
+
+def event_visible(
+    event: str = "e", club: str = "c", *, site_admin: bool, member: bool | None = None, user: Composable = USER
+) -> Composable:
+    """The events the caller (`user`, the `%(user)s` parameter unless another expression is given)
+    may see: every event of a club where they are an active member, and the public events of
+    public clubs. `event` and `club` are the aliases of the event's row and of its club's row."""
+    if site_admin or member:
+        return TRUE
+    public = SQL("({} AND {})").format(column(Club, "is_public", club), Identifier(event, "is_public"))
+    if member is False:
+        return public
+    return SQL("({} OR {})").format(active_membership(Identifier(event, "club_id"), user), public)
+
+
+# --- statements ------------------------------------------------------------------------------
+@functools.cache
+def club_with_role(*, site_admin: bool) -> str:
+    """One club by id (`%(club)s`) if the caller may see it, with the caller's role after its columns."""
+    return text(
+        SQL("SELECT {columns}, {role} FROM {clubs} c WHERE c.id = {club} AND {visible}").format(
+            columns=columns(Club, "c"),
+            role=role_of(Identifier("c", "id")),
+            clubs=table(Club),
+            club=Placeholder("club"),
+            visible=club_visible("c", site_admin=site_admin),
+        )
+    )
+
+
+@functools.cache
+def caller_role() -> str:
+    """The caller's (`%(user)s`) active role in the club `%(club)s`, or NULL."""
+    return text(SQL("SELECT {}").format(role_of(Placeholder("club"))))
+
+
+@functools.cache
+def member_count() -> str:
+    """The number of active members of the club `%(club)s`."""
+    return text(SQL("SELECT {}").format(active_member_count(Placeholder("club"))))
+
+
+@functools.cache
+def is_member() -> str:
+    """Whether `%(user)s` is an active member of the club `%(club)s`."""
+    return text(SQL("SELECT {}").format(active_membership(Placeholder("club"))))
+
+
+# What a client may name in `?ordering=` (`ClubViewSet.ordering_fields`), and their SQL (with the
+# id tie-break).
+CLUB_ORDERABLE = ("name", "created_at", "member_count")
+CLUB_ORDER_BY = {
+    "name": Identifier("c", "name"),
+    "created_at": Identifier("c", "created_at"),
+    "member_count": Identifier("member_count"),
+    "id": Identifier("c", "id"),
+}
+
+# The club list's filters (`ClubRows`), each a condition on the club row `c`.
+CLUB_FILTERS = {
+    "club_id": SQL("c.id = {}").format(Placeholder("club")),
+    # Django's `icontains` on PostgreSQL, so both read the same rows.
+    "search": SQL(
+        "(UPPER({name}::text) LIKE UPPER({search}) OR UPPER({description}::text) LIKE UPPER({search}))"
+    ).format(
+        name=column(Club, "name", "c"), description=column(Club, "description", "c"), search=Placeholder("search")
+    ),
+    "tags": SQL("{} && {}::text[]").format(column(Club, "tags", "c"), Placeholder("tags")),
+    "is_public": SQL("{} = {}").format(column(Club, "is_public", "c"), Placeholder("is_public")),
+    "member_only": active_membership(Identifier("c", "id")),
+}
+
+
+def _club_where(site_admin: bool, filters: tuple[str, ...]) -> Composable:
+    visible = club_visible("c", site_admin=site_admin)
+    return conjunction([*([] if visible is TRUE else [visible]), *(CLUB_FILTERS[name] for name in filters)])
+
+
+@functools.cache
+def club_rows_count(*, site_admin: bool, filters: tuple[str, ...]) -> str:
+    """COUNT of the clubs the caller may see, narrowed by `filters` (names of `CLUB_FILTERS`)."""
+    return text(SQL("SELECT count(*) FROM {} c WHERE {}").format(table(Club), _club_where(site_admin, filters)))
+
+
+@functools.cache
+def club_rows_page(*, site_admin: bool, filters: tuple[str, ...], ordering: tuple[str, ...]) -> str:
+    """A page (`%(limit)s`, `%(offset)s`) of those clubs in `ordering` (terms of `CLUB_ORDER_BY`, `-`
+    for descending; an unknown term is a 400): the Club shape's row (clubs/shapes.py)."""
+    return text(
+        SQL(
+            "SELECT {columns} FROM {clubs} c WHERE {where} ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s"
+        ).format(
+            columns=CLUB.select(
+                "c",
+                {
+                    "member_count": SQL("{} AS member_count").format(active_member_count(Identifier("c", "id"))),
+                    "my_role": SQL("{} AS my_role").format(role_of(Identifier("c", "id"))),
+                },
+            ),
+            clubs=table(Club),
+            where=_club_where(site_admin, filters),
+            ordering=order_by(ordering, CLUB_ORDER_BY),
+        )
+    )

@@ -1,0 +1,131 @@
+"""The SQL library of the hand-written reads and writes (docs/architecture.md, "SQL").
+
+Raw SQL lives only in the `sql.py` module of each app (and here); it is composed with
+`psycopg.sql` (`SQL`, `Identifier`, `Placeholder`), never with f-strings: names are quoted as
+identifiers, every value is a query parameter (`%(name)s`, `%s`). ruff's S608 is allowed in SQL
+modules by `per-file-ignores` in pyproject.toml, and nowhere else.
+
+Statements are composed once and kept as text (`text`, `functools.cache` in the SQL modules):
+composing costs tens of microseconds, a cached string nothing.
+
+Column lists come from the model (`columns`), so a new field is never left out, and rows become
+ordinary model instances through `Model.from_db` (`hydrate`), as the ORM itself builds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import connection, models
+from psycopg import sql
+from rest_framework.exceptions import ValidationError
+
+SQL, Identifier, Placeholder, Composable = sql.SQL, sql.Identifier, sql.Placeholder, sql.Composable
+TRUE = SQL("TRUE")
+
+
+def text(statement: Composable) -> str:
+    """The SQL text of `statement`, for `cursor.execute` (and for caching)."""
+    return statement.as_string(None)
+
+
+def table(model: type[models.Model]) -> Identifier:
+    """The table of `model`, as an identifier."""
+    return Identifier(model._meta.db_table)
+
+
+def column(model: type[models.Model], name: str, alias: str | None = None) -> Identifier:
+    """The column of `model`'s field `name` (`"user"` gives `user_id`), qualified by `alias` if given."""
+    name = model._meta.get_field(name).column
+    return Identifier(alias, name) if alias else Identifier(name)
+
+
+def columns(model: type[models.Model], alias: str) -> Composable:
+    """The model's concrete columns, qualified by `alias`, in `hydrate` order."""
+    return SQL(", ").join(Identifier(alias, field.column) for field in model._meta.concrete_fields)
+
+
+_CASTS = {"text": SQL("::text"), "text[]": SQL("::text[]"), None: SQL("")}
+
+
+def cast_columns(alias: str, columns: Iterable[tuple[str, str | None]]) -> Composable:
+    """`alias.column` for each `(column, cast)`, cast to `text` / `text[]` where given (what
+    `core.shapes.ModelShape.select` reads: ids and timestamps as text)."""
+    return SQL(", ").join(SQL("{}{}").format(Identifier(alias, name), _CASTS[cast]) for name, cast in columns)
+
+
+def join_columns(parts: Iterable[Composable]) -> Composable:
+    """Column lists joined into one select list."""
+    return SQL(", ").join(parts)
+
+
+def db_type(model: type[models.Model], name: str) -> SQL:
+    """The database type of `model`'s field `name`, for casts (`uuid`, `uuid[]`, ...)."""
+    return SQL(model._meta.get_field(name).db_type(connection))
+
+
+def hydrate(model: type[models.Model], row: tuple, start: int = 0) -> tuple[models.Model, int]:
+    """A `model` instance from the columns of `row` at `start` (selected with `columns`), and the
+    index just after them."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    end = start + len(names)
+    return model.from_db("default", names, row[start:end]), end
+
+
+def conjunction(conditions: Iterable[Composable]) -> Composable:
+    """`a AND b AND ...`, or TRUE for none."""
+    conditions = list(conditions)
+    return SQL(" AND ").join(conditions) if conditions else TRUE
+
+
+class UnknownOrdering(ValidationError):
+    """400 on `ordering` (never a KeyError, never SQL): a term that is not in the whitelist."""
+
+    def __init__(self, term: str):
+        super().__init__({"ordering": [f"Unknown ordering term {term!r}."]}, code="invalid")
+
+
+def order_by(terms: Iterable[str], expressions: Mapping[str, Composable]) -> Composable:
+    """The ORDER BY list for `terms` (a name, `-name` for descending), each name looked up in
+    `expressions`, the whitelist of orderable SQL: an unknown name is a 400 (`UnknownOrdering`)."""
+    parts = []
+    for term in terms:
+        name, direction = (term[1:], SQL("DESC")) if term.startswith("-") else (term, SQL("ASC"))
+        if name not in expressions:
+            raise UnknownOrdering(term)
+        parts.append(SQL("{} {}").format(expressions[name], direction))
+    return SQL(", ").join(parts)
+
+
+class PagedSql:
+    """An object list for Django's `Paginator` over hand-written SQL: `count()` is one COUNT query
+    and a slice `[start:stop]` one query for those rows (an empty slice none, like a queryset's).
+
+    Subclasses set `params` (a dict) and give `page_sql()`, whose SQL text takes `%(limit)s` and
+    `%(offset)s`; `count_sql()` when the paginator must count (not when the caller already knows
+    the total); and `row()` to turn a fetched tuple into what the page holds (the tuple itself by
+    default). Both return text (`text()`), built in the app's SQL module."""
+
+    params: dict
+
+    def count_sql(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} is paginated with a known count")
+
+    def page_sql(self) -> str:
+        raise NotImplementedError
+
+    def row(self, values: tuple):
+        return values
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(self.count_sql(), self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, rows: slice) -> list:
+        offset = rows.start or 0
+        if rows.stop <= offset:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(self.page_sql(), {**self.params, "limit": rows.stop - offset, "offset": offset})
+            return [self.row(values) for values in cursor.fetchall()]

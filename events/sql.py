@@ -1,0 +1,151 @@
+"""SQL of event reads: one event by id, and the event lists (`events.selectors`).
+
+Visibility, membership and role are `clubs.sql`'s fragments; "upcoming" is `core.time`'s rule
+written in SQL (`upcoming`). The RSVP state of an event (its waitlist length, the caller's RSVP)
+is read from the RSVP table, found through the model's reverse relation (`RSVP`): this module
+sits below `events.availability` and may not import it (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from clubs import sql as clubs_sql
+from clubs.models import Club
+from core.sql import SQL, TRUE, Composable, Identifier, Placeholder, columns, conjunction, order_by, table, text
+from events.models import Event
+from events.shapes import EVENT
+
+# The RSVP model (events.availability), through the reverse relation of its foreign key to Event.
+RSVP = Event._meta.get_field("availabilities").related_model
+
+
+def waitlist_count(event_id: Composable) -> Composable:
+    """The number of RSVPs waiting for a seat of the event `event_id` (`%(available)s`: the
+    `available` status, which every waitlisted RSVP has)."""
+    return SQL(
+        "(SELECT count(*) FROM {rsvps} w WHERE w.event_id = {event} AND w.status = {available} AND w.waitlisted)"
+    ).format(rsvps=table(RSVP), event=event_id, available=Placeholder("available"))
+
+
+# `core.time`'s "upcoming" in SQL: a coarse date bound for the date index (`%(since)s`,
+# `core.time.earliest_upcoming_date`), then the exact start in the club's zone against `%(now)s`.
+UPCOMING = SQL('e."event_date" >= %(since)s AND timezone(c."timezone", e."event_date" + e."event_time") >= %(now)s')
+
+
+# --- one event -------------------------------------------------------------------------------
+@functools.cache
+def event_get(*, with_rsvp_state: bool, site_admin: bool) -> str:
+    """One event by id (`%(event)s`) if the caller (`%(user)s`) may see it: the event's columns,
+    its club's, and the caller's active club role; with the RSVP state, also its waitlist length,
+    whether the caller has an RSVP, and that RSVP's columns (NULL without one)."""
+    rsvp_columns = rsvp_join = SQL("")
+    if with_rsvp_state:
+        rsvp_columns = SQL(", {waitlist}, a.id IS NOT NULL, {columns}").format(
+            waitlist=waitlist_count(Identifier("e", "id")), columns=columns(RSVP, "a")
+        )
+        rsvp_join = SQL("LEFT JOIN {} a ON a.event_id = e.id AND a.user_id = %(user)s").format(table(RSVP))
+    return text(
+        SQL(
+            "SELECT {event}, {club}, {role}{rsvp_columns} FROM {events} e JOIN {clubs} c ON c.id = e.club_id "
+            "{rsvp_join} WHERE e.id = %(event)s AND {visible}"
+        ).format(
+            event=columns(Event, "e"),
+            club=columns(Club, "c"),
+            role=clubs_sql.role_of(Identifier("e", "club_id")),
+            rsvp_columns=rsvp_columns,
+            events=table(Event),
+            clubs=table(Club),
+            rsvp_join=rsvp_join,
+            visible=clubs_sql.event_visible("e", "c", site_admin=site_admin),
+        )
+    )
+
+
+# --- lists -----------------------------------------------------------------------------------
+# What `EventFilterSerializer.ordering` (and the default order with its id tie-break) may name.
+EVENT_ORDER_BY = {
+    "event_date": Identifier("e", "event_date"),
+    "event_time": Identifier("e", "event_time"),
+    "created_at": Identifier("e", "created_at"),
+    "title": Identifier("e", "title"),
+    "id": Identifier("e", "id"),
+}
+EVENT_DEFAULT_ORDERING = ("event_date", "event_time", "id")
+# What a client may name in `?ordering=` (each also with `-`): `EventFilterSerializer`'s choices.
+EVENT_ORDERABLE = ("event_date", "created_at", "title")
+
+# The list filters (`EventRows`), each a condition on the event `e` and its club `c`.
+EVENT_FILTERS = {
+    "club": SQL("e.club_id = %(club)s"),
+    "type": SQL('e."type" = %(type)s'),
+    "date_from": SQL('e."event_date" >= %(date_from)s'),
+    "date_to": SQL('e."event_date" <= %(date_to)s'),
+    "upcoming": UPCOMING,
+    # `@>` on the array, so the GIN index idx_events_attendees can answer it.
+    "attending": SQL('e."attendees" @> ARRAY[%(user)s]::uuid[]'),
+    "not_attending": SQL('NOT (e."attendees" @> ARRAY[%(user)s]::uuid[])'),
+}
+
+
+# The columns of an `EventRow`: the Event shape's (events/shapes.py: ids as text and `attendees`
+# as text[], so no UUID object is built per value, timestamps as text parsed by the selector),
+# then its RSVP state. The caller's RSVP comes from the LEFT JOIN `a` (UNIQUE (event, user): at
+# most one row).
+def _event_row_columns() -> Composable:
+    rsvp = {f"rsvp_{name}": Identifier("a", name) for name in ("status", "notes", "waitlisted", "waitlist_position")}
+    return EVENT.select(
+        "e",
+        {
+            "waitlist_count": waitlist_count(Identifier("e", "id")),
+            **rsvp,
+            "rsvp_updated_at": SQL("{}::text").format(Identifier("a", "updated_at")),
+        },
+    )
+
+
+def _event_where(site_admin: bool, member: bool | None, filters: tuple[str, ...]) -> Composable:
+    visible = clubs_sql.event_visible("e", "c", site_admin=site_admin, member=member)
+    return conjunction([*([] if visible is TRUE else [visible]), *(EVENT_FILTERS[name] for name in filters)])
+
+
+@functools.cache
+def event_where(*, site_admin: bool, member: bool | None, filters: tuple[str, ...]) -> str:
+    """The WHERE condition of the list on `events e JOIN clubs c` (for EXPLAIN in tests)."""
+    return text(_event_where(site_admin, member, filters))
+
+
+@functools.cache
+def event_rows_count(*, site_admin: bool, member: bool | None, filters: tuple[str, ...]) -> str:
+    """COUNT of the events the caller may see, narrowed by `filters` (names of `EVENT_FILTERS`).
+    `member`: the caller's membership of the one club the list is of, when known (`clubs.sql`)."""
+    return text(
+        SQL("SELECT count(*) FROM {} e JOIN {} c ON c.id = e.club_id WHERE {}").format(
+            table(Event), table(Club), _event_where(site_admin, member, filters)
+        )
+    )
+
+
+@functools.cache
+def event_rows_page(
+    *, site_admin: bool, member: bool | None, filters: tuple[str, ...], ordering: tuple[str, ...]
+) -> str:
+    """A page (`%(limit)s`, `%(offset)s`) of those events in `ordering` (terms of `EVENT_ORDER_BY`,
+    `-` for descending; an unknown term is a 400), with their RSVP state. The page is cut first and
+    only its rows are joined to the caller's RSVPs: joined before the LIMIT, every matching event
+    would be (twice the database time on a long list)."""
+    ordered = order_by(ordering, EVENT_ORDER_BY)
+    return text(
+        SQL(
+            "SELECT {columns} FROM (SELECT e.* FROM {events} e JOIN {clubs} c ON c.id = e.club_id WHERE {where} "
+            "ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s) e "
+            "LEFT JOIN {rsvps} a ON a.event_id = e.id AND a.user_id = %(user)s ORDER BY {ordering}"
+        ).format(
+            columns=_event_row_columns(),
+            events=table(Event),
+            clubs=table(Club),
+            where=_event_where(site_admin, member, filters),
+            ordering=ordered,
+            rsvps=table(RSVP),
+        )
+    )

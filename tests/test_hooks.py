@@ -1,0 +1,18 @@
+"""Cross-app effects run through `core.hooks` (docs/architecture.md): which services are connected."""
+
+from accounts.staff import user_deactivated
+from clubs.services import club_made_private, membership_ended
+from events.availability.outsiders import availability_release_outsiders
+from events.availability.services import availability_release_user, release_user_everywhere
+
+
+def test_leaving_a_club_releases_seats_through_the_availability_service():
+    assert membership_ended.services == (availability_release_user,)
+
+
+def test_deactivation_releases_seats_everywhere():
+    assert user_deactivated.services == (release_user_everywhere,)
+
+
+def test_a_club_turning_private_releases_outsiders_seats():
+    assert club_made_private.services == (availability_release_outsiders,)
