@@ -85,7 +85,7 @@ def test_rsvp_gives_seat_or_waitlist_feedback_and_promotion():
     assert "Waitlist #1" in page
     seated, waiting = page.split("<h3>Seated</h3>", 1)[1].split("<h3>Waitlist</h3>", 1)
     assert first.name in seated.split("<h3>Maybe</h3>")[0]
-    assert f"{second.name} <span class=\"muted\">(you, #1)</span>" in waiting
+    assert f'{second.name} <span class="muted">(you, #1)</span>' in waiting
     a.post(f"/meetings/{event.pk}/rsvp/", {"status": "withdraw"})
     assert Event.objects.get(pk=event.pk).attendees == [second.pk]
     assert "Coming · seat" in b.get(f"/meetings/{event.pk}/").text
