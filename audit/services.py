@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from pghistory.models import Context
 
 from audit.models import TRACKED
@@ -12,12 +13,13 @@ from audit.models import TRACKED
 
 @transaction.atomic
 def history_prune(*, cutoff: datetime) -> dict[str, int]:
-    """Delete history rows recorded before `cutoff`, and the contexts last touched before it (a
-    context's `updated_at` is the time of the last change made in it, so such a context belongs
-    to deleted rows only). Returns the rows deleted per table, `pghistory_context` included."""
+    """Delete history rows recorded before `cutoff`, and the contexts created before it that no
+    remaining row refers to. Returns the rows deleted per table, `pghistory_context` included."""
     counts = {}
+    contexts = Context.objects.filter(created_at__lt=cutoff)
     for model in TRACKED:
         deleted, _ = model.objects.filter(pgh_created_at__lt=cutoff).delete()
         counts[model._meta.db_table] = deleted
-    counts["pghistory_context"], _ = Context.objects.filter(updated_at__lt=cutoff).delete()
+        contexts = contexts.exclude(Exists(model.objects.filter(pgh_context_id=OuterRef("pk"))))
+    counts["pghistory_context"], _ = contexts.delete()
     return counts

@@ -15,6 +15,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from pghistory.models import Context
 
 from accounts.models import User
 from audit.models import MembershipHistory, RsvpHistory, UserHistory
@@ -112,9 +113,17 @@ def test_prune_history_deletes_rows_older_than_the_retention_only():
     MembershipHistory.objects.filter(club_id=old_club.pk).update(
         pgh_created_at=old_club.created_at - timedelta(days=400)
     )
+    old_context, kept_context = Context.objects.create(metadata={}), Context.objects.create(metadata={})
+    Context.objects.filter(pk__in=[old_context.pk, kept_context.pk]).update(
+        created_at=old_club.created_at - timedelta(days=400)
+    )
+    # A context as old, still referred to by a row inside the retention, is kept.
+    MembershipHistory.objects.filter(club_id=new_club.pk).update(pgh_context=kept_context)
+
     call_command("prune_history", "--older-than", "365", stdout=StringIO())
     assert not MembershipHistory.objects.filter(club_id=old_club.pk).exists()
     assert MembershipHistory.objects.filter(club_id=new_club.pk).exists()
+    assert set(Context.objects.filter(pk__in=[old_context.pk, kept_context.pk])) == {kept_context}
 
 
 def test_maintenance_runs_prune_history():

@@ -1,7 +1,7 @@
 """`manage.py prune_history [--older-than DAYS] [--dry-run]`: delete old audit history.
 
 Deletes the history rows (audit/models.py) recorded more than DAYS days ago (default:
-HISTORY_RETENTION_DAYS, 365), and the change contexts no row can still point to. Run nightly by
+HISTORY_RETENTION_DAYS, 365), and the change contexts older than that which no row refers to any more. Run nightly by
 `manage.py maintenance`; safe to run at any time (each table is one DELETE on an indexed column).
 """
 
