@@ -8,7 +8,10 @@ Each history row points to a `pghistory.Context` whose metadata is
   authenticated later by DRF (JWT) is picked up when DRF sets `request.user`.
 - Management commands: every command runs inside a context (`install_command_context`, from
   `AuditConfig.ready`), except `UNTRACKED_COMMANDS` (servers, schema and server upkeep).
-- Worker jobs: `job_context(name=..., request_id=..., user=...)`.
+- Worker jobs: `job_origin()` is stored with a job's arguments when it is deferred (request id,
+  acting user, trace context); the worker runs the job inside `job_run(name, origin)`: channel
+  `worker`, the job's name, the deferring request's id and user, and a span linked to the request
+  (`bookwork.tracing.job_span`).
 
 The context reaches PostgreSQL as transaction-local settings sent with each write statement
 (pghistory's execute wrapper), so the triggers see it, plain SQL included.
@@ -18,16 +21,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
 import pghistory
+import pghistory.runtime
 from django.core.management.base import BaseCommand
 from django.http import HttpRequest
 from pghistory.middleware import HistoryMiddleware
 
-from bookwork.request_context import request_id_var
+from bookwork import tracing
+from bookwork.request_context import request_id_var, user_id_var
 
 API, ADMIN, WEB, COMMAND, WORKER = "api", "admin", "web", "command", "worker"
 CHANNELS = (API, ADMIN, WEB, COMMAND, WORKER)
@@ -101,4 +106,33 @@ def job_context(*, name: str, request_id: str | None = None, user: str | None = 
     """The context of one worker job: channel `worker`, the job's name, and the request id and
     user of the request that deferred it (stored with the job's arguments)."""
     with pghistory.context(channel=WORKER, job=name, user=user, request_id=request_id):
+        yield
+
+
+def _current_metadata() -> dict[str, Any]:
+    # pghistory keeps the open context in a thread-local; it has no public reader.
+    tracker = getattr(pghistory.runtime._tracker, "value", None)
+    return dict(tracker.metadata) if tracker is not None else {}
+
+
+def job_origin() -> dict[str, Any]:
+    """What a job deferred now carries of its origin, to pass as one JSON argument:
+    `{"request_id", "user", "trace"}` (the trace context is `{}` with tracing off)."""
+    metadata = _current_metadata()
+    return {
+        "request_id": request_id_var.get() or metadata.get("request_id"),
+        "user": user_id_var.get() or metadata.get("user"),
+        "trace": tracing.trace_context_current(),
+    }
+
+
+@contextlib.contextmanager
+def job_run(name: str, origin: Mapping[str, Any] | None) -> Iterator[None]:
+    """Run one job with its history context (channel `worker`) and its span (a new trace linked
+    to the deferring request's), from the `origin` stored at deferral (None: a periodic job)."""
+    origin = origin or {}
+    with (
+        tracing.job_span(name, origin.get("trace")),
+        job_context(name=name, request_id=origin.get("request_id"), user=origin.get("user")),
+    ):
         yield

@@ -17,9 +17,6 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
 from bench.otlp_sink import OtlpSink
@@ -33,21 +30,6 @@ from tests.ops.servers import database_url, run_gunicorn
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OTEL_MIDDLEWARE = "opentelemetry.instrumentation.django.middleware.otel_middleware._DjangoMiddleware"
-
-
-@pytest.fixture
-def provider():
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    provider.exporter = exporter
-    tracing.install(provider)
-    connection.close()
-    try:
-        yield provider
-    finally:
-        tracing.uninstall()
-        connection.close()
 
 
 def _server_spans(spans):
