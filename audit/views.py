@@ -10,11 +10,14 @@ from rest_framework.response import Response
 
 from audit.selectors import club_activity_list, user_names
 from audit.serializers import ActivityEntrySerializer, activity_representation, people_in
+from clubs.models import Club
 from clubs.openapi import CLUB_ID_NESTED_PARAMETER, COMMON_ERRORS, FORBIDDEN_403, NOT_FOUND_404
 from clubs.selectors import club_get_visible_with_access
 
 
 class ClubActivityView(GenericAPIView):
+    # For the schema only (the club id parameter's model); the feed comes from audit.selectors.
+    queryset = Club.objects.none()
     serializer_class = ActivityEntrySerializer
 
     @extend_schema(

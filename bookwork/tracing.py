@@ -17,6 +17,8 @@ hooks elsewhere (`current_ids`, `trace_context_current`, `job_span`) return at o
   OTEL_SERVICE_NAME (default `bookwork`), OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER and
   OTEL_TRACES_SAMPLER_ARG (e.g. `parentbased_traceidratio` and `0.1`), OTEL_EXPORTER_OTLP_HEADERS,
   OTEL_BSP_* (see .env.example).
+- A SQL statement run outside any span (the worker's job queue polling, start-up queries) is not
+  traced: a trace of one query with no request or job around it is noise (`_skip_stray_queries`).
 - Jobs: `trace_context_current()` is stored with a job's arguments when it is deferred; the worker
   runs the job inside `job_span(name, carrier)`, a new trace linked to the deferring request's span.
 """
@@ -24,6 +26,7 @@ hooks elsewhere (`current_ids`, `trace_context_current`, `job_span`) return at o
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -81,10 +84,34 @@ def install(provider) -> None:
     from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 
+    provider.sampler = _skip_stray_queries()(provider.sampler)
     excluded = os.environ.get("OTEL_PYTHON_DJANGO_EXCLUDED_URLS") or DEFAULT_EXCLUDED_URLS
     DjangoInstrumentor().instrument(tracer_provider=provider, request_hook=_request_hook, excluded_urls=excluded)
     PsycopgInstrumentor().instrument(tracer_provider=provider, skip_dep_check=True)
     _provider = provider
+
+
+@functools.cache
+def _skip_stray_queries():
+    """A sampler class: drops a client (SQL) span that would start a trace, else asks `delegate`
+    (the sampler the OTEL_TRACES_SAMPLER variables configured)."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
+
+    class SkipStrayQueries(Sampler):
+        def __init__(self, delegate: Sampler) -> None:
+            self.delegate = delegate
+
+        def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None, **kwargs):
+            parent = trace.get_current_span(parent_context).get_span_context()
+            if kind == trace.SpanKind.CLIENT and not parent.is_valid:
+                return SamplingResult(Decision.DROP)
+            return self.delegate.should_sample(parent_context, trace_id, name, kind, attributes, links, **kwargs)
+
+        def get_description(self) -> str:
+            return f"SkipStrayQueries{{{self.delegate.get_description()}}}"
+
+    return SkipStrayQueries
 
 
 def uninstall() -> None:

@@ -132,6 +132,16 @@ def test_a_job_span_is_a_new_trace_linked_to_the_deferring_span(provider):
     assert "job-parameter-value" not in json.dumps(dict(sql.attributes))
 
 
+def test_a_query_outside_any_request_or_job_is_not_traced(provider):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 AS stray")
+    with provider.get_tracer("test").start_as_current_span("work"), connection.cursor() as cursor:
+        cursor.execute("SELECT 2 AS inside")
+    statements = [span.attributes["db.statement"] for span in _sql_spans(provider.exporter.get_finished_spans())]
+    assert "SELECT 2 AS inside" in statements
+    assert not any("stray" in statement for statement in statements)
+
+
 def test_log_lines_carry_the_trace_and_span_ids(provider):
     with provider.get_tracer("test").start_as_current_span("work") as span:
         record = logging.makeLogRecord({"msg": "inside", "name": "bookwork.test", "levelname": "INFO"})
