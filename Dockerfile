@@ -15,7 +15,7 @@ COPY . .
 # Settings demand a real key with DEBUG off; this one exists only for collectstatic at build time.
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
     DEBUG=false python manage.py collectstatic --noinput -v 0 \
- && python -m compileall -q bookwork accounts clubs events
+ && python -m compileall -q bookwork accounts clubs events notifications
 
 # --- runtime: the virtualenv and the app, run as an unprivileged user --------------------------
 FROM python:3.11-slim-bookworm AS runtime

@@ -37,8 +37,12 @@ run: migrate
 	@u=http://$${BIND:-127.0.0.1:8000}; printf '\nBookwork on %s\n  API index  %s/api/v1/\n  API docs   %s/api/v1/docs/\n  schema     %s/api/v1/schema/\n  admin      %s/admin/\n  probes     %s/healthz  %s/readyz\n  metrics    %s/metrics\n\n' $$u $$u $$u $$u $$u $$u $$u $$u
 	@# Ctrl-C: gunicorn answers every request it took, in flight or queued (SIGINT is a graceful stop,
 	@# bookwork/graceful.py), and exits; then the embedded database stops too.
+	@# The worker (emails: the console backend by default; reminders) runs beside gunicorn and is
+	@# stopped with SIGTERM (it drains) when gunicorn exits, or when this shell exits at all (trap).
+	DEBUG=$${DEBUG:-true} $(PY) manage.py worker & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	DEBUG=$${DEBUG:-true} BIND=$${BIND:-127.0.0.1:8000} $(VENV)/bin/gunicorn -c gunicorn.conf.py bookwork.wsgi; \
-	status=$$?; [ -n "$${DATABASE_URL:-}" ] || $(PY) -m bookwork.devdb stop; exit $$status
+	status=$$?; kill -TERM $$worker 2>/dev/null; wait $$worker; \
+	[ -n "$${DATABASE_URL:-}" ] || $(PY) -m bookwork.devdb stop; exit $$status
 
 # Tests run with production-like settings (DEBUG off) and a throwaway key, on two pytest-xdist
 # workers (each gets its own test database). PYTEST_ARGS="tests/clubs -x -n0" narrows a run.

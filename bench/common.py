@@ -95,6 +95,11 @@ def app_env(db_name: str, **extra: str) -> dict[str, str]:
         LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         GUNICORN_ACCESS_LOG="false",
         PYTHONWARNINGS="ignore",
+        # Notifications on, email included: writes that notify (an RSVP that promotes someone)
+        # also queue their email jobs, as in production. No worker runs; the jobs just wait.
+        EMAIL_ENABLED="true",
+        EMAIL_URL="dummymail://",
+        PUBLIC_URL="http://bench.example",
     )
     if os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7") and _redis_up():
         env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")

@@ -15,6 +15,8 @@ Contract of `seed_dataset` (used by `manage.py bench_seed`):
   exactly those users in that order; later `available` ones are waitlisted with positions 1..n;
   `maybe`/`unavailable` ones never hold a seat or a position.
 - Items: on average `items_per_event` per event, assigned (when assigned) to an active member.
+- Notifications: on average `notifications_per_member` per active membership, about the club's
+  events around now (`bench.notification_rows`).
 - Every user shares one password hash, computed once with Django's configured hasher.
 - Deterministic for a given `Plan` (same seed, same ids and rows), except the clock: dates are
   relative to the day of seeding.
@@ -31,6 +33,8 @@ from dataclasses import dataclass, field
 from random import Random
 
 from psycopg.copy import QueuedLibpqWriter
+
+from bench.notification_rows import notification_lines
 
 DEFAULT_PASSWORD = "bench-password-2026"
 EMAIL_DOMAIN = "bench.example"
@@ -271,8 +275,8 @@ ITEM_NAMES = {
 ITEM_CATEGORIES = ("agenda", "agenda", "task", "task", "material", "note", "other")
 NOTES = ("Running late", "Bringing a friend", "Only the first hour", "Will join online", "Allergic to nuts")
 
-# The five tables this module writes, in the order they are loaded.
-TABLES = ("users", "clubs", "club_members", "events", "availability", "event_items")
+# The tables this module writes, in the order they are loaded.
+TABLES = ("users", "clubs", "club_members", "events", "availability", "event_items", "notifications")
 
 Log = Callable[[str], None]
 
@@ -287,6 +291,7 @@ class Plan:
     events: int
     rsvps: int
     items_per_event: float = 1.5
+    notifications_per_member: float = 3.0
     seed: int = 2026
     password: str = DEFAULT_PASSWORD
 
@@ -402,6 +407,7 @@ class _Club:
     created_us: int
     active: list[str]
     staff: list[str]
+    name: str = ""
 
 
 @contextmanager
@@ -525,7 +531,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
                 f"\t{rng.choice(FREQUENCIES)}\t{rng.choice(BOOKS)}\t{city}\t{tags}\t{rng.choice(TIMEZONES)}"
                 f"\t{created_s}\t{created_s}\n"
             )
-            clubs.append(_Club(cid, size, created, active_ids, staff))
+            clubs.append(_Club(cid, size, created, active_ids, staff, name))
         buf.flush()
     report.seconds["clubs"] = progress.finish()
     report.rows["clubs"] = plan.clubs
@@ -541,7 +547,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     del member_lines
 
     if not clubs or plan.events <= 0:
-        report.rows.update(events=0, availability=0, event_items=0)
+        report.rows.update(events=0, availability=0, event_items=0, notifications=0)
         report.total_seconds = time.perf_counter() - started
         return report
 
@@ -560,6 +566,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
 
     event_lines: list[str] = []
     item_lines: list[str] = []
+    club_events: dict[int, list[tuple]] = {}
     rsvp_count = 0
     max_items = max(0, round(2 * plan.items_per_event))
     progress = _Progress(log, "availability", plan.rsvps)
@@ -617,9 +624,11 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
                 etype = rng.choice(EVENT_TYPES)
                 book = rng.choice(BOOKS)
                 location = f"{rng.choice(VENUES)}, {rng.choice(CITIES)}"
+                title = f"{etype.capitalize()}: {book}"
+                club_events.setdefault(ci, []).append((eid, title, etype, location, created, start_us))
                 created_s = _ts(created)
                 event_lines.append(
-                    f"{eid}\t{club.id}\t{etype.capitalize()}: {book}\t{etype.capitalize()} of the month\t{event_day}"
+                    f"{eid}\t{club.id}\t{title}\t{etype.capitalize()} of the month\t{event_day}"
                     f"\t{event_time}\t{rng.choice(DURATIONS)}\t{location}\t{book}\t{etype}"
                     f"\t{NULL if max_attendees is None else max_attendees}\t{'t' if rng.random() < 0.4 else 'f'}"
                     f"\t{rng.choice(club.staff)}\t{{{','.join(attendees)}}}\t0\t{created_s}\t{created_s}\n"
@@ -662,6 +671,26 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
         "COPY event_items (id, event_id, name, category, status, notes, assigned_to_id, created_by_id, "
         "created_at, updated_at) FROM STDIN",
         item_lines,
+    )
+    del item_lines
+
+    # Drawn after every other row, so adding them left the rest of the data set as it was.
+    lines = notification_lines(
+        rng,
+        clubs=clubs,
+        club_events=club_events,
+        per_member=plan.notifications_per_member,
+        now_us=now_us,
+        new_id=_uuid,
+        ts=_ts,
+    )
+    _copy_lines(
+        cursor,
+        log,
+        report,
+        "notifications",
+        "COPY notifications (id, user_id, kind, title, body, club_id, event_id, data, created_at, read_at) FROM STDIN",
+        lines,
     )
 
     report.total_seconds = time.perf_counter() - started

@@ -24,7 +24,15 @@ from pathlib import Path
 CONTENTION_CLUB = "bench-contention"
 CONTENTION_CLIENTS = 100
 CONTENTION_SEATS = 10
-READ_SCENARIOS = ("my_clubs", "club_events", "event_detail", "availability_summary", "item_list", "ics_export")
+READ_SCENARIOS = (
+    "my_clubs",
+    "club_events",
+    "event_detail",
+    "availability_summary",
+    "item_list",
+    "ics_export",
+    "my_notifications",
+)
 
 
 def _setup_django() -> None:
@@ -96,6 +104,9 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
         "availability_summary": [_line("GET", f"/api/v1/events/{e}/availability/", tokens[u]) for u, e in events],
         "item_list": [_line("GET", f"/api/v1/events/{e}/items/", tokens[u]) for u, e in events],
         "ics_export": [_line("GET", f"/api/v1/events/{e}/calendar.ics", tokens[u]) for u, e in events],
+        # The inbox as an app polls it: the first page, and now and then the unread ones only.
+        "my_notifications": [_line("GET", "/api/v1/notifications/", tokens[u]) for u in user_ids]
+        + [_line("GET", "/api/v1/notifications/?unread=true", tokens[u]) for u in user_ids[::4]],
         "rsvp_upsert": [
             _line(
                 "PUT",

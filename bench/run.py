@@ -65,6 +65,7 @@ TITLES = {
     "availability_summary": "availability summary",
     "item_list": "item list",
     "ics_export": ".ics export",
+    "my_notifications": "list my notifications",
     "rsvp_upsert": "RSVP upsert (many events)",
     "rsvp_contention": "RSVP contention (100 on 10 seats)",
     "healthz": "GET /healthz (HTTP floor)",

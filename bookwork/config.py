@@ -104,6 +104,28 @@ def env_database(name: str, default: str) -> dict[str, Any]:
     return config
 
 
+def env_email(name: str, default: str) -> dict[str, Any]:
+    """Parse django-environ's email URL (`smtp://user:pass@host:587`, `smtp+tls://...` for
+    STARTTLS, `smtp+ssl://...` for implicit TLS, `consolemail://`) into Django's EMAIL_* settings."""
+    url = _raw(name) or default
+    scheme = urlsplit(url).scheme
+    if scheme not in _env.EMAIL_SCHEMES:
+        raise ConfigError(f"{name} must be one of {', '.join(sorted(_env.EMAIL_SCHEMES))}:// URLs, got {scheme!r}")
+    try:
+        config = _env.email_url_config(url)
+    except ValueError as error:  # e.g. a port that is not a number
+        raise ConfigError(f"{name} is not a valid email URL ({error})") from None
+    return {key: value for key, value in config.items() if value not in (None, "")}
+
+
+def env_url(name: str, default: str = "") -> str:
+    """An absolute http(s) URL without its trailing slash (empty when unset and no default)."""
+    value = env_str(name, default).rstrip("/")
+    if value and (urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc):
+        raise ConfigError(f"{name}={value!r} is not an http:// or https:// URL")
+    return value
+
+
 def env_rates(name: str, default: dict[str, str]) -> dict[str, str]:
     """Parse `scope=N/period,...` (period: s, sec, m, min, h, hour, d, day) into DRF throttle rates."""
     rates = dict(default)

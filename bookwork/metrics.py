@@ -1,4 +1,5 @@
-"""Prometheus metrics: HTTP requests, latency, database queries, and domain gauges.
+"""Prometheus metrics: HTTP requests, latency, database queries, domain gauges and the worker's
+queue, failures and email sends (the last two groups read from the database at scrape time).
 
 Under gunicorn every worker is its own process, so counters live in files under
 `PROMETHEUS_MULTIPROC_DIR` (gunicorn.conf.py sets it before any worker imports this module and
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -113,6 +114,61 @@ class DomainCollector:
         )
 
 
+class WorkerCollector:
+    """The background worker's numbers, read from the database at scrape time: its queue (jobs
+    due and waiting), jobs that failed for good (kept WORKER_JOB_RETENTION_DAYS), jobs retried
+    after a failure, and notification emails sent. Workers run as their own processes (and
+    hosts) outside gunicorn's metric files; the database is where all of them leave a trace."""
+
+    def collect(self) -> Iterable[Metric]:
+        from django.db.models import Count, Q
+        from django.utils import timezone
+        from procrastinate.contrib.django.models import ProcrastinateJob
+
+        from notifications.models import EmailSend
+
+        now = timezone.now()
+        due = Q(status="todo") & (Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=now))
+        rows = (
+            ProcrastinateJob.objects.values("queue_name")
+            .annotate(
+                due=Count("id", filter=due),
+                scheduled=Count("id", filter=Q(status="todo") & ~due),
+                running=Count("id", filter=Q(status="doing")),
+                failed=Count("id", filter=Q(status="failed")),
+                retried=Count("id", filter=Q(status__in=["todo", "doing"], attempts__gt=0)),
+            )
+            .order_by("queue_name")
+        )
+        depth = GaugeMetricFamily(
+            "bookwork_job_queue_depth",
+            "Jobs waiting, by queue and whether they are due now.",
+            labels=["queue", "state"],
+        )
+        running = GaugeMetricFamily("bookwork_jobs_running", "Jobs being run by a worker, by queue.", labels=["queue"])
+        failed = GaugeMetricFamily(
+            "bookwork_job_failures",
+            "Jobs that failed after their last retry (kept for WORKER_JOB_RETENTION_DAYS), by queue.",
+            labels=["queue"],
+        )
+        retried = GaugeMetricFamily(
+            "bookwork_jobs_retrying",
+            "Jobs waiting or running again after a failed attempt, by queue.",
+            labels=["queue"],
+        )
+        for row in rows:
+            queue = row["queue_name"]
+            depth.add_metric([queue, "due"], row["due"])
+            depth.add_metric([queue, "scheduled"], row["scheduled"])
+            running.add_metric([queue], row["running"])
+            failed.add_metric([queue], row["failed"])
+            retried.add_metric([queue], row["retried"])
+        yield from (depth, running, failed, retried)
+        sent = CounterMetricFamily("bookwork_emails_sent", "Notification emails accepted by the mail server.")
+        sent.add_metric([], EmailSend.objects.count())
+        yield sent
+
+
 class _Collectors:
     def __init__(self, *sources):
         self.sources = sources
@@ -134,4 +190,5 @@ def render() -> tuple[bytes, str]:
     else:
         registry.register(_Collectors(REGISTRY))
     registry.register(DomainCollector())
+    registry.register(WorkerCollector())
     return generate_latest(registry), CONTENT_TYPE_LATEST

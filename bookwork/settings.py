@@ -12,11 +12,13 @@ from bookwork.config import (
     env_bool,
     env_choice,
     env_database,
+    env_email,
     env_float,
     env_int,
     env_list,
     env_rates,
     env_str,
+    env_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
     "events",
     "events.availability",
     "events.items",
+    "procrastinate.contrib.django",
+    "notifications",
     "audit",
 ]
 
@@ -245,9 +249,11 @@ SPECTACULAR_SETTINGS = {
         "SiteRoleEnum": "accounts.models.Role",
         "ClubRoleEnum": "clubs.models.ClubRole",
         "EventTypeEnum": "events.models.EventType",
+        "EventStatusEnum": "events.models.EventStatus",
         "RsvpStatusEnum": "events.availability.models.RsvpStatus",
         "ItemCategoryEnum": "events.items.models.ItemCategory",
         "ItemStatusEnum": "events.items.models.ItemStatus",
+        "NotificationKindEnum": "notifications.kinds.KIND_CHOICES",
         # The error serializers of drf-standardized-errors (their `type` and `code` choice sets).
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
@@ -352,8 +358,51 @@ LOGGING = {
         # Security events (permission denials, refresh-token reuse, lockouts) are WARNING and
         # always written, whatever LOG_LEVEL says.
         "bookwork.security": {"level": "WARNING", "propagate": True},
+        # Procrastinate announces its task registry at every start of every process; the worker's
+        # own lines (jobs started, succeeded, failed, retried) stay at LOG_LEVEL.
+        "procrastinate.periodic": {"level": "WARNING", "propagate": True},
+        "procrastinate.blueprints": {"level": "WARNING", "propagate": True},
     },
 }
+
+# --- Email, notifications and the background worker (docs/notifications.md) --------------------
+# Email is ENABLED by EMAIL_ENABLED (default: on with DEBUG, i.e. `make run`, off otherwise). When it
+# is on and DEBUG is off, EMAIL_URL and PUBLIC_URL are required; when it is off, notifications are
+# only in-app and no email job is ever queued.
+EMAIL_ENABLED = env_bool("EMAIL_ENABLED", DEBUG)
+PUBLIC_URL = env_url("PUBLIC_URL")
+if EMAIL_ENABLED and not DEBUG:
+    _missing = [name for name, value in (("EMAIL_URL", env_str("EMAIL_URL")), ("PUBLIC_URL", PUBLIC_URL)) if not value]
+    if _missing:
+        raise ConfigError(f"{' and '.join(_missing)} required when EMAIL_ENABLED is on and DEBUG is off")
+PUBLIC_URL = PUBLIC_URL or "http://127.0.0.1:8000"  # development only (checked above for production)
+_email = env_email("EMAIL_URL", "consolemail://")  # the console backend prints mails (make run)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Bookwork <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Retries of a failed send: up to EMAIL_MAX_ATTEMPTS tries, waiting base * 2**attempt seconds
+# (at most EMAIL_RETRY_MAX_SECONDS) in between.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 12, minimum=1)
+EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 5, minimum=0)
+EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 3600, minimum=1)
+# `manage.py worker` (procrastinate): jobs run at once per worker process; seconds a running job
+# gets to finish on SIGTERM; heartbeat interval; silence after which a worker counts as dead and
+# its running jobs are retried.
+WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 4, minimum=1)
+WORKER_SHUTDOWN_TIMEOUT_SECONDS = env_float("WORKER_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=0)
+WORKER_HEARTBEAT_SECONDS = env_float("WORKER_HEARTBEAT_SECONDS", 10, minimum=0.1)
+WORKER_STALLED_SECONDS = env_float("WORKER_STALLED_SECONDS", 60, minimum=0.5)
+# Seconds between polls for jobs that became due (new jobs wake the worker at once by LISTEN/NOTIFY).
+WORKER_POLL_SECONDS = env_float("WORKER_POLL_SECONDS", 5, minimum=0.1)
+# Days finished jobs are kept (for the admin and the failure metrics) before the worker deletes them.
+WORKER_JOB_RETENTION_DAYS = env_int("WORKER_JOB_RETENTION_DAYS", 7, minimum=1)
 
 # --- Ops --------------------------------------------------------------------------------------
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))

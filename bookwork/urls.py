@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("clubs.urls")),
     path("", include("events.urls")),
+    path("", include("notifications.urls")),
     path("", include("audit.urls")),
 ]
 

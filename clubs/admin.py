@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 
 from clubs import services
 from clubs.models import Club, ClubMember, ClubRole
-from clubs.validators import normalize_tags, validate_timezone
+from clubs.validators import normalize_reminder_hours, normalize_tags, validate_timezone
 
 
 def _locked_club(club: Club) -> Club | None:
@@ -39,6 +39,9 @@ class ClubAdminForm(forms.ModelForm):
 
     def clean_tags(self):
         return normalize_tags(self.cleaned_data.get("tags") or [])
+
+    def clean_reminder_hours(self):
+        return normalize_reminder_hours(self.cleaned_data.get("reminder_hours") or [])
 
     def clean_timezone(self):
         return validate_timezone(self.cleaned_data.get("timezone") or "")

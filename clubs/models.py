@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from bookwork.models import created_at_field, updated_at_field, uuid_primary_key
+from clubs.validators import DEFAULT_REMINDER_HOURS, MAX_REMINDER_HOURS, MIN_REMINDER_HOURS, default_reminder_hours
 
 
 class ClubRole(models.TextChoices):
@@ -31,6 +32,8 @@ class Club(models.Model):
     members lock the club row first (see `clubs.services`). `owner` is always an active member with
     role `admin`. `tags` are normalised lower-case strings, searched through the GIN index.
     `timezone` is an IANA name; event dates and times of the club are local to it.
+    `reminder_hours`: whole hours before each event's start at which its reminders go out (each
+    1..720, a CHECK; `notifications.reminders` sends them).
     """
 
     id = uuid_primary_key()
@@ -46,6 +49,9 @@ class Club(models.Model):
     location = models.CharField(max_length=255, null=True, blank=True)
     tags = ArrayField(models.TextField(), default=list, db_default=[], blank=True)
     timezone = models.CharField(max_length=64, default="UTC", db_default="UTC")
+    reminder_hours = ArrayField(
+        models.IntegerField(), default=default_reminder_hours, db_default=list(DEFAULT_REMINDER_HOURS), blank=True
+    )
     created_at = created_at_field()
     updated_at = updated_at_field()
 
@@ -59,6 +65,12 @@ class Club(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(max_members__gt=0), name="clubs_max_members_check"),
+            # Every element within bounds (`<@` the array of allowed values, answerable by PostgreSQL
+            # without a function); `normalize_reminder_hours` gives the API its 400 first.
+            models.CheckConstraint(
+                condition=Q(reminder_hours__contained_by=list(range(MIN_REMINDER_HOURS, MAX_REMINDER_HOURS + 1))),
+                name="clubs_reminder_hours_check",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,17 @@ from accounts.models import UserManager
 from bookwork.representation import datetime_text
 from bookwork.serializers import StrictCharField, StrictEmailField, StrictUUIDField
 from clubs.models import Club, ClubMember, ClubRole
-from clubs.validators import MAX_INT, MAX_TAG_LENGTH, MAX_TAGS, normalize_tags, validate_timezone
+from clubs.validators import (
+    MAX_INT,
+    MAX_REMINDER_HOURS,
+    MAX_REMINDERS,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+    MIN_REMINDER_HOURS,
+    normalize_reminder_hours,
+    normalize_tags,
+    validate_timezone,
+)
 
 User = get_user_model()
 
@@ -38,6 +48,28 @@ class TagListField(serializers.ListField):
         tags = super().to_internal_value(data)
         try:
             return normalize_tags(tags)
+        except DjangoValidationError as error:
+            raise _django_to_drf(error) from None
+
+
+class ReminderHoursField(serializers.ListField):
+    """Hours before each event's start at which reminders go out; stored de-duplicated, longest first."""
+
+    child = serializers.IntegerField(min_value=MIN_REMINDER_HOURS, max_value=MAX_REMINDER_HOURS)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_REMINDERS)
+        kwargs.setdefault(
+            "help_text",
+            f"Whole hours before the start, each {MIN_REMINDER_HOURS}..{MAX_REMINDER_HOURS}, at most "
+            f"{MAX_REMINDERS} (default [168, 24]); [] sends no reminders.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        hours = super().to_internal_value(data)
+        try:
+            return normalize_reminder_hours(hours)
         except DjangoValidationError as error:
             raise _django_to_drf(error) from None
 
@@ -97,6 +129,7 @@ class ClubSerializer(CachedFieldsMixin, serializers.ModelSerializer):
             "location",
             "tags",
             "timezone",
+            "reminder_hours",
             "member_count",
             "my_role",
             "created_at",
@@ -126,6 +159,7 @@ def club_representation(club, *, zone=None) -> dict:
         "location": club.location,
         "tags": list(club.tags),
         "timezone": club.timezone,
+        "reminder_hours": list(club.reminder_hours),
         "member_count": club.member_count,
         "my_role": club.my_role,
         "created_at": datetime_text(club.created_at, zone),
@@ -147,6 +181,7 @@ class ClubWriteSerializer(serializers.Serializer):
     location = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=255)
     tags = TagListField(required=False)
     timezone = TimezoneField(required=False)
+    reminder_hours = ReminderHoursField(required=False)
 
 
 # --- members ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from bookwork.services import model_update
 from clubs.models import Club, ClubMember, ClubRole
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
+from clubs.validators import default_reminder_hours
 from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
 
 # Fields of a club that `club_update` may change.
@@ -44,6 +45,7 @@ CLUB_EDITABLE_FIELDS = (
     "location",
     "tags",
     "timezone",
+    "reminder_hours",
 )
 
 
@@ -130,6 +132,7 @@ def club_create(
     location: str | None = None,
     tags: list[str] | None = None,
     timezone_name: str | None = None,
+    reminder_hours: list[int] | None = None,
 ) -> Club:
     """Create a club owned by `actor`, who becomes its first active club admin.
 
@@ -148,6 +151,7 @@ def club_create(
         location=location,
         tags=list(tags or []),
         timezone=timezone_name or settings.DEFAULT_CLUB_TIMEZONE,
+        reminder_hours=default_reminder_hours() if reminder_hours is None else list(reminder_hours),
     )
     ClubMember.objects.create(club=club, user=actor, role=ClubRole.ADMIN)
     return club

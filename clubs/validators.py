@@ -27,6 +27,33 @@ def validate_timezone(value: str) -> str:
     return value
 
 
+MIN_REMINDER_HOURS = 1
+MAX_REMINDER_HOURS = 720
+MAX_REMINDERS = 10
+DEFAULT_REMINDER_HOURS = (168, 24)
+
+
+def default_reminder_hours() -> list[int]:
+    return list(DEFAULT_REMINDER_HOURS)
+
+
+def normalize_reminder_hours(hours: Iterable[int]) -> list[int]:
+    """Whole hours before an event's start at which its reminder goes out: each 1..720, at most
+    10 of them; duplicates dropped, longest first. ValidationError otherwise."""
+    values = list(hours)
+    if any(isinstance(value, bool) or not isinstance(value, int) for value in values):
+        raise ValidationError("Reminder hours are whole numbers.", code="invalid")
+    if any(not MIN_REMINDER_HOURS <= value <= MAX_REMINDER_HOURS for value in values):
+        raise ValidationError(
+            f"Each reminder is {MIN_REMINDER_HOURS} to {MAX_REMINDER_HOURS} hours before the start.",
+            code="out_of_range",
+        )
+    unique = sorted(set(values), reverse=True)
+    if len(unique) > MAX_REMINDERS:
+        raise ValidationError(f"At most {MAX_REMINDERS} reminders.", code="too_many")
+    return unique
+
+
 def normalize_tags(tags: Iterable[str]) -> list[str]:
     """Trim, lower-case and de-duplicate `tags` (first occurrence wins, order kept); blanks are
     dropped. At most `MAX_TAGS` tags of at most `MAX_TAG_LENGTH` characters, else ValidationError."""

@@ -1,8 +1,9 @@
 """Django admin of events, with their items and RSVPs inline.
 
-Changes that touch seats go through the services, exactly like the API: an RSVP edited inline is
-written by `availability_set` / `availability_delete`, and an edit of `max_attendees` (or any
-other field) by `event_update`, so the seat rules and the SEQUENCE bump hold here too."""
+Changes go through the services, exactly like the API: an RSVP edited inline is written by
+`availability_set` / `availability_delete`, a new event by `event_create`, an edit of any field by
+`event_update` and a deletion by `event_delete`, so the seat rules, the SEQUENCE bump and the
+notifications (new event, changed, cancelled by deletion, promoted from the waitlist) hold here too."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from events.availability.models import Availability, RsvpStatus
 from events.availability.services import availability_delete, availability_set
 from events.items.admin import EventItemAdminForm
 from events.items.models import EventItem
-from events.models import Event
-from events.services import EDITABLE_FIELDS, event_delete, event_update
+from events.models import Event, EventStatus
+from events.services import EDITABLE_FIELDS, event_cancel, event_create, event_delete, event_update
 
 
 class EventAdminForm(forms.ModelForm):
@@ -83,6 +84,20 @@ class AvailabilityInline(OptionalAutocompleteMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "event")  # each row is headed by both
 
+    # A cancelled event keeps its RSVPs as history: shown, not edited (the services would refuse).
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _cancelled(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _cancelled(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _cancelled(obj)
+
+
+def _cancelled(event) -> bool:
+    return event is not None and event.status == EventStatus.CANCELLED
+
 
 def event_delete_if_present(*, event_id) -> None:
     """`event_delete` (event row locked before the cascade); an event already gone is a no-op."""
@@ -94,15 +109,26 @@ def event_delete_if_present(*, event_id) -> None:
 class EventAdmin(OptionalAutocompleteMixin, admin.ModelAdmin):
     form = EventAdminForm
     inlines = [AvailabilityInline, EventItemInline]
-    list_display = ["title", "club", "event_date", "event_time", "type", "is_public", "max_attendees", "sequence"]
-    list_filter = ["type", "is_public", "event_date"]
+    list_display = [
+        "title",
+        "club",
+        "event_date",
+        "event_time",
+        "type",
+        "status",
+        "is_public",
+        "max_attendees",
+        "sequence",
+    ]
+    list_filter = ["status", "type", "is_public", "event_date"]
+    actions = ["cancel_events"]
     list_select_related = ["club"]
     search_fields = ["title", "location", "book", "description", "club__name"]
     date_hierarchy = "event_date"
     ordering = ["-event_date", "-event_time", "id"]
     raw_id_fields = ["club", "created_by"]
     optional_autocomplete_fields = ("club", "created_by")
-    readonly_fields = ["id", "attendee_list", "sequence", "created_at", "updated_at"]
+    readonly_fields = ["id", "status", "cancel_reason", "attendee_list", "sequence", "created_at", "updated_at"]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The two inline tables need the whole width of a 1,280 px window: no navigation sidebar
@@ -119,14 +145,30 @@ class EventAdmin(OptionalAutocompleteMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            if obj.created_by_id is None:
-                obj.created_by = request.user
-            super().save_model(request, obj, form, change)
+            data = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.cleaned_data}
+            created = event_create(
+                club=form.cleaned_data["club"],
+                created_by=form.cleaned_data.get("created_by") or request.user,
+                data=data,
+                allow_past=True,
+            )
+            # The admin goes on with `obj` (inlines, the redirect): make it the stored row.
+            obj.pk = created.pk
+            obj.refresh_from_db()
+            obj._state.adding = False
             return
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
         # Staff may correct the date of a past event; seat rules still hold (row lock, recount).
         event_update(event_id=obj.pk, data=data, allow_past=True)
         obj.refresh_from_db()
+
+    @admin.action(description="Cancel the selected events (tells who answered)")
+    def cancel_events(self, request, queryset):
+        cancelled = 0
+        for event_id in queryset.filter(status=EventStatus.SCHEDULED).order_by("pk").values_list("pk", flat=True):
+            event_cancel(event_id=event_id, reason="Cancelled by the organisers.")
+            cancelled += 1
+        self.message_user(request, f"{cancelled} events cancelled.")
 
     def delete_model(self, request, obj):
         # The event row first, then the cascade (core/locks.py): see events.services.event_delete.

@@ -9,7 +9,7 @@ from django.utils import timezone
 from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
-from events.models import Event
+from events.models import Event, EventStatus
 from events.selectors import event_starts_at
 
 PRODID = "-//Bookwork//Bookwork events//EN"
@@ -36,7 +36,7 @@ def event_calendar_ics(event: Event) -> bytes:
     """A VCALENDAR with one VEVENT (plus the VTIMEZONE it needs) for `event`.
 
     DTSTART carries the club's time zone as TZID; SEQUENCE is `event.sequence`, which every edit
-    increments, so calendar clients replace their older copy."""
+    increments, so calendar clients replace their older copy; a cancelled event is STATUS:CANCELLED."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -59,7 +59,7 @@ def event_calendar_ics(event: Event) -> bytes:
     vevent.add("sequence", event.sequence)
     vevent.add("created", event.created_at.astimezone(dt.UTC).replace(microsecond=0))
     vevent.add("last-modified", event.updated_at.astimezone(dt.UTC).replace(microsecond=0))
-    vevent.add("status", "CONFIRMED")
+    vevent.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
     calendar.add_component(vevent)
     # What `calendar.add_missing_timezones()` does, with the VTIMEZONE components cached.
     for tzid in sorted(calendar.get_missing_tzids()):

@@ -21,13 +21,21 @@ class EventType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class EventStatus(models.TextChoices):
+    """Whether the event takes place; the same list feeds the API and the database CHECK."""
+
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class Event(models.Model):
     """A dated event of a club, in the club's local time zone.
 
     Contract: `attendees` is the ordered list of user ids holding a seat, equal at every commit to
     the non-waitlisted `available` RSVPs, and never longer than `max_attendees`; every write that
     touches seats locks this row first (`events.availability.services`). `sequence` grows with
-    every edit and feeds the iCalendar SEQUENCE. "Not in the past" is checked on create by the
+    every edit and feeds the iCalendar SEQUENCE. A `cancelled` event (`events.services.event_cancel`)
+    keeps its RSVPs as history and accepts no new RSVP or item. "Not in the past" is checked on create by the
     API, not by a CHECK (which would forbid any later edit of a past event).
     """
 
@@ -48,6 +56,10 @@ class Event(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
+    status = models.CharField(
+        max_length=20, choices=EventStatus.choices, default=EventStatus.SCHEDULED, db_default=EventStatus.SCHEDULED
+    )
+    cancel_reason = models.TextField(null=True, blank=True)
     attendees = ArrayField(models.UUIDField(), default=list, db_default=[], blank=True)
     sequence = models.IntegerField(default=0, db_default=0)
     created_at = created_at_field()
@@ -68,6 +80,7 @@ class Event(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(type__in=EventType.values), name="events_type_check"),
+            models.CheckConstraint(condition=Q(status__in=EventStatus.values), name="events_status_check"),
             models.CheckConstraint(condition=Q(max_attendees__gt=0), name="events_max_attendees_check"),
             models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="events_duration_minutes_check"),
         ]

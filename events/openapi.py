@@ -13,6 +13,7 @@ from drf_standardized_errors.openapi_serializers import (
 )
 
 from bookwork.openapi import ErrorResponse401Serializer
+from clubs.openapi import conflict_409
 
 _ERRORS = {
     400: OpenApiResponse(ValidationErrorResponseSerializer, description="Invalid input (field errors)."),
@@ -33,3 +34,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 def path_ids(*names: str) -> list[OpenApiParameter]:
     """Path ids documented as UUIDs (a malformed one answers 404, like an unknown one)."""
     return [OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH) for name in names]
+
+
+# The 409 body component is declared once, in clubs.openapi.
+event_cancelled_409 = conflict_409("The event is cancelled.", ("event_cancelled", "The event is cancelled."))

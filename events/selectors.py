@@ -105,7 +105,7 @@ EVENT_DEFAULT_ORDERING = ("event_date", "event_time", "id")
 # `status` is NOT NULL, so a NULL `rsvp_status` means "no RSVP".
 _EVENT_ROW_COLUMNS = f"""e.id::text, e.club_id::text, e."title", e."description", e."event_date", e."event_time",
     e."duration_minutes", e."location", e."book", e."type", e."max_attendees", e."is_public",
-    e."created_by_id"::text, e."attendees"::text[], e."created_at"::text, e."updated_at"::text,
+    e."status", e."cancel_reason", e."created_by_id"::text, e."attendees"::text[], e."created_at"::text, e."updated_at"::text,
     (SELECT count(*) FROM {_AVAILABILITY} w
       WHERE w.event_id = e.id AND w.status = %(available)s AND w.waitlisted),
     a."status", a."notes", a."waitlisted", a."waitlist_position",
@@ -129,6 +129,8 @@ EventRow = namedtuple(
         "type",
         "max_attendees",
         "is_public",
+        "status",
+        "cancel_reason",
         "created_by_id",
         "attendees",
         "created_at",

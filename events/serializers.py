@@ -47,6 +47,8 @@ class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
             "id",
             "club",
             *EDITABLE_FIELDS,
+            "status",
+            "cancel_reason",
             "created_by",
             "attendees",
             "attendee_count",
@@ -129,6 +131,8 @@ def event_row_representation(event: EventRow, *, user, zone) -> dict:
         "type": event.type,
         "max_attendees": event.max_attendees,
         "is_public": event.is_public,
+        "status": event.status,
+        "cancel_reason": event.cancel_reason,
         "created_by": event.created_by_id,
         "attendees": attendees,
         "attendee_count": len(attendees),
@@ -137,6 +141,14 @@ def event_row_representation(event: EventRow, *, user, zone) -> dict:
         "created_at": datetime_text(event.created_at, zone),
         "updated_at": datetime_text(event.updated_at, zone),
     }
+
+
+class EventCancelSerializer(serializers.Serializer):
+    """Body of POST /events/{id}/cancel/."""
+
+    reason = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=2000, help_text="Shown to the people told."
+    )
 
 
 class EventWriteSerializer(ModelSerializer):

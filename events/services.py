@@ -21,8 +21,10 @@ from core.locks import lock_one, retry_on_conflict
 from events.availability.models import Availability, RsvpStatus
 from events.availability.outsiders import availability_release_outsiders
 from events.availability.services import event_lock, event_seats_sync
-from events.models import Event
+from events.exceptions import event_open_ensure
+from events.models import Event, EventStatus
 from events.selectors import event_starts_at
+from notifications import services as notifications
 
 # Fields a client may set; everything else (attendees, sequence, created_by) is the server's.
 EDITABLE_FIELDS = (
@@ -46,16 +48,19 @@ def _reject_past_start(event: Event) -> None:
 
 @retry_on_conflict
 @transaction.atomic
-def event_create(*, club: Club, created_by, data: dict[str, Any]) -> Event:
+def event_create(*, club: Club, created_by, data: dict[str, Any], allow_past: bool = False) -> Event:
     """Create an event of `club`. Its start (`event_date` + `event_time`, read in the club's time
-    zone) must not be in the past. Permission checks belong to the caller. The club row is locked
-    (FOR NO KEY UPDATE) first: Http404 if it was deleted meanwhile."""
+    zone) must not be in the past (staff in the Django admin may pass `allow_past`). The club row
+    is locked (FOR NO KEY UPDATE) first: Http404 if it was deleted meanwhile. The club's members
+    are told (`event_created`). Permission checks belong to the caller."""
     if lock_one(Club.objects.filter(pk=club.pk), no_key=True) is None:
         raise Http404
     event = Event(club=club, created_by=created_by, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
-    _reject_past_start(event)
+    if not allow_past:
+        _reject_past_start(event)
     event.full_clean(exclude=["club", "created_by", "attendees"], validate_unique=False, validate_constraints=False)
     event.save()
+    notifications.notify_event_created(event=event)
     return event
 
 
@@ -71,10 +76,12 @@ def event_update(*, event_id, data: dict[str, Any], allow_past: bool = False) ->
       clearing it promotes the longest-waiting RSVPs in the same transaction.
     - Making the event private releases the RSVPs of users who can no longer see it (not active
       members of the club, not site admins), with promotion from the waitlist, in this transaction.
+    - A change of date, time, location or book notifies those who answered (`event_changed`).
     - Http404 (`EventGone`) if the event was deleted meanwhile.
     """
     event = event_lock(event_id=event_id)
     changes = {k: v for k, v in data.items() if k in EDITABLE_FIELDS and getattr(event, k) != v}
+    previous = {field: getattr(event, field) for field in changes}
     for field, value in changes.items():
         setattr(event, field, value)
     if not allow_past and {"event_date", "event_time"} & changes.keys():
@@ -93,6 +100,26 @@ def event_update(*, event_id, data: dict[str, Any], allow_past: bool = False) ->
     if changes.get("is_public") is False:
         availability_release_outsiders(club_id=event.club_id, event_ids=[event.pk])
         event.refresh_from_db(fields=["attendees", "updated_at"])
+    notifications.notify_event_changed(event=event, changed=previous)
+    return event
+
+
+@retry_on_conflict
+@transaction.atomic
+def event_cancel(*, event_id, reason: str | None = None) -> Event:
+    """Cancel the event under a lock on its row: `status` becomes `cancelled`, `cancel_reason` is
+    stored and `sequence` bumped (calendar clients then show it cancelled). Its RSVPs stay as
+    history; it takes no new RSVP or item. Those who answered are told (`event_cancelled`).
+    Cancelling it again is 409 `event_cancelled`; Http404 (`EventGone`) if it was deleted.
+    Permission checks belong to the caller."""
+    event = event_lock(event_id=event_id)
+    event_open_ensure(event)
+    event.status = EventStatus.CANCELLED
+    event.cancel_reason = reason or None
+    event.sequence = F("sequence") + 1
+    event.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    event.refresh_from_db(fields=["sequence", "updated_at"])
+    notifications.notify_event_cancelled(event=event, reason=event.cancel_reason)
     return event
 
 
@@ -101,8 +128,11 @@ def event_update(*, event_id, data: dict[str, Any], allow_past: bool = False) ->
 def event_delete(*, event_id) -> None:
     """Delete the event; its RSVPs and items go with it (ON DELETE CASCADE). The event row is
     locked first (Http404 if it is already gone), so RSVP and item writers queue behind the delete
-    and then find no event (404)."""
+    and then find no event (404). Deleting a scheduled event tells those who answered, as a
+    cancellation would (under the event's lock, so no RSVP slips in between)."""
     event = lock_one(Event.objects.filter(pk=event_id))
     if event is None:
         raise Http404
+    if event.status == EventStatus.SCHEDULED:
+        notifications.notify_event_cancelled(event=event)
     event.delete()

@@ -15,10 +15,11 @@ from bookwork.pagination import PageNumberPagination
 from clubs.selectors import club_get_visible_with_access
 from events import services
 from events.calendar import event_calendar_ics
-from events.openapi import errors, path_ids
+from events.openapi import errors, event_cancelled_409, path_ids
 from events.pagination import paginate
 from events.selectors import EventRows, event_get_visible
 from events.serializers import (
+    EventCancelSerializer,
     EventFilterSerializer,
     EventSerializer,
     EventWriteSerializer,
@@ -136,6 +137,25 @@ class EventDetailView(APIView):
             raise PermissionDenied("Only club moderators and admins may delete events.")
         services.event_delete(event_id=event.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=path_ids("event_id"))
+class EventCancelView(APIView):
+    @extend_schema(
+        operation_id="events_cancel",
+        summary="Cancel an event (club moderators and admins); its RSVPs stay as history",
+        request=EventCancelSerializer,
+        responses={200: EventSerializer, **errors(400, 403, 404), 409: event_cancelled_409},
+    )
+    def post(self, request, event_id):
+        event, access = event_get_visible(user=request.user, event_id=event_id)
+        if not access.can_manage_events():
+            raise PermissionDenied("Only club moderators and admins may cancel events.")
+        body = EventCancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.event_cancel(event_id=event.pk, reason=body.validated_data.get("reason"))
+        event, _ = event_get_visible(user=request.user, event_id=event.pk, with_my_rsvp=True)
+        return Response(EventSerializer(event).data)
 
 
 @extend_schema(parameters=path_ids("event_id"))

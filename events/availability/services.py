@@ -32,7 +32,9 @@ from bookwork.queries import columns, hydrate
 from clubs.selectors import club_access
 from core.locks import retry_on_conflict
 from events.availability.models import Availability, RsvpStatus
+from events.exceptions import event_open_ensure
 from events.models import Event
+from notifications import services as notifications
 
 
 def _club_today(club) -> dt.date:
@@ -200,7 +202,9 @@ def _seats_plan(*, event: Event, rows: list) -> tuple[list, bool]:
 
 def _seats_write(*, event: Event, changed: Iterable, attendees_changed: bool) -> None:
     """Write the seats of `changed` RSVPs and, if `attendees_changed`, the event's `attendees`
-    (with `updated_at`, as `save(update_fields=...)` would stamp it)."""
+    (with `updated_at`, as `save(update_fields=...)` would stamp it). Every promotion passes
+    here (the seat rules change no seated row, so a changed row without `waitlisted` is one just
+    promoted): those users are told, once each (`waitlist_promoted`)."""
     changed = list(changed)
     with connection.cursor() as cursor:
         if changed:
@@ -217,6 +221,7 @@ def _seats_write(*, event: Event, changed: Iterable, attendees_changed: bool) ->
         if attendees_changed:
             event.updated_at = timezone.now()
             cursor.execute(_attendees_update_sql(), [list(event.attendees), event.updated_at, event.pk])
+    notifications.notify_waitlist_promoted(event=event, user_ids=[row.user_id for row in changed if not row.waitlisted])
 
 
 def event_seats_sync(*, event: Event) -> Event:
@@ -304,6 +309,7 @@ def availability_upsert(
     An `available` RSVP that already holds a seat or a waitlist place keeps it (only `notes`
     change). A new `available` RSVP takes a free seat, or the next waitlist position when the
     event is full. Leaving `available` frees the seat or place and promotes the next in line.
+    A cancelled event refuses any answer (409 `event_cancelled`): its RSVPs stay as history.
     The caller checks permissions; eligibility is checked again here (`_rsvp_eligibility_lock`)
     so that a concurrent leave, removal or deactivation cannot leave a seat to someone who has
     just gone. `seen_event` (optional): the event with its `club` as the caller has just read it,
@@ -316,6 +322,7 @@ def availability_upsert(
     """
     outsider = _rsvp_eligibility_lock(event_id=event_id, user=user, seen_event=seen_event)
     event = event_lock(event_id=event_id)
+    event_open_ensure(event)  # under the lock: a cancellation that committed first is seen
     if outsider:
         _outsider_still_sees(event=event)
     row, available = _upsert_rows(event=event, user=user)
@@ -432,8 +439,10 @@ def _availability_row_update(row: Availability) -> None:
 def availability_delete(*, event_id, user) -> bool:
     """Delete `user`'s RSVP (a user or a user id) under a lock on the event row, promoting the
     next in line. Returns whether there was an RSVP to delete; `EventGone` (404) if the event is.
+    A cancelled event keeps its RSVPs as history (409 `event_cancelled`).
     """
     event = event_lock(event_id=event_id)
+    event_open_ensure(event)
     deleted, _ = Availability.objects.filter(event=event, user=user).delete()
     event_seats_sync(event=event)
     return bool(deleted)

@@ -21,7 +21,7 @@ from events.availability.serializers import (
     availability_row_data,
     availability_rows_data,
 )
-from events.openapi import errors, path_ids
+from events.openapi import errors, event_cancelled_409, path_ids
 from events.pagination import paginate
 from events.selectors import event_get_visible
 
@@ -80,7 +80,12 @@ class MyAvailabilityView(APIView):
         operation_id="events_availability_me_update",
         summary="Upsert the caller's RSVP; `available` takes a seat or a waitlist place",
         request=AvailabilityInputSerializer,
-        responses={200: AvailabilitySerializer, 201: AvailabilitySerializer, **errors(400, 403, 404)},
+        responses={
+            200: AvailabilitySerializer,
+            201: AvailabilitySerializer,
+            **errors(400, 403, 404),
+            409: event_cancelled_409,
+        },
     )
     def put(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
@@ -93,7 +98,7 @@ class MyAvailabilityView(APIView):
     @extend_schema(
         operation_id="events_availability_me_destroy",
         summary="Withdraw the caller's RSVP; a freed seat goes to the first on the waitlist",
-        responses={204: None, **errors(404)},
+        responses={204: None, **errors(404), 409: event_cancelled_409},
     )
     def delete(self, request, event_id):
         event, _ = event_get_visible(user=request.user, event_id=event_id)
@@ -108,7 +113,12 @@ class MemberAvailabilityView(APIView):
         operation_id="events_availability_member_update",
         summary="Set an active member's RSVP (club moderators and admins)",
         request=AvailabilityInputSerializer,
-        responses={200: AvailabilitySerializer, 201: AvailabilitySerializer, **errors(400, 403, 404)},
+        responses={
+            200: AvailabilitySerializer,
+            201: AvailabilitySerializer,
+            **errors(400, 403, 404),
+            409: event_cancelled_409,
+        },
     )
     def put(self, request, event_id, user_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)

@@ -16,6 +16,7 @@ from django.http import Http404
 from bookwork.services import model_update
 from clubs.models import ClubMember
 from core.locks import Lock, lock_objects, lock_one
+from events.exceptions import event_open_ensure
 from events.items.models import EventItem
 from events.models import Event
 
@@ -49,8 +50,12 @@ def _event_and_item_lock(*, event_id, item_id=None) -> EventItem | None:
 @transaction.atomic
 def item_create(*, event: Event, created_by, data: dict[str, Any]) -> EventItem:
     """Create an item of `event`; `assigned_to`, when given, must be an active member of the club.
-    Http404 if the event was deleted meanwhile."""
-    _event_and_item_lock(event_id=event.pk)
+    Http404 if the event was deleted meanwhile; a cancelled event takes no new item (409
+    `event_cancelled`), decided on the row read under the event lock."""
+    locked = lock_one(Event.objects.filter(pk=event.pk), no_key=True)
+    if locked is None:
+        raise Http404
+    event_open_ensure(locked)
     fields = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     _check_assignee(event=event, assigned_to=fields.get("assigned_to"))
     return EventItem.objects.create(event=event, created_by=created_by, **fields)

@@ -12,7 +12,7 @@ from bookwork.pagination import PageNumberPagination
 from events.items import services
 from events.items.selectors import item_get, item_list
 from events.items.serializers import EventItemFilterSerializer, EventItemSerializer, EventItemWriteSerializer
-from events.openapi import errors, path_ids
+from events.openapi import errors, event_cancelled_409, path_ids
 from events.pagination import paginate
 from events.selectors import event_get_visible
 
@@ -41,7 +41,7 @@ class EventItemListView(APIView):
         operation_id="events_items_create",
         summary="Create an item (club members except guests)",
         request=EventItemWriteSerializer,
-        responses={201: EventItemSerializer, **errors(400, 403, 404)},
+        responses={201: EventItemSerializer, **errors(400, 403, 404), 409: event_cancelled_409},
     )
     def post(self, request, event_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)

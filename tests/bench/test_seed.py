@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
+from django.utils import timezone
 
 from accounts.models import User
 from bench.dataset import INVARIANT_QUERIES, TAGS, check_invariants, user_email
@@ -16,6 +17,8 @@ from clubs.models import Club, ClubMember
 from events.availability.models import Availability
 from events.items.models import EventItem
 from events.models import Event
+from notifications import kinds
+from notifications.models import Notification
 
 SIZE = {"users": 600, "clubs": 40, "events": 800, "rsvps": 8000}
 
@@ -32,6 +35,12 @@ ORPHANS = {
     "WHERE m.club_id = c.id AND m.user_id = c.owner_id AND m.is_active AND m.role = 'admin')",
     "member of a club while inactive user": "SELECT count(*) FROM club_members m JOIN users u ON u.id = m.user_id "
     "WHERE m.is_active AND NOT u.is_active",
+    "notifications without user": "SELECT count(*) FROM notifications n LEFT JOIN users u ON u.id = n.user_id "
+    "WHERE u.id IS NULL",
+    "notification of another club's event": "SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id "
+    "WHERE e.club_id IS DISTINCT FROM n.club_id",
+    "notification to a non-member": "SELECT count(*) FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM "
+    "club_members m WHERE m.club_id = n.club_id AND m.user_id = n.user_id AND m.is_active)",
     "item assignee not an active member": "SELECT count(*) FROM event_items i JOIN events e ON e.id = i.event_id "
     "WHERE i.assigned_to_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM club_members m WHERE m.club_id = e.club_id "
     "AND m.user_id = i.assigned_to_id AND m.is_active)",
@@ -134,3 +143,25 @@ def test_invariant_checks_catch_broken_seat_data(seeded):
     assert violations["attendees_differ_from_seated_rsvps"] >= 1
     assert violations["attendee_set_differs_from_seated_rsvps"] >= 1
     assert violations["waitlist_positions_not_1_to_n"] >= 1
+
+
+def test_seeded_notifications_look_like_real_ones(seeded):
+    notes = Notification.objects.all()
+    memberships = ClubMember.objects.filter(is_active=True).count()
+    assert 1.5 * memberships <= notes.count() <= 4.5 * memberships  # about 3 per active membership
+    assert set(notes.values_list("kind", flat=True).distinct()) <= set(kinds.KINDS)
+    assert {"event_created", "event_reminder", "event_changed"} <= set(notes.values_list("kind", flat=True))
+    assert notes.filter(read_at__isnull=True).exists() and notes.filter(read_at__isnull=False).exists()
+    assert not notes.filter(created_at__gt=timezone.now()).exists()
+    assert not notes.filter(read_at__lt=F("created_at")).exists()
+    assert (
+        _count(
+            "SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.created_at < e.created_at"
+        )
+        == 0
+    )
+    sample = notes.filter(kind="event_changed").select_related("club").first()
+    assert sample.body.startswith("The ") and sample.club.name in sample.body
+    # Most readers have an inbox to list (the bench's "list my notifications").
+    readers = ClubMember.objects.filter(is_active=True).values("user").distinct().count()
+    assert notes.values("user").distinct().count() >= 0.8 * readers

@@ -45,7 +45,7 @@ def test_club_and_member_components(schema):
     components = schema["components"]["schemas"]
     assert set(components["Club"]["properties"]) == {
         "id", "name", "description", "owner", "is_public", "max_members", "meeting_frequency", "current_book",
-        "location", "tags", "timezone", "member_count", "my_role", "created_at", "updated_at",
+        "location", "tags", "timezone", "reminder_hours", "member_count", "my_role", "created_at", "updated_at",
     }  # fmt: skip
     assert set(components["Member"]["properties"]) == {"user", "role", "joined_date", "books_read", "is_active"}
     user = components["MemberUser"]

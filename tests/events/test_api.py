@@ -66,6 +66,8 @@ def test_create_returns_every_field_and_reads_back_the_same():
         "type",
         "max_attendees",
         "is_public",
+        "status",
+        "cancel_reason",
         "created_by",
         "attendees",
         "attendee_count",

@@ -145,10 +145,13 @@ def test_upsert_holds_the_event_lock_for_one_read_and_one_write():
     assert "FOR NO KEY UPDATE" in statements[0] and '"users"' in statements[0]
     assert "FOR NO KEY UPDATE" in statements[1] and '"club_members"' in statements[1]
     assert "FOR UPDATE" in statements[2] and '"events"' in statements[2]
-    # A seat given up: one more write for the promotion and one for `attendees`.
+    # A seat given up: one more write for the promotion and one for `attendees`, then the
+    # promoted user's `waitlist_promoted` (the club for its text, the user, the insert; email off).
     with CaptureQueriesContext(connection) as ctx:
         availability_upsert(event_id=event.pk, user=users[0], status=RsvpStatus.MAYBE, seen_event=seen)
-    assert len([q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]) == 7
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 10, statements
+    assert sum(statement.startswith('INSERT INTO "notifications"') for statement in statements) == 1
 
 
 def _generic(row):

@@ -68,7 +68,4 @@ def test_rules_use_series_that_bookwork_exports():
     names = exported | {f"{name}_total" for name in exported} | {f"{name}_bucket" for name in exported}
     used = {name for rule in _rules() for name in re.findall(r"\b([a-z_]+)\{", rule["expr"])}
     used |= {name for rule in _rules() for name in re.findall(r"\b(bookwork_[a-z_]+)\b", rule["expr"])}
-    unknown = {name for name in used - FOREIGN_SERIES if name not in names and name.startswith(("bookwork_", "node_"))}
-    # The worker's series (bookwork_job_*, bookwork_emails_sent) arrive with the worker (issue 13).
-    pending = {name for name in unknown if name.startswith(("bookwork_job", "bookwork_email"))}
-    assert unknown - pending == set(), sorted(unknown - pending)
+    assert used - FOREIGN_SERIES - names == set(), sorted(used - FOREIGN_SERIES - names)

@@ -19,7 +19,7 @@ from bookwork.management.commands.backup import backup_name, backups_to_prune
 from tests.factories import EventFactory, UserFactory
 from tests.ops.servers import database_url, manage, production_env
 
-COMMANDS = ["db_health", "maintenance", "backup", "restore", "create_db_roles"]
+COMMANDS = ["db_health", "maintenance", "backup", "restore", "create_db_roles", "worker", "send_reminders"]
 
 
 def run(*args, **options) -> str:

@@ -82,7 +82,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
 
 
 def test_compose_services(compose):
-    assert set(compose["services"]) == {"db", "redis", "migrate", "app", "proxy"}
+    assert set(compose["services"]) == {"db", "redis", "migrate", "app", "worker", "proxy"}
 
 
 def test_postgres_16_with_a_volume_and_a_tcp_healthcheck(compose):
@@ -158,7 +158,19 @@ def test_nginx_config_matches_the_app_limits():
     assert int(directives["client_max_body_size"].rstrip("m")) * 1024 * 1024 == production.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-@pytest.mark.parametrize("service", ["app", "migrate"])
+def test_worker_runs_the_worker_command_after_migrations_and_drains_on_stop(compose):
+    worker = compose["services"]["worker"]
+    assert worker["command"] == ["python", "manage.py", "worker"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    grace = int(worker["stop_grace_period"].rstrip("s"))
+    from bookwork import settings as production
+
+    assert grace > production.WORKER_SHUTDOWN_TIMEOUT_SECONDS  # jobs finish before SIGKILL
+    assert "procrastinate" in worker["healthcheck"]["test"]
+
+
+@pytest.mark.parametrize("service", ["app", "migrate", "worker"])
 def test_settings_come_from_the_env_file_and_addresses_from_compose(compose, service):
     spec = compose["services"][service]
     assert spec["env_file"] == ".env"

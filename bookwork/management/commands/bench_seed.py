@@ -40,6 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--events", type=_positive, default=100_000)
         parser.add_argument("--rsvps", type=_positive, default=1_000_000, help="target number of RSVPs")
         parser.add_argument("--items-per-event", type=float, default=1.5)
+        parser.add_argument(
+            "--notifications-per-member", type=float, default=3.0, help="average notifications per active membership"
+        )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same rows)")
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of every generated user")
         parser.add_argument(
@@ -53,6 +56,7 @@ class Command(BaseCommand):
             events=options["events"],
             rsvps=options["rsvps"],
             items_per_event=options["items_per_event"],
+            notifications_per_member=options["notifications_per_member"],
             seed=options["seed"],
             password=options["password"],
         )
