@@ -34,7 +34,7 @@ FEED_FIELDS: dict[str, tuple[type, tuple[str, ...]]] = {
         EventHistory,
         (
             *("title", "description", "event_date", "event_time", "duration_minutes", "location", "book"),
-            *("type", "max_attendees", "is_public"),
+            *("type", "max_attendees", "is_public", "status", "cancel_reason"),
         ),
     ),
     "rsvp": (RsvpHistory, ("event_id", "user_id", "status", "notes", "waitlisted", "waitlist_position")),
