@@ -2,8 +2,8 @@
 
 The seed's `perform_maintenance`: ANALYZE the database, delete refresh tokens that no longer
 matter (`cleanup_tokens`) and audit history past its retention (`prune_history`), then VACUUM
-(ANALYZE) Bookwork's main tables. Prints each step and
-its duration. Exit status 0 on success, 1 if a step failed (later steps are not run).
+(ANALYZE) Bookwork's main tables. Prints each step and its duration. Exit status 0 on success, 1
+if a step failed (later steps are not run).
 
 VACUUM cannot run inside a transaction: the command runs in Django's autocommit mode (refusing to
 run inside `atomic()`) with the statement timeout lifted for its own session only.
