@@ -43,6 +43,8 @@ if not DEBUG and "*" in ALLOWED_HOSTS:
     raise ConfigError("ALLOWED_HOSTS must not contain '*' when DEBUG is off")
 
 INSTALLED_APPS = [
+    # Before the admin: its change-form template adds the "Events" (history) button (audit app).
+    "pghistory.admin",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "pgtrigger",
+    "pghistory",
     "bookwork",
     "accounts",
     "clubs",
@@ -65,6 +69,7 @@ INSTALLED_APPS = [
     "events.items",
     "procrastinate.contrib.django",
     "notifications",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The acting user, channel and request id of every history row (core/context.py).
+    "core.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -381,3 +388,12 @@ DB_READONLY_PASSWORD = env_str("DB_READONLY_PASSWORD")
 PG_BIN_DIR = env_str("PG_BIN_DIR")
 SEED_DEMO_PASSWORD = env_str("SEED_DEMO_PASSWORD", "bookwork-demo-2026")
 EVENT_UPCOMING_GAUGE_DAYS = env_float("EVENT_UPCOMING_GAUGE_DAYS", 30, minimum=1)
+
+# --- Audit history (audit/, django-pghistory) ---------------------------------------------------
+# Triggers are created by `migrate` (pgtrigger's migration integration); history rows older than
+# HISTORY_RETENTION_DAYS are deleted by `manage.py prune_history` (run by `maintenance`).
+HISTORY_RETENTION_DAYS = env_int("HISTORY_RETENTION_DAYS", 365, minimum=1)
+# The time of the change itself (NOW() is the transaction's start): orders a request's changes.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
+PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "user", "pgh_diff"]

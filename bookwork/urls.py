@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("clubs.urls")),
     path("", include("events.urls")),
     path("", include("notifications.urls")),
+    path("", include("audit.urls")),
 ]
 
 # The admin speaks for Bookwork; "View site" opens the API docs (there is no web front end at /).

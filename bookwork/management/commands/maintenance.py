@@ -1,8 +1,9 @@
 """`manage.py maintenance [--skip-vacuum] [--dry-run]`: routine database upkeep, safe from cron.
 
 The seed's `perform_maintenance`: ANALYZE the database, delete refresh tokens that no longer
-matter (`cleanup_tokens`), then VACUUM (ANALYZE) Bookwork's main tables. Prints each step and
-its duration. Exit status 0 on success, 1 if a step failed (later steps are not run).
+matter (`cleanup_tokens`) and audit history past its retention (`prune_history`), then VACUUM
+(ANALYZE) Bookwork's main tables. Prints each step and its duration. Exit status 0 on success, 1
+if a step failed (later steps are not run).
 
 VACUUM cannot run inside a transaction: the command runs in Django's autocommit mode (refusing to
 run inside `atomic()`) with the statement timeout lifted for its own session only.
@@ -17,7 +18,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
-MAIN_APPS = ("accounts", "clubs", "events", "availability", "event_items")
+MAIN_APPS = ("accounts", "clubs", "events", "availability", "event_items", "audit")
 EXTRA_TABLES = ("django_session", "django_cache")
 
 
@@ -29,7 +30,7 @@ def main_tables() -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "ANALYZE, delete dead refresh tokens, and VACUUM ANALYZE the main tables."
+    help = "ANALYZE, delete dead refresh tokens and old history, and VACUUM ANALYZE the main tables."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--skip-vacuum", action="store_true", help="Only ANALYZE and clean up tokens.")
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             raise CommandError("maintenance must run outside a transaction (VACUUM cannot run inside one)")
         steps = [("ANALYZE", lambda: self._sql("ANALYZE"))]
         steps.append(("cleanup_tokens", self._cleanup_tokens))
+        steps.append(("prune_history", lambda: call_command("prune_history", stdout=self.stdout, stderr=self.stderr)))
         if not skip_vacuum:
             for table in main_tables():
                 statement = f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}"
