@@ -28,8 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bookwork import graceful, tracing
+from bookwork import graceful
 from bookwork.config import ConfigError, env_bool, env_int, env_str, exit_on_config_error
+from core import tracing
 
 try:
     bind = env_str("BIND", "127.0.0.1:8000")
