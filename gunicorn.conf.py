@@ -12,6 +12,8 @@ front, deploy/nginx.conf); exposed directly to slow clients, use threads (`GUNIC
   optional drain period (`GUNICORN_DRAIN_SECONDS`, /readyz answering 503), new connections are
   no longer taken, the ones already queued are served, and each worker finishes its in-flight
   requests within `graceful_timeout` before exiting. SIGQUIT is gunicorn's quick shutdown.
+- Tracing (core/tracing.py), when OTEL_EXPORTER_OTLP_ENDPOINT is set: started in each worker
+  after fork (its exporter thread cannot cross a fork), flushed when the worker exits.
 - Metrics: counters of all workers are kept in files under PROMETHEUS_MULTIPROC_DIR (a fresh
   temporary directory unless set), so a scrape served by any worker reports all of them.
 """
@@ -28,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bookwork import graceful
 from bookwork.config import ConfigError, env_bool, env_int, env_str, exit_on_config_error
+from core import tracing
 
 try:
     bind = env_str("BIND", "127.0.0.1:8000")
@@ -91,6 +94,14 @@ def on_starting(server) -> None:
 
 def when_ready(server) -> None:
     graceful.install(server, drain_seconds=drain_seconds)
+
+
+def post_fork(server, worker) -> None:
+    tracing.install_from_env()
+
+
+def worker_exit(server, worker) -> None:
+    tracing.shutdown()
 
 
 def post_worker_init(worker) -> None:

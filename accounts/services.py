@@ -163,11 +163,8 @@ def _token_version_bump(*, user: User) -> None:
 
 @transaction.atomic
 def user_create(*, email: str, password: str, name: str, phone: str | None = None, now: datetime | None = None) -> User:
-    """Create an active `member` (no session; `user_register` and the web app's sign-up start theirs).
-
-    Emails are unique case-insensitively (stored lower-case); a taken email or a password failing
-    AUTH_PASSWORD_VALIDATORS answers 400 with the field's errors. One password hash.
-    """
+    """Create an active `member`, no session (`user_register` starts one). A taken email (unique case-
+    insensitively) or a password failing AUTH_PASSWORD_VALIDATORS is a 400 on its field. One hash."""
     email = UserManager.normalize_email_address(email)
     now = now or timezone.now()
     # One timestamp for the request: created_at = updated_at = last_login = the session's times.
@@ -191,8 +188,7 @@ def user_create(*, email: str, password: str, name: str, phone: str | None = Non
 @transaction.atomic
 def user_register(*, email: str, password: str, name: str, phone: str | None = None, client: ClientInfo) -> TokenPair:
     """`user_create`, then sign the new member in (a new API session)."""
-    now = timezone.now()
-    user = user_create(email=email, password=password, name=name, phone=phone, now=now)
+    user = user_create(email=email, password=password, name=name, phone=phone, now=(now := timezone.now()))
     return _session_start(user=user, client=client, now=now)
 
 
@@ -390,8 +386,7 @@ def user_password_change(*, user: User, current_password: str, new_password: str
 
 @transaction.atomic
 def user_password_reset(*, user: User, new_password: str) -> None:
-    """Store a new password the user proved they may set without the current one (the emailed reset
-    link): validated (400 on `new_password`), stored, and the user signed out everywhere."""
+    """Set a password proven by the emailed reset link (400 on `new_password`); ends every session."""
     _password_validate(password=new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])

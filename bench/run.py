@@ -5,7 +5,9 @@
 
 Environment: BENCH_QUICK, BENCH_DURATION (seconds per scenario), BENCH_CLIENTS (default 16),
 BENCH_PROFILE=<scenario> (py-spy flame graph of the workers during that scenario),
-BENCH_RESEED=1 (seed even when the data set is already there), BENCH_DATABASE_URL (server).
+BENCH_RESEED=1 (seed even when the data set is already there), BENCH_DATABASE_URL (server),
+BENCH_TRACING=1 (gunicorn with OpenTelemetry tracing on, every span exported over OTLP/HTTP to a
+loopback receiver run by this process, bench/otlp_sink.py; compare with a run without it).
 
 Per scenario it reports requests/s, p50/p95/p99 latency, errors (non-2xx and socket errors), SQL
 statements per request (from the /metrics query counter), the peak RSS of the gunicorn workers,
@@ -39,6 +41,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 DURATION = int(os.environ.get("BENCH_DURATION", "4" if QUICK else "15"))
 WARMUP = 1 if QUICK else 3
 PROFILE = os.environ.get("BENCH_PROFILE", "")
+TRACING = os.environ.get("BENCH_TRACING", "") not in {"", "0", "false"}
 LUA = ROOT / "bench" / "scenario.lua"
 
 if QUICK:
@@ -263,7 +266,8 @@ def markdown(report: dict) -> str:
     floor_http = large["healthz"]["rps"]
     floor_db = large["pgbench"]["rps"]
     lines = [
-        f"Bookwork `make bench`{' (BENCH_QUICK)' if QUICK else ''}, {report['date']}: {CLIENTS} concurrent clients, "
+        f"Bookwork `make bench`{' (BENCH_QUICK)' if QUICK else ''}{tracing_note(report)}, {report['date']}: "
+        f"{CLIENTS} concurrent clients, "
         f"{DURATION} s per scenario, data set {LARGE.users:,} users / {LARGE.clubs:,} clubs / {LARGE.events:,} events "
         f"/ ~{LARGE.rsvps:,} RSVPs (p95 ratio against {SMALL.events:,} events). Machine: "
         f"{report['machine']['nproc']} CPUs ({report['machine']['cpu_model']}), {report['machine']['ram_gb']} GB RAM.",
@@ -307,10 +311,34 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def tracing_note(report: dict) -> str:
+    tracing = report.get("tracing")
+    if not tracing:
+        return ""
+    return f" with tracing on ({tracing['spans']:,} spans exported over OTLP/HTTP to a loopback receiver)"
+
+
 def main() -> int:
+    if not TRACING:
+        # Off means off, whatever the shell exports.
+        for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+            os.environ.pop(name, None)
+        return _main(None)
+    from bench.otlp_sink import OtlpSink
+
+    with OtlpSink() as sink:
+        # Read by gunicorn's workers (core/tracing.py) through the servers' environment.
+        os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.endpoint
+        os.environ.setdefault("OTEL_SERVICE_NAME", "bookwork-bench")
+        return _main(sink)
+
+
+def _main(sink) -> int:
     started = time.perf_counter()
     WORK.mkdir(parents=True, exist_ok=True)
-    log(f"{'quick' if QUICK else 'full'} run: {CLIENTS} clients, {DURATION} s per scenario")
+    log(
+        f"{'quick' if QUICK else 'full'} run: {CLIENTS} clients, {DURATION} s per scenario, tracing {'on' if sink else 'off'}"
+    )
     force = os.environ.get("BENCH_RESEED", "") not in {"", "0", "false"}
     seeding = {SMALL.label: common.seed(SMALL, force=force), LARGE.label: common.seed(LARGE, force=force)}
     runs = {LARGE.label: run_size(LARGE, scenarios=SCENARIO_ORDER, with_floors=True)}
@@ -329,13 +357,14 @@ def main() -> int:
         "missed": missed,
         "failed": failed,
         "wall_seconds": round(time.perf_counter() - started, 1),
+        "tracing": {"spans": sink.span_count, "exports": sink.requests} if sink else None,
     }
-    stamp = now.strftime("%Y-%m-%dT%H%M%SZ") + ("-quick" if QUICK else "")
+    stamp = now.strftime("%Y-%m-%dT%H%M%SZ") + ("-quick" if QUICK else "") + ("-tracing" if sink else "")
     table = markdown(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
     (RESULTS / f"{stamp}.md").write_text(table)
-    (RESULTS / ("latest-quick.md" if QUICK else "latest.md")).write_text(table)
+    (RESULTS / f"latest{'-quick' if QUICK else ''}{'-tracing' if sink else ''}.md").write_text(table)
     print()
     print(table)
     log(f"wrote bench/results/{stamp}.json and .md in {report['wall_seconds']} s")

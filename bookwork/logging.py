@@ -1,7 +1,8 @@
 """Log formatting: one JSON object per line in production, a readable line in development.
 
 Every record carries the request id and user id of the request being served (from
-`core.request_context`), so the lines of one request can be found together.
+`core.request_context`), so the lines of one request can be found together, and, when tracing
+is on (core/tracing.py), the trace and span ids of the current span, so a line leads to its trace.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import pythonjsonlogger.core
 import pythonjsonlogger.json
 from gunicorn import glogging
 
+from core import tracing
 from core.request_context import request_id_var, user_id_var
 
-_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "user_id", "request"}
+_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {
+    *("message", "asctime", "request_id", "user_id", "request", "trace_id", "span_id"),
+}
 
 
 class RequestContextFilter(logging.Filter):
-    """Attach `request_id` and `user_id` of the current request to every record."""
+    """Attach `request_id` and `user_id` of the current request, and `trace_id` and `span_id` of
+    the current span (null with tracing off), to every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
@@ -29,16 +34,18 @@ class RequestContextFilter(logging.Filter):
             record.request_id = request_id_var.get() or getattr(request, "request_id", None)
         if not getattr(record, "user_id", None):
             record.user_id = user_id_var.get()
+        if not getattr(record, "trace_id", None):
+            record.trace_id, record.span_id = tracing.current_ids()
         return True
 
 
 class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
-    """`{"time", "level", "logger", "message", "request_id", "user_id", ...extra}` on one line
-    (python-json-logger; the record's extra attributes follow the named fields)."""
+    """`{"time", "level", "logger", "message", "request_id", "user_id", "trace_id", "span_id",
+    ...extra}` on one line (python-json-logger; the record's extra attributes follow the named fields)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(trace_id)s %(span_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
             # django.request passes the request object along: never dump it into a log line.
             reserved_attrs=[*pythonjsonlogger.core.RESERVED_ATTRS, "request"],
@@ -79,9 +86,9 @@ class GunicornLogger(glogging.Logger):
     """gunicorn's logger writing in Bookwork's format, with one structured access line per request.
 
     The access line carries what `bookwork.middleware` left in the WSGI environ (request id, user
-    id, view), so under gunicorn each request is logged once, by gunicorn, after the response has
-    been sent: `{"logger": "gunicorn.access", "message": "GET /api/v1/clubs/ 200", "request_id",
-    "user_id", "method", "path", "status", "duration_ms", "view", "remote_addr", "bytes"}`.
+    id, view, trace and span ids), so under gunicorn each request is logged once, by gunicorn, after
+    the response has been sent: `{"logger": "gunicorn.access", "message": "GET /api/v1/clubs/ 200",
+    "request_id", "user_id", "trace_id", "span_id", "method", "path", "status", "duration_ms", "view", "remote_addr", "bytes"}`.
     """
 
     def setup(self, cfg) -> None:
@@ -108,6 +115,9 @@ class GunicornLogger(glogging.Logger):
                 status,
                 extra={
                     "request_id": environ.get("bookwork.request_id") or headers.get("x-request-id"),
+                    # Set while the request's span was current (the span has ended by now).
+                    "trace_id": environ.get(tracing.TRACE_ID_ENVIRON_KEY),
+                    "span_id": environ.get(tracing.SPAN_ID_ENVIRON_KEY),
                     "user_id": environ.get("bookwork.user_id"),
                     "method": method,
                     "path": path,

@@ -23,6 +23,7 @@ from bookwork import metrics
 from core.exceptions import transaction_conflict
 from core.locks import conflict_kind
 from core.request_context import request_id_var, user_id_var
+from web.middleware import is_web_page
 
 access_log = logging.getLogger("bookwork.access")
 error_log = logging.getLogger("bookwork.errors")
@@ -73,15 +74,6 @@ def database_unavailable(request: HttpRequest | None = None) -> JsonResponse:
 
 def is_admin_path(request: HttpRequest) -> bool:
     return request.path.startswith("/admin/")
-
-
-def is_web_page(request: HttpRequest) -> bool:
-    """A page of the member web app (web/, at the site root), whose errors are HTML pages: what its
-    URLs resolved, and unknown paths outside the API and the probes."""
-    match = getattr(request, "resolver_match", None)
-    if match is not None:
-        return match.namespace == "web"
-    return not request.path.startswith(("/api/", "/admin/")) and request.path not in _QUIET_PATHS
 
 
 def _user_id(request: HttpRequest) -> str | None:

@@ -43,6 +43,8 @@ if not DEBUG and "*" in ALLOWED_HOSTS:
     raise ConfigError("ALLOWED_HOSTS must not contain '*' when DEBUG is off")
 
 INSTALLED_APPS = [
+    # Before the admin: its change-form template adds the "Events" (history) button (audit app).
+    "pghistory.admin",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "pgtrigger",
+    "pghistory",
     "bookwork",
     "accounts",
     "clubs",
@@ -65,6 +69,7 @@ INSTALLED_APPS = [
     "events.items",
     "procrastinate.contrib.django",
     "notifications",
+    "audit",
     "django_htmx",
     "web",
 ]
@@ -84,11 +89,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The acting user, channel and request id of every history row (core/context.py).
+    "core.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # htmx request details (`request.htmx`) and the web app's Content-Security-Policy (not /api/, /admin/).
-    "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "bookwork.urls"
@@ -300,9 +305,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-# Preloading commits the domain and its subdomains to HTTPS in browsers for good: its owner opts
-# in with SECURE_HSTS_PRELOAD=true. Until then Django's reminder is silenced so that
-# `check --deploy --fail-level WARNING` reports only real problems.
+# Preloading commits the domain and its subdomains to HTTPS in browsers for good: its owner opts in with
+# SECURE_HSTS_PRELOAD=true. Until then Django's reminder is silenced (`check --deploy` reports real problems).
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -310,29 +314,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
-# Web app sessions (web/sessions.py): rows that know their user, so "sign out other sessions" works.
-SESSION_ENGINE = "web.sessions"
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "web.views.errors.csrf_failure"
-LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:login"
-# The member web app: scripts and styles only from our own static files (htmx included), no
-# inline script or style. The admin and the API docs (inline scripts of their own) are left out.
-CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/"],
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "https:", "data:"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "base-uri": ["'self'"],
-        "object-src": ["'none'"],
-    },
-}
+SESSION_ENGINE = "web.sessions"  # web/sessions.py: session rows know their user (sign out others)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 if env_bool("TRUST_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -359,9 +341,8 @@ METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
 
 # --- Email, notifications and the background worker (docs/notifications.md) --------------------
-# Email is ENABLED by EMAIL_ENABLED (default: on with DEBUG, i.e. `make run`, off otherwise). When it
-# is on and DEBUG is off, EMAIL_URL and PUBLIC_URL are required; when it is off, notifications are
-# only in-app and no email job is ever queued.
+# Email is ENABLED by EMAIL_ENABLED (default: on with DEBUG, i.e. `make run`, off otherwise). When it is on
+# and DEBUG is off, EMAIL_URL and PUBLIC_URL are required; when off, notifications are in-app only (no jobs).
 EMAIL_ENABLED = env_bool("EMAIL_ENABLED", DEBUG)
 PUBLIC_URL = env_url("PUBLIC_URL")
 if EMAIL_ENABLED and not DEBUG:
@@ -385,9 +366,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 12, minimum=1)
 EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 5, minimum=0)
 EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 3600, minimum=1)
-# `manage.py worker` (procrastinate): jobs run at once per worker process; seconds a running job
-# gets to finish on SIGTERM; heartbeat interval; silence after which a worker counts as dead and
-# its running jobs are retried.
+# `manage.py worker` (procrastinate): jobs run at once per worker process; seconds a running job gets to
+# finish on SIGTERM; heartbeat interval; silence after which a worker is dead and its running jobs retried.
 WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 4, minimum=1)
 WORKER_SHUTDOWN_TIMEOUT_SECONDS = env_float("WORKER_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=0)
 WORKER_HEARTBEAT_SECONDS = env_float("WORKER_HEARTBEAT_SECONDS", 10, minimum=0.1)
@@ -409,3 +389,12 @@ DB_READONLY_PASSWORD = env_str("DB_READONLY_PASSWORD")
 PG_BIN_DIR = env_str("PG_BIN_DIR")
 SEED_DEMO_PASSWORD = env_str("SEED_DEMO_PASSWORD", "bookwork-demo-2026")
 EVENT_UPCOMING_GAUGE_DAYS = env_float("EVENT_UPCOMING_GAUGE_DAYS", 30, minimum=1)
+
+# --- Audit history (audit/, django-pghistory) ---------------------------------------------------
+# Triggers are created by `migrate` (pgtrigger's migration integration); history rows older than
+# HISTORY_RETENTION_DAYS are deleted by `manage.py prune_history` (run by `maintenance`).
+HISTORY_RETENTION_DAYS = env_int("HISTORY_RETENTION_DAYS", 365, minimum=1)
+# The time of the change itself (NOW() is the transaction's start): orders a request's changes.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
+PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "user", "pgh_diff"]

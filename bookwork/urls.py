@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("clubs.urls")),
     path("", include("events.urls")),
     path("", include("notifications.urls")),
+    path("", include("audit.urls")),
 ]
 
 # The admin speaks for Bookwork; "View site" opens the member web app at the site root.

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET
 
 from bookwork import metrics as bookwork_metrics
 from bookwork.graceful import draining
-from bookwork.middleware import database_unavailable, is_admin_path, is_web_page, json_error
+from bookwork.middleware import database_unavailable, is_admin_path, json_error
+from web.middleware import is_web_page
 
 logger = logging.getLogger(__name__)
 

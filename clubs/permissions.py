@@ -103,6 +103,10 @@ class ClubAccess:
     def can_transfer_ownership(self) -> bool:
         return self.site_admin or self.is_owner
 
+    def can_view_activity(self) -> bool:
+        """The club's change history (`GET /clubs/{id}/activity/`): club admins and site admins."""
+        return self.site_admin or self.role == ClubRole.ADMIN
+
     # --- events, RSVPs and items -------------------------------------------------------------
     def can_manage_events(self) -> bool:
         return self.site_admin or self.role in MANAGER_ROLES

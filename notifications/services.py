@@ -22,6 +22,7 @@ from procrastinate.contrib.django import app as jobs_app
 
 from accounts.models import User
 from clubs.models import Club, ClubMember
+from core.context import job_origin
 from core.time import club_zone, event_starts_at, is_upcoming
 from events.availability.models import Availability, RsvpStatus
 from events.models import Event, EventStatus
@@ -84,7 +85,10 @@ def notifications_create(
         wanted = {
             user_id for user_id, email_choice in users if (kind.email_default if email_choice is None else email_choice)
         }
-        jobs = [{"notification_id": str(n.pk)} for n in notifications if n.user_id in wanted]
+        # `origin`: the deferring request's id, user and trace context (core.context.job_origin),
+        # so the job's history rows and span lead back to it.
+        origin = job_origin()
+        jobs = [{"notification_id": str(n.pk), "origin": origin} for n in notifications if n.user_id in wanted]
         if jobs:
             jobs_app.configure_task(EMAIL_TASK, queue=EMAIL_QUEUE).batch_defer(*jobs)
     return notifications

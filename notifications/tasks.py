@@ -8,6 +8,10 @@
   dead worker's connections, so a retry redoes them, not half of them.
 - `remove_old_jobs` (daily): finished jobs older than WORKER_JOB_RETENTION_DAYS are deleted.
 
+Each job runs inside `core.context.job_run`: its changes are recorded with channel `worker`, the
+job's name and the deferring request's id and user (the `origin` argument stored at deferral),
+and it is traced as its own span linked to that request's (core/tracing.py).
+
 Sync jobs run in the worker's pool threads, each with its own Django connection: a job closes
 it when it ends (a pool thread may then idle for long; jobs are few and not latency-bound, so
 a fresh connection per job costs little and holds nothing open between jobs).
@@ -25,6 +29,7 @@ from procrastinate.builtin_tasks import remove_old_jobs as builtin_remove_old_jo
 from procrastinate.contrib.django import app
 from procrastinate.retry import BaseRetryStrategy
 
+from core.context import job_run
 from notifications import emails, reminders
 from notifications.services import EMAIL_QUEUE, EMAIL_TASK
 
@@ -42,6 +47,21 @@ class EmailRetry(BaseRetryStrategy):
         return RetryDecision(retry_in={"seconds": wait})
 
 
+def _observed(name: str):
+    """Run the job inside its history context and span (`origin`: what `job_origin()` stored at
+    deferral; absent for periodic jobs and for jobs deferred before it existed)."""
+
+    def wrap(function):
+        @functools.wraps(function)
+        def run(*args, origin: dict | None = None, **kwargs):
+            with job_run(name, origin):
+                return function(*args, **kwargs)
+
+        return run
+
+    return wrap
+
+
 def _with_fresh_connections(function):
     @functools.wraps(function)
     def run(*args, **kwargs):
@@ -56,6 +76,7 @@ def _with_fresh_connections(function):
 
 @app.task(name=EMAIL_TASK, queue=EMAIL_QUEUE, retry=EmailRetry())
 @_with_fresh_connections
+@_observed(EMAIL_TASK)
 def send_email(*, notification_id: str) -> str:
     outcome = emails.notification_email_send(notification_id=notification_id)
     log.info("notification email %s", outcome, extra={"notification_id": notification_id})
@@ -65,6 +86,7 @@ def send_email(*, notification_id: str) -> str:
 @app.periodic(cron="*/5 * * * *", periodic_id="send_reminders")
 @app.task(name="notifications.send_reminders", queueing_lock="send_reminders")
 @_with_fresh_connections
+@_observed("notifications.send_reminders")
 def send_reminders(timestamp: int) -> int:
     return reminders.reminders_send()
 

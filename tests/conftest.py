@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.tracing_helpers import provider  # noqa: F401 (the in-memory tracing fixture)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,8 @@ each other. The layer of a module is that of its longest matching prefix.
     events.availability | events.items
                               RSVPs and seats | items of an event
     events                    event lists, detail, writes, calendar, admin (renders RSVP state)
+    audit                     the history of every change (what it tracks), the club activity feed
+    web                       the member web app: pages over the services and selectors above
     bookwork                  project shell: settings, URLs, WSGI, middleware, ops commands
 
 Imports are read with `ast` (every `import`, module level or inside a function), so nothing is
@@ -28,7 +30,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "accounts", "clubs", "events", "notifications", "bookwork")
+PACKAGES = ("core", "accounts", "clubs", "events", "notifications", "audit", "web", "bookwork")
 # Each layer is a tuple of groups; a group is the module prefixes of one unit. Modules of one
 # group import each other freely; two groups of one layer (siblings) do not.
 LAYERS: list[tuple[tuple[str, ...], ...]] = [
@@ -40,6 +42,8 @@ LAYERS: list[tuple[tuple[str, ...], ...]] = [
     (("notifications",),),
     (("events.availability",), ("events.items",)),
     (("events",),),
+    (("audit",),),
+    (("web",),),
     (("bookwork",),),
 ]
 MAX_LINES = 400

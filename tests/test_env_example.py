@@ -17,9 +17,10 @@ def documented() -> set[str]:
 
 
 def test_every_variable_read_by_settings_and_gunicorn_is_documented():
-    sources = [ROOT / "bookwork" / "settings.py", ROOT / "gunicorn.conf.py"]
+    sources = [ROOT / "bookwork" / "settings.py", ROOT / "gunicorn.conf.py", ROOT / "core" / "tracing.py"]
     read = {name for source in sources for name in READERS.findall(source.read_text())}
     assert {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "THROTTLE_RATES"} <= read
+    assert {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "HISTORY_RETENTION_DAYS"} <= read
     missing = read - documented() - {"DJANGO_SETTINGS_MODULE"}
     assert not missing, f"add to .env.example: {sorted(missing)}"
 

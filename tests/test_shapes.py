@@ -98,6 +98,7 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
         ("member", "post", "/api/v1/clubs/", {}, {"name": "Another club"}),
         ("member", "get", "/api/v1/clubs/{id}/", {"id": c}, None),
         ("owner", "patch", "/api/v1/clubs/{id}/", {"id": c}, {"description": "Novels"}),
+        ("owner", "get", "/api/v1/clubs/{club_id}/activity/", {"club_id": c}, None),
         ("joiner", "post", "/api/v1/clubs/{id}/join/", {"id": c}, None),
         ("owner", "get", "/api/v1/clubs/{club_id}/members/", {"club_id": c}, None),
         ("owner", "post", "/api/v1/clubs/{club_id}/members/", {"club_id": c}, {"user_id": str(newcomer.pk)}),

@@ -7,35 +7,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import RefreshToken, User
+from tests.accounts.helpers import STRONG, USER_KEYS, bearer, error_codes, login
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-USER_KEYS = {"id", "email", "name", "phone", "avatar", "role", "is_active", "last_login_at", "created_at"}
-STRONG = "a-Str0ng-passphrase-2026"
-
-
-def error_codes(response) -> list[tuple[str, str | None]]:
-    body = response.json()
-    assert set(body) == {"type", "errors"}
-    return [(error["code"], error["attr"]) for error in body["errors"]]
-
-
-def login(client: APIClient, email: str, password: str = DEFAULT_PASSWORD, **extra):
-    return client.post("/api/v1/auth/login/", {"email": email, "password": password}, format="json", **extra)
-
-
-def bearer(access: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    return client
-
-
-@pytest.fixture
-def signed_in(user, api_client):
-    """(user, access, refresh) of a real login."""
-    body = login(api_client, user.email).json()
-    return user, body["access"], body["refresh"]
 
 
 # --- register ---------------------------------------------------------------------------------

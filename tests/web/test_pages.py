@@ -182,7 +182,6 @@ def test_forms_need_the_csrf_token(user):
     client.force_login(user)
     response = client.post(f"/clubs/{club.pk}/join/")
     assert response.status_code == 403
-    assert "Please try again" in response.text
     assert not club.memberships.filter(user=user).exists()
 
 

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -28,6 +27,7 @@ from web.selectors import web_sessions_of
 from web.services import sessions_end_others, web_password_change
 from web.sessions import USER_AGENT_KEY
 from web.throttling import login_wait, password_check_wait, register_wait
+from web.views.common import member_required
 from web.views.notifications import email_choices
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -41,6 +41,7 @@ class SignInView(auth_views.LoginView):
     template_name = "web/signin.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+    next_page = reverse_lazy("web:home")
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -127,7 +128,7 @@ def _profile_page(request, *, profile_form=None, password_form=None, status=200)
     return render(request, "web/profile.html", context, status=status)
 
 
-@login_required
+@member_required
 def profile(request):
     if request.method != "POST":
         return _profile_page(request)
@@ -143,7 +144,7 @@ def profile(request):
     return _profile_page(request, profile_form=form, status=400)
 
 
-@login_required
+@member_required
 @require_POST
 def password_change(request):
     form = PasswordChangeForm(request.POST)
@@ -166,7 +167,7 @@ def password_change(request):
     return _profile_page(request, password_form=form, status=400)
 
 
-@login_required
+@member_required
 @require_POST
 def sessions_end(request):
     """Sign out every other session (web and API); with `everywhere`, this one too."""

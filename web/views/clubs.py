@@ -4,7 +4,6 @@ events selectors (so a hidden club is a 404 page), writes through the clubs serv
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,13 +15,13 @@ from clubs.serializers import MemberAddSerializer
 from core import time
 from events.selectors import EventRows
 from web.forms import DiscoverForm, MemberAddForm, MemberRoleForm
-from web.views.common import REFUSALS, refuse
+from web.views.common import REFUSALS, member_required, refuse
 
 HOME_CLUBS = 50
 PAGE = 20
 
 
-@login_required
+@member_required
 def home(request):
     """My clubs, each with its next meeting and my answer, and my upcoming meetings."""
     user = request.user
@@ -37,7 +36,7 @@ def home(request):
     return render(request, "web/home.html", {"cards": cards, "upcoming": upcoming[:PAGE]})
 
 
-@login_required
+@member_required
 def discover(request):
     """Public clubs (and mine), searched by name or description and filtered by a tag."""
     form = DiscoverForm(request.GET or None)
@@ -63,7 +62,7 @@ def discover(request):
     return render(request, "web/discover.html", context)
 
 
-@login_required
+@member_required
 def club_detail(request, club_id):
     club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
     members = [
@@ -91,7 +90,7 @@ def club_detail(request, club_id):
     return render(request, "web/club.html", context)
 
 
-@login_required
+@member_required
 @require_POST
 def club_join(request, club_id):
     club, _ = club_get_visible_with_access(user=request.user, club_id=club_id)
@@ -104,7 +103,7 @@ def club_join(request, club_id):
     return redirect("web:club", club_id=club.pk)
 
 
-@login_required
+@member_required
 @require_POST
 def club_leave(request, club_id):
     club, _ = club_get_visible_with_access(user=request.user, club_id=club_id)
@@ -118,7 +117,7 @@ def club_leave(request, club_id):
     return redirect("web:club", club_id=club.pk) if club.is_public else redirect("web:home")
 
 
-@login_required
+@member_required
 @require_POST
 def member_add(request, club_id):
     club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
@@ -141,7 +140,7 @@ def member_add(request, club_id):
     return redirect("web:club", club_id=club.pk)
 
 
-@login_required
+@member_required
 @require_POST
 def member_change(request, club_id, user_id):
     """`action=remove` removes the member; otherwise `role` is their new club role."""

@@ -3,12 +3,19 @@ requests with a fragment but plain form posts with a redirect (every page works 
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import redirect
 from rest_framework.exceptions import APIException
 
 from web.forms import _messages
+
+# Every page but sign-in, register and reset needs a signed-in member (the sign-in page, not
+# settings.LOGIN_URL, which stays Django's default).
+member_required = partial(login_required, login_url="web:login")
 
 # What a service raises when it refuses an action: DRF's exceptions (403, 409, 400 and the like)
 # and Django's ValidationError (event dates, assignees). Http404 is not among them: it stays a 404.

@@ -5,7 +5,6 @@ seats and the waitlist are the availability service's, exactly as for the API.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -23,7 +22,7 @@ from events.items.selectors import item_get, item_list
 from events.models import EventStatus
 from events.selectors import event_get_visible
 from web.forms import EventForm, ItemForm, form_errors_from
-from web.views.common import REFUSALS, refusal_text, refuse
+from web.views.common import REFUSALS, member_required, refusal_text, refuse
 
 # The meeting page lists at most this many answers (a meeting is a room, not a stadium).
 MAX_ANSWERS = 500
@@ -72,7 +71,7 @@ def _meeting_context(request, event, access) -> dict:
     }
 
 
-@login_required
+@member_required
 def event_detail(request, event_id):
     event, access = event_get_visible(user=request.user, event_id=event_id, with_my_rsvp=True)
     return render(request, "web/meeting.html", _meeting_context(request, event, access))
@@ -90,7 +89,7 @@ def _rsvp_feedback(row) -> str:
     return "Noted: you can't come."
 
 
-@login_required
+@member_required
 @require_POST
 def rsvp(request, event_id):
     """`status` (available, maybe, unavailable) or `withdraw`: one click, answered with where the
@@ -113,14 +112,14 @@ def rsvp(request, event_id):
     except REFUSALS as error:
         level, text = messages.ERROR, refusal_text(error)
     messages.add_message(request, level, text)
-    if request.htmx:
+    if request.headers.get("HX-Request") == "true":  # htmx: answer the refreshed panel
         event, access = event_get_visible(user=request.user, event_id=event.pk, with_my_rsvp=True)
         context = {**_meeting_context(request, event, access), "announce": text}
         return render(request, "web/_meeting_live.html", context)
     return redirect("web:meeting", event_id=event.pk)
 
 
-@login_required
+@member_required
 @require_POST
 def item_add(request, event_id):
     event, access = event_get_visible(user=request.user, event_id=event_id)
@@ -139,7 +138,7 @@ def item_add(request, event_id):
     return redirect("web:meeting", event_id=event.pk)
 
 
-@login_required
+@member_required
 @require_POST
 def item_change(request, event_id, item_id):
     """`action=claim` assigns the item to me, `action=complete` marks it done; allowed as the API
@@ -163,7 +162,7 @@ def item_change(request, event_id, item_id):
     return redirect("web:meeting", event_id=event.pk)
 
 
-@login_required
+@member_required
 @require_POST
 def event_cancel(request, event_id):
     """Organizers cancel the meeting (with an optional reason); its answers stay as history and
@@ -182,7 +181,7 @@ def event_cancel(request, event_id):
     return redirect("web:meeting", event_id=event.pk)
 
 
-@login_required
+@member_required
 def event_calendar(request, event_id):
     event, _ = event_get_visible(user=request.user, event_id=event_id)
     response = HttpResponse(event_calendar_ics(event), content_type="text/calendar; charset=utf-8")
@@ -194,7 +193,7 @@ def _event_form_page(request, *, form, club, event=None, status=200):
     return render(request, "web/meeting_form.html", {"form": form, "club": club, "event": event}, status=status)
 
 
-@login_required
+@member_required
 def event_new(request, club_id):
     club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
     if not access.can_manage_events():
@@ -212,7 +211,7 @@ def event_new(request, club_id):
     return _event_form_page(request, form=form, club=club, status=400 if form.errors else 200)
 
 
-@login_required
+@member_required
 def event_edit(request, event_id):
     event, access = event_get_visible(user=request.user, event_id=event_id)
     if not access.can_manage_events():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,18 +12,19 @@ from clubs.selectors import parse_uuid
 from notifications import kinds
 from notifications.selectors import email_preferences_of, notifications_of
 from notifications.services import email_preferences_update, notification_mark_read, notifications_mark_all_read
+from web.views.common import member_required
 
 PAGE = 50
 
 
-@login_required
+@member_required
 def notification_list(request):
     rows = list(notifications_of(user=request.user)[:PAGE])
     context = {"notifications": rows, "unread": sum(1 for row in rows if row.read_at is None)}
     return render(request, "web/notifications.html", context)
 
 
-@login_required
+@member_required
 @require_POST
 def notification_read(request, notification_id):
     """Mark one read (`id`), or all of them (`all=1`); then open its meeting when it has one."""
@@ -45,7 +45,7 @@ def email_choices(user) -> list[dict]:
     return [{"name": name, "label": kind.label, "email": chosen[name]} for name, kind in kinds.KINDS.items()]
 
 
-@login_required
+@member_required
 @require_POST
 def email_settings(request):
     """Every kind is on the form: a checked box turns its email on, an unchecked one off."""

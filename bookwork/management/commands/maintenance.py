@@ -1,9 +1,10 @@
 """`manage.py maintenance [--skip-vacuum] [--dry-run]`: routine database upkeep, safe from cron.
 
 The seed's `perform_maintenance`: ANALYZE the database, delete refresh tokens that no longer
-matter (`cleanup_tokens`) and expired web sessions (Django's `clearsessions`, on the session
-engine's table `web_sessions`), then VACUUM (ANALYZE) Bookwork's main tables. Prints each step and
-its duration. Exit status 0 on success, 1 if a step failed (later steps are not run).
+matter (`cleanup_tokens`), audit history past its retention (`prune_history`) and expired web
+sessions (Django's `clearsessions`, on the session engine's table `web_sessions`), then VACUUM
+(ANALYZE) Bookwork's main tables. Prints each step and its duration. Exit status 0 on success, 1
+if a step failed (later steps are not run).
 
 VACUUM cannot run inside a transaction: the command runs in Django's autocommit mode (refusing to
 run inside `atomic()`) with the statement timeout lifted for its own session only.
@@ -18,7 +19,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
-MAIN_APPS = ("accounts", "clubs", "events", "availability", "event_items")
+MAIN_APPS = ("accounts", "clubs", "events", "availability", "event_items", "audit")
 EXTRA_TABLES = ("web_sessions", "django_session", "django_cache")
 
 
@@ -30,7 +31,9 @@ def main_tables() -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "ANALYZE, delete dead refresh tokens and expired web sessions, and VACUUM ANALYZE the main tables."
+    help = (
+        "ANALYZE, delete dead refresh tokens, old history and expired web sessions, and VACUUM ANALYZE the main tables."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--skip-vacuum", action="store_true", help="Only ANALYZE and clean up tokens.")
@@ -41,6 +44,7 @@ class Command(BaseCommand):
             raise CommandError("maintenance must run outside a transaction (VACUUM cannot run inside one)")
         steps = [("ANALYZE", lambda: self._sql("ANALYZE"))]
         steps.append(("cleanup_tokens", self._cleanup_tokens))
+        steps.append(("prune_history", lambda: call_command("prune_history", stdout=self.stdout, stderr=self.stderr)))
         steps.append(("clearsessions", lambda: call_command("clearsessions")))
         if not skip_vacuum:
             for table in main_tables():

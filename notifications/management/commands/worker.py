@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from procrastinate.contrib.django import app
 
+from core import tracing
 from notifications.tasks import stalled_jobs_retry
 
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="append", dest="queues", help="Only these queues (repeatable).")
 
     def handle(self, *args, concurrency=None, once=False, queues=None, **options):
+        # Traced like gunicorn's workers when OTEL_EXPORTER_OTLP_ENDPOINT is set: one span per job.
+        tracing.install_from_env()
         with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
             asyncio.run(
                 self._run(worker_app, concurrency=concurrency or settings.WORKER_CONCURRENCY, once=once, queues=queues)
