@@ -121,3 +121,11 @@ def test_every_write_that_answers_event_cancelled_documents_it(api_client):
         ("/api/v1/events/{event_id}/cancel/", "post"),
     ]:
         assert "409" in paths[path][method]["responses"], (method, path)
+
+
+def test_a_reason_that_is_not_a_string_is_a_400():
+    """`{"reason": 0}` was stored as "0" (Schemathesis: schema-violating request accepted)."""
+    world = make_world()
+    response = world.client("moderator").post(f"/api/v1/events/{world.event.pk}/cancel/", {"reason": 0}, format="json")
+    assert response.status_code == 400
+    assert Event.objects.get(pk=world.event.pk).status == "scheduled"
