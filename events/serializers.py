@@ -6,7 +6,7 @@ import re
 
 from rest_framework import serializers
 
-from core.serializers import ModelSerializer
+from core.serializers import ModelSerializer, StrictCharField
 from core.shapes import Computed
 from events.availability.serializers import AvailabilitySerializer
 from events.availability.shapes import RSVP
@@ -95,7 +95,7 @@ def event_row_representation(event: EventRow, *, user, zone) -> dict:
 class EventCancelSerializer(serializers.Serializer):
     """Body of POST /events/{id}/cancel/."""
 
-    reason = serializers.CharField(
+    reason = StrictCharField(
         required=False, allow_null=True, allow_blank=True, max_length=2000, help_text="Shown to the people told."
     )
 

@@ -134,9 +134,10 @@ class MemberAvailabilityView(APIView):
         summary="Clear any user's RSVP to the event (club moderators and admins)",
         description=(
             "Deletes the RSVP of `user_id`, member or not (e.g. an outsider's seat), and gives a freed "
-            "seat to the first on the waitlist. 404 when that user has no RSVP to the event."
+            "seat to the first on the waitlist. 404 when that user has no RSVP to the event; 409 "
+            "`event_cancelled` on a cancelled event, whose RSVPs stay as history."
         ),
-        responses={204: None, **errors(403, 404)},
+        responses={204: None, **errors(403, 404), 409: event_cancelled_409},
     )
     def delete(self, request, event_id, user_id):
         event, access = event_get_visible(user=request.user, event_id=event_id)
