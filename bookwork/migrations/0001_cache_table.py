@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management.commands.createcachetable import Command as CreateCacheTable
 from django.db import migrations
 
+from core.sql import SQL, Identifier, text
+
 # The table of settings.CACHES when REDIS_URL is unset.
 DEFAULT_TABLE = "django_cache"
 
@@ -32,7 +34,7 @@ def create_cache_tables(apps, schema_editor):
 
 def drop_cache_tables(apps, schema_editor):
     for table in sorted(cache_tables()):
-        schema_editor.execute(f"DROP TABLE IF EXISTS {schema_editor.quote_name(table)}")
+        schema_editor.execute(text(SQL("DROP TABLE IF EXISTS {}").format(Identifier(table))))
 
 
 class Migration(migrations.Migration):

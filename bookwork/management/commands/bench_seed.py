@@ -19,9 +19,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from bench.dataset import DEFAULT_PASSWORD, TABLES, Plan, secondary_indexes_dropped, seed_dataset
+from core.sql import SQL, Identifier, text
 
 # Tables emptied by --reset besides the generated ones: they reference users.
 EXTRA_RESET_TABLES = ("refresh_tokens",)
+
+
+def _names(tables) -> SQL:
+    """Table names as a comma-separated list of quoted identifiers."""
+    return SQL(", ").join(Identifier(table) for table in tables)
 
 
 def _positive(value: str) -> int:
@@ -77,8 +83,7 @@ class Command(BaseCommand):
                                 f"--reset truncates every Bookwork table; refusing on database {db_name!r} "
                                 "(its name must contain 'bench' or 'test')"
                             )
-                        tables = ", ".join((*TABLES, *EXTRA_RESET_TABLES))
-                        cursor.execute(f"TRUNCATE {tables} CASCADE")
+                        cursor.execute(text(SQL("TRUNCATE {} CASCADE").format(_names((*TABLES, *EXTRA_RESET_TABLES)))))
                     else:
                         cursor.execute(
                             "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM clubs) "
@@ -98,7 +103,7 @@ class Command(BaseCommand):
                     commit_started = time.perf_counter()
                 commit_seconds = time.perf_counter() - commit_started
                 analyze_started = time.perf_counter()
-                cursor.execute(f"ANALYZE {', '.join(TABLES)}")
+                cursor.execute(text(SQL("ANALYZE {}").format(_names(TABLES))))
                 analyze_seconds = time.perf_counter() - analyze_started
             finally:
                 cursor.execute("RESET ALL")
