@@ -94,7 +94,7 @@ class ClubFilter(StrictFilterSet):
     # `ClubRows` applies these filters in SQL (clubs/sql.py `CLUB_FILTERS`); the FilterSet only
     # validates and documents them, and never filters a queryset itself.
     def filter_search(self, queryset, name, value):
-        raise NotImplementedError("clubs.selectors.ClubRows applies `search` in SQL")
+        raise TypeError("clubs.selectors.ClubRows applies the club filters in SQL; the FilterSet never filters")
 
     filter_tags = filter_member = filter_search
 

@@ -14,6 +14,7 @@ ordinary model instances through `Model.from_db` (`hydrate`), as the ORM itself 
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterable, Mapping
 
 from django.db import connection, models
@@ -97,7 +98,7 @@ def order_by(terms: Iterable[str], expressions: Mapping[str, Composable]) -> Com
     return SQL(", ").join(parts)
 
 
-class PagedSql:
+class PagedSql(abc.ABC):
     """An object list for Django's `Paginator` over hand-written SQL: `count()` is one COUNT query
     and a slice `[start:stop]` one query for those rows (an empty slice none, like a queryset's).
 
@@ -109,10 +110,12 @@ class PagedSql:
     params: dict
 
     def count_sql(self) -> str:
-        raise NotImplementedError(f"{type(self).__name__} is paginated with a known count")
+        """Only lists whose total the caller does not know give this (the others never count)."""
+        raise TypeError(f"{type(self).__name__} is paginated with a known count")
 
+    @abc.abstractmethod
     def page_sql(self) -> str:
-        raise NotImplementedError
+        """The SQL text of one page, taking `%(limit)s` and `%(offset)s`."""
 
     def row(self, values: tuple):
         return values

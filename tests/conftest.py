@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from tests.browser import browser  # noqa: F401  (the headless Chromium fixture of the browser tests)
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.tracing_helpers import provider  # noqa: F401 (the in-memory tracing fixture)
 

@@ -12,7 +12,7 @@ from tests.ops.servers import manage, production_env
     ("url", "message"),
     [
         ("mysql://x@y/z", "got scheme 'mysql://'"),
-        ("sqlite:///db.sqlite3", "got scheme 'sqlite://'"),
+        ("oracle://scott@db/orcl", "got scheme 'oracle://'"),
         ("localhost:5432/bookwork", "got scheme 'localhost://'"),
         ("/var/run/postgresql", "got no scheme"),
     ],
