@@ -6,7 +6,8 @@
 Environment: BENCH_QUICK, BENCH_DURATION (seconds per scenario), BENCH_CLIENTS (default 16),
 BENCH_PROFILE=<scenario> (py-spy flame graph of the workers during that scenario),
 BENCH_RESEED=1 (seed even when the data set is already there), BENCH_DATABASE_URL (server),
-BENCH_TRACING=1 (gunicorn with OpenTelemetry tracing on, every span exported over OTLP/HTTP to a
+BENCH_ONLY=<scenario>,... (run only these scenarios, e.g. for an A/B of one path; the floors still
+run), BENCH_TRACING=1 (gunicorn with OpenTelemetry tracing on, every span exported over OTLP/HTTP to a
 loopback receiver run by this process, bench/otlp_sink.py; compare with a run without it).
 
 Per scenario it reports requests/s, p50/p95/p99 latency, errors (non-2xx and socket errors), SQL
@@ -57,6 +58,9 @@ WRITE_P95_MS = 100.0
 GROWTH_LIMIT = 1.3
 
 SCENARIO_ORDER = ("login", *READ_SCENARIOS, "rsvp_upsert")
+ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").replace(" ", "").split(",") if name)
+if unknown := set(ONLY) - set(SCENARIO_ORDER):
+    raise SystemExit(f"BENCH_ONLY names unknown scenarios: {sorted(unknown)}; known: {SCENARIO_ORDER}")
 TITLES = {
     "login": "login (POST auth/login, Argon2)",
     "my_clubs": "list my clubs",
@@ -341,8 +345,10 @@ def _main(sink) -> int:
     )
     force = os.environ.get("BENCH_RESEED", "") not in {"", "0", "false"}
     seeding = {SMALL.label: common.seed(SMALL, force=force), LARGE.label: common.seed(LARGE, force=force)}
-    runs = {LARGE.label: run_size(LARGE, scenarios=SCENARIO_ORDER, with_floors=True)}
-    runs[SMALL.label] = run_size(SMALL, scenarios=READ_SCENARIOS, with_floors=False)
+    chosen = tuple(name for name in SCENARIO_ORDER if not ONLY or name in ONLY)
+    runs = {LARGE.label: run_size(LARGE, scenarios=chosen, with_floors=True)}
+    small_reads = tuple(name for name in READ_SCENARIOS if name in chosen)
+    runs[SMALL.label] = run_size(SMALL, scenarios=small_reads, with_floors=False) if small_reads else {}
     missed, failed = evaluate(runs[LARGE.label], runs[SMALL.label])
     now = dt.datetime.now(dt.UTC)
     report = {
@@ -359,12 +365,18 @@ def _main(sink) -> int:
         "wall_seconds": round(time.perf_counter() - started, 1),
         "tracing": {"spans": sink.span_count, "exports": sink.requests} if sink else None,
     }
-    stamp = now.strftime("%Y-%m-%dT%H%M%SZ") + ("-quick" if QUICK else "") + ("-tracing" if sink else "")
+    stamp = (
+        now.strftime("%Y-%m-%dT%H%M%SZ")
+        + ("-quick" if QUICK else "")
+        + ("-tracing" if sink else "")
+        + ("-only" if ONLY else "")
+    )
     table = markdown(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
     (RESULTS / f"{stamp}.md").write_text(table)
-    (RESULTS / f"latest{'-quick' if QUICK else ''}{'-tracing' if sink else ''}.md").write_text(table)
+    if not ONLY:  # a partial run is not the latest picture of the whole
+        (RESULTS / f"latest{'-quick' if QUICK else ''}{'-tracing' if sink else ''}.md").write_text(table)
     print()
     print(table)
     log(f"wrote bench/results/{stamp}.json and .md in {report['wall_seconds']} s")
