@@ -283,6 +283,13 @@ def member_add_check(*, access) -> None:
         raise PermissionDenied("Only club moderators and admins may add members.")
 
 
+def member_role_change_check(*, access) -> None:
+    """403 unless the caller may change club roles: club admins and site admins (`member_update`
+    asks again under the club lock)."""
+    if not access.can_change_roles():
+        raise PermissionDenied("Only club admins may change roles.")
+
+
 @transaction.atomic
 def member_add(*, actor, club_id, user, role: str = ClubRole.MEMBER) -> ClubMember:
     """Add `user` to the club with `role` (reactivating a former membership).
@@ -321,8 +328,7 @@ def member_update(*, actor, club_id, user_id, role: Any = UNSET, books_read: Any
     fields: list[str] = []
 
     if role is not UNSET and role != member.role:
-        if not access.can_change_roles():
-            raise PermissionDenied("Only club admins may change roles.")
+        member_role_change_check(access=access)
         if club.owner_id == member.user_id:
             raise Conflict("The owner is always a club admin; transfer ownership first.", code="owner_must_be_admin")
         _ensure_other_admin(club=club, member=member)

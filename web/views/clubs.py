@@ -10,12 +10,13 @@ from django.views.decorators.http import require_POST
 
 from clubs import services as club_services
 from clubs.models import ClubRole
-from clubs.selectors import ClubRows, club_get_visible_with_access, club_member_get, club_members_list, parse_uuid
+from clubs.selectors import ClubRows, club_get_visible_with_access, club_member_get, parse_uuid
 from clubs.serializers import MemberAddSerializer
 from core import time
 from events.selectors import EventRows
 from web.forms import DiscoverForm, MemberAddForm, MemberRoleForm
-from web.views.common import REFUSALS, member_required, refuse
+from web.selectors import club_member_cards
+from web.views.common import REFUSALS, allowed, member_required, refuse
 
 HOME_CLUBS = 50
 PAGE = 20
@@ -65,10 +66,7 @@ def discover(request):
 @member_required
 def club_detail(request, club_id):
     club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
-    members = [
-        {"member": member, "contacts": access.can_see_contacts_of(member_user_id=member.user_id, member_is_active=True)}
-        for member in club_members_list(club=club).filter(is_active=True).order_by("user__name", "user_id")
-    ]
+    members = club_member_cards(club=club, access=access)
     upcoming = list(EventRows(user=request.user, access=access, upcoming=True)[0:PAGE])
     upcoming_ids = {row.id for row in upcoming}
     today = timezone.now().astimezone(time.club_zone(club)).date()
@@ -83,9 +81,9 @@ def club_detail(request, club_id):
         "members": members,
         "upcoming": upcoming,
         "past": past,
-        "add_form": MemberAddForm() if access.can_manage_members() else None,
+        "add_form": MemberAddForm() if allowed(club_services.member_add_check, access=access) else None,
         "roles": ClubRole.choices,
-        "can_change_roles": access.can_change_roles(),
+        "can_change_roles": allowed(club_services.member_role_change_check, access=access),
     }
     return render(request, "web/club.html", context)
 
@@ -122,7 +120,7 @@ def club_leave(request, club_id):
 def member_add(request, club_id):
     club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
     form = MemberAddForm(request.POST)
-    if not access.can_manage_members():
+    if not allowed(club_services.member_add_check, access=access):
         messages.error(request, "Only club moderators and admins may add members.")
     elif not form.is_valid():
         messages.error(request, "Give a valid email and a role.")

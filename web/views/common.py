@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import redirect
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 
 from web.forms import _messages
 
@@ -26,6 +26,17 @@ def refusal_text(error: Exception) -> str:
     if isinstance(error, APIException):
         return " ".join(_messages(error.detail))
     return " ".join(_messages(error.message_dict if hasattr(error, "error_dict") else error.messages))
+
+
+def allowed(check, /, **kwargs) -> bool:
+    """Whether a service's `*_check` (the rule the service and the API apply) lets the caller do
+    it: a page offers only the buttons whose action would be allowed, and the handler of the
+    action asks the same check again (docs/architecture.md, "Authorization")."""
+    try:
+        check(**kwargs)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def refuse(request, error: Exception) -> None:

@@ -4,6 +4,8 @@ seats and the waitlist are the availability service's, exactly as for the API.""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +24,11 @@ from events.items.selectors import item_get, item_list
 from events.models import EventStatus
 from events.selectors import event_get_visible
 from web.forms import EventForm, ItemForm, form_errors_from
-from web.views.common import REFUSALS, member_required, refusal_text, refuse
+from web.views.common import REFUSALS, allowed, member_required, refusal_text, refuse
+
+# What the item buttons change: claiming sets the assignee (the creator and organizers may),
+# completing sets the status (the assignee may too), judged by the items service's field rule.
+CLAIM, COMPLETE = ("assigned_to",), ("status",)
 
 # The meeting page lists at most this many answers (a meeting is a room, not a stadium).
 MAX_ANSWERS = 500
@@ -43,12 +49,13 @@ def _meeting_context(request, event, access) -> dict:
     mine = event.my_rsvp[0] if event.my_rsvp else None
     items = []
     for item in item_list(event=event, filters={}).select_related("assigned_to"):
-        scope = access.item_edit_scope(created_by_id=item.created_by_id, assigned_to_id=item.assigned_to_id)
+        may = partial(allowed, item_services.item_update_check, access=access, item=item)
         items.append(
             {
                 "item": item,
-                "can_claim": scope == "all" and item.assigned_to_id is None,
-                "can_complete": scope is not None and item.status not in (ItemStatus.COMPLETED, ItemStatus.CANCELLED),
+                "can_claim": item.assigned_to_id is None and may(fields=CLAIM),
+                "can_complete": item.status not in (ItemStatus.COMPLETED, ItemStatus.CANCELLED)
+                and may(fields=COMPLETE),
             }
         )
     cancelled = event.status == EventStatus.CANCELLED
@@ -63,10 +70,10 @@ def _meeting_context(request, event, access) -> dict:
         "maybe": maybe,
         "waitlist": waitlist,
         "mine": mine,
-        "can_rsvp": access.can_rsvp(event.is_public) and not cancelled,
+        "can_rsvp": not cancelled and allowed(rsvp_services.rsvp_check, access=access, event=event),
         "items": items,
-        "item_form": ItemForm() if access.can_create_items() and not cancelled else None,
-        "can_cancel": access.can_manage_events() and not cancelled,
+        "item_form": ItemForm() if not cancelled and allowed(item_services.item_create_check, access=access) else None,
+        "can_cancel": not cancelled and allowed(event_services.event_manage_check, access=access, verb="cancel"),
         "statuses": RsvpStatus,
     }
 
@@ -98,9 +105,8 @@ def rsvp(request, event_id):
     status = request.POST.get("status", "")
     level, text = messages.ERROR, "Choose an answer."
     try:
-        if not access.can_rsvp(event.is_public):
-            text = "You may not answer for this meeting."
-        elif status == "withdraw":
+        rsvp_services.rsvp_check(access=access, event=event)
+        if status == "withdraw":
             rsvp_services.availability_delete(event_id=event.pk, user=request.user)
             level, text = messages.SUCCESS, _rsvp_feedback(None)
         elif status in RsvpStatus.values:
@@ -124,7 +130,7 @@ def rsvp(request, event_id):
 def item_add(request, event_id):
     event, access = event_get_visible(user=request.user, event_id=event_id)
     form = ItemForm(request.POST)
-    if not access.can_create_items():
+    if not allowed(item_services.item_create_check, access=access):
         messages.error(request, "Only club members (not guests) may add items.")
     elif not form.is_valid():
         messages.error(request, "Give the item a name (up to 255 characters) and a category.")
@@ -146,17 +152,14 @@ def item_change(request, event_id, item_id):
     event, access = event_get_visible(user=request.user, event_id=event_id)
     item = item_get(event=event, item_id=item_id)
     item.event = event
-    scope = access.item_edit_scope(created_by_id=item.created_by_id, assigned_to_id=item.assigned_to_id)
     action = request.POST.get("action")
+    changes = {"claim": {"assigned_to": request.user}, "complete": {"status": ItemStatus.COMPLETED}}.get(action)
     try:
-        if action == "claim" and scope == "all":
-            item_services.item_update(item=item, data={"assigned_to": request.user})
-            messages.success(request, f"“{item.name}” is yours.")
-        elif action == "complete" and scope is not None:
-            item_services.item_update(item=item, data={"status": ItemStatus.COMPLETED})
-            messages.success(request, f"“{item.name}” is done.")
-        else:
+        if changes is None or not allowed(item_services.item_update_check, access=access, item=item, fields=changes):
             messages.error(request, "You may not change this item.")
+        else:
+            item_services.item_update(item=item, data=changes)
+            messages.success(request, f"“{item.name}” is yours." if action == "claim" else f"“{item.name}” is done.")
     except REFUSALS as error:
         refuse(request, error)
     return redirect("web:meeting", event_id=event.pk)
@@ -168,7 +171,7 @@ def event_cancel(request, event_id):
     """Organizers cancel the meeting (with an optional reason); its answers stay as history and
     those who answered are told (the events service's notifications)."""
     event, access = event_get_visible(user=request.user, event_id=event_id)
-    if not access.can_manage_events():
+    if not allowed(event_services.event_manage_check, access=access, verb="cancel"):
         messages.error(request, "Only club moderators and admins may cancel meetings.")
         return redirect("web:meeting", event_id=event.pk)
     reason = request.POST.get("reason", "").strip()[:1000] or None
@@ -196,7 +199,7 @@ def _event_form_page(request, *, form, club, event=None, status=200):
 @member_required
 def event_new(request, club_id):
     club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
-    if not access.can_manage_events():
+    if not allowed(event_services.event_manage_check, access=access, verb="create"):
         messages.error(request, "Only club moderators and admins may create meetings.")
         return redirect("web:club", club_id=club.pk)
     form = EventForm(request.POST or None, initial={"duration_minutes": 120, "type": "discussion"})
@@ -214,7 +217,7 @@ def event_new(request, club_id):
 @member_required
 def event_edit(request, event_id):
     event, access = event_get_visible(user=request.user, event_id=event_id)
-    if not access.can_manage_events():
+    if not allowed(event_services.event_manage_check, access=access, verb="edit"):
         messages.error(request, "Only club moderators and admins may edit meetings.")
         return redirect("web:meeting", event_id=event.pk)
     initial = {name: getattr(event, name) for name in EventForm.base_fields}
