@@ -115,6 +115,26 @@ class EventRows(PagedSql):
         return _event_row(values)
 
 
+def events_next_per_club(*, user, club_ids: list, per_club: int) -> list[EventRow]:
+    """The next `per_club` upcoming events of each club of `club_ids` that `user` may see (as
+    `EventRows(user=..., club=..., upcoming=True)[0:per_club]` would give for each club), with
+    the caller's RSVP state, all in date order, in one query."""
+    if not club_ids:
+        return []
+    now = timezone.now()
+    params = {
+        "user": user.pk,
+        "available": RsvpStatus.AVAILABLE,
+        "clubs": list(club_ids),
+        "per_club": per_club,
+        "since": time.earliest_upcoming_date(now),
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql.event_rows_next_per_club(site_admin=is_site_admin(user)), params)
+        return [_event_row(values) for values in cursor.fetchall()]
+
+
 def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Event, ClubAccess]:
     """The event with `event_id` (its `club` loaded) if `user` may see it (`clubs.sql.event_visible`),
     and the caller's access to its club, in one query. With `with_my_rsvp`, for the event's own representation, the same

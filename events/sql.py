@@ -149,3 +149,26 @@ def event_rows_page(
             rsvps=table(RSVP),
         )
     )
+
+
+@functools.cache
+def event_rows_next_per_club(*, site_admin: bool) -> str:
+    """The first `%(per_club)s` upcoming events (date, time, id) of each club in `%(clubs)s` (a
+    uuid[]) that the caller may see, with their RSVP state, in date order: one statement for a
+    page that shows several clubs' next meetings (each club's rows come from the events index on
+    club and date, LIMITed per club)."""
+    return text(
+        SQL(
+            "SELECT {columns} FROM unnest(%(clubs)s::uuid[]) AS k(club_id) CROSS JOIN LATERAL ("
+            "SELECT e.* FROM {events} e JOIN {clubs} c ON c.id = e.club_id WHERE e.club_id = k.club_id AND {where} "
+            "ORDER BY {ordering} LIMIT %(per_club)s) e "
+            "LEFT JOIN {rsvps} a ON a.event_id = e.id AND a.user_id = %(user)s ORDER BY {ordering}"
+        ).format(
+            columns=_event_row_columns(),
+            events=table(Event),
+            clubs=table(Club),
+            where=_event_where(site_admin, None, ("upcoming",)),
+            ordering=order_by(EVENT_DEFAULT_ORDERING, EVENT_ORDER_BY),
+            rsvps=table(RSVP),
+        )
+    )

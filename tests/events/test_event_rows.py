@@ -322,3 +322,30 @@ def test_a_query_without_filters_validates_to_none(query):
     fields = EventFilterSerializer().fields
     assert set(fields) == FILTER_NAMES
     assert all(not field.required and field.default is empty for field in fields.values())
+
+
+@pytest.mark.django_db
+def test_next_per_club_equals_each_clubs_own_upcoming_list():
+    """`events_next_per_club` (the home page's one query) gives, for every club, what the club's
+    own upcoming list gives for its first rows, and nothing of an event the caller may not see."""
+    from events.selectors import events_next_per_club
+
+    reader = UserFactory()
+    today = timezone.localdate()
+    mine, public, private = ClubFactory(), ClubFactory(is_public=True), ClubFactory(is_public=False)
+    ClubMemberFactory(club=mine, user=reader)
+    for club in (mine, public, private):
+        for days in (-3, 1, 2, 2, 5, 9):
+            EventFactory(club=club, is_public=True, event_date=today + dt.timedelta(days=days))
+    EventFactory(club=public, is_public=False, event_date=today + dt.timedelta(days=1))
+    AvailabilityFactory(event=Event.objects.filter(club=mine).order_by("event_date").last(), user=reader)
+
+    rows = events_next_per_club(user=reader, club_ids=[mine.pk, public.pk, private.pk], per_club=3)
+    expected = [row for club in (mine, public) for row in EventRows(user=reader, club=club.pk, upcoming=True)[0:3]]
+    key = lambda row: (row.event_date, row.event_time, row.id)  # noqa: E731
+    assert [row.id for row in rows] == [row.id for row in sorted(expected, key=key)]
+    assert [row.rsvp_status for row in sorted(rows, key=lambda r: r.id)] == [
+        row.rsvp_status for row in sorted(expected, key=lambda r: r.id)
+    ]
+    assert {row.club_id for row in rows} == {str(mine.pk), str(public.pk)}
+    assert events_next_per_club(user=reader, club_ids=[], per_club=3) == []

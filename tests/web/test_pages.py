@@ -228,3 +228,17 @@ def test_organizer_cancels_a_meeting_and_it_takes_no_more_answers():
     again = owner.post(f"/meetings/{event.pk}/cancel/", follow=True).text
     assert "cancelled" in again.lower()
     assert "Meeting cancelled" in signed_in(first).get("/").text
+
+
+def test_home_reads_a_fixed_number_of_queries_whatever_the_number_of_clubs(user, django_assert_max_num_queries):
+    client = signed_in(user)
+    for _ in range(2):
+        club = ClubMemberFactory(user=user).club
+        EventFactory(club=club)
+    with django_assert_max_num_queries(6) as few:
+        assert client.get("/").status_code == 200
+    for _ in range(5):
+        club = ClubMemberFactory(user=user).club
+        EventFactory(club=club)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/").status_code == 200

@@ -13,7 +13,7 @@ from clubs.models import ClubRole
 from clubs.selectors import ClubRows, club_get_visible_with_access, club_member_get, parse_uuid
 from clubs.serializers import MemberAddSerializer
 from core import time
-from events.selectors import EventRows
+from events.selectors import EventRows, events_next_per_club
 from web.forms import DiscoverForm, MemberAddForm, MemberRoleForm
 from web.selectors import club_member_cards
 from web.views.common import REFUSALS, allowed, member_required, refuse
@@ -27,12 +27,13 @@ def home(request):
     """My clubs, each with its next meeting and my answer, and my upcoming meetings."""
     user = request.user
     clubs = list(ClubRows(user=user, member_only=True)[0:HOME_CLUBS])
-    upcoming = []
-    cards = []
-    for club in clubs:
-        events = list(EventRows(user=user, club=club.id, upcoming=True)[0:3])
-        cards.append({"club": club, "next": events[0] if events else None})
-        upcoming += [{"event": row, "club": club, "starts_at": time.event_starts_at(row, club)} for row in events]
+    by_id = {str(club.id): club for club in clubs}  # event rows carry ids as text
+    upcoming, next_of = [], {}
+    for row in events_next_per_club(user=user, club_ids=list(by_id), per_club=3):
+        club = by_id[row.club_id]
+        next_of.setdefault(row.club_id, row)
+        upcoming.append({"event": row, "club": club, "starts_at": time.event_starts_at(row, club)})
+    cards = [{"club": club, "next": next_of.get(str(club.id))} for club in clubs]
     upcoming.sort(key=lambda item: item["starts_at"])
     return render(request, "web/home.html", {"cards": cards, "upcoming": upcoming[:PAGE]})
 
