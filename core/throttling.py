@@ -5,16 +5,61 @@ The client IP comes from DRF's `get_ident`, which honours `NUM_PROXIES` trusted 
 forged `X-Forwarded-For` cannot give a caller a fresh bucket.
 """
 
+from __future__ import annotations
+
 from rest_framework import throttling
 
 
+def window_count(cache, key: str, duration: int) -> tuple[int, int] | None:
+    """Count one request in the fixed window of `duration` seconds that `key`'s first request
+    opened, in Redis, in one round trip: `(requests in the window so far, seconds until it
+    closes)`. None when the cache is not django-redis (the caller falls back to DRF's history).
+
+    SET NX EX, INCR and TTL run as one MULTI/EXEC, so the key cannot expire between opening the
+    window and counting in it (an INCR on a vanished key would make a counter with no expiry)."""
+    client = getattr(cache, "client", None)
+    if not hasattr(client, "get_client"):
+        return None
+    name = cache.make_and_validate_key(key)
+    pipe = client.get_client(write=True).pipeline(transaction=True)
+    pipe.set(name, 0, ex=duration, nx=True)
+    pipe.incr(name)
+    pipe.ttl(name)
+    _, count, ttl = pipe.execute()
+    return int(count), max(int(ttl), 1)
+
+
 class UserRateThrottle(throttling.UserRateThrottle):
-    """Per signed-in user (by user id, never by token text); anonymous callers per client IP."""
+    """Per signed-in user (by user id, never by token text); anonymous callers per client IP.
+
+    Every API request passes this throttle, so with Redis it is a counter (`window_count`: one
+    round trip, a fixed window opened by the first request) rather than DRF's pickled list of
+    every request time (a read and a write of up to `num_requests` timestamps per request). The
+    sign-in and registration throttles keep DRF's exact sliding window (accounts/throttling.py)."""
 
     scope = "user"
+    retry_after: int | None = None
 
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:
             ident = str(request.user.pk)
             return self.cache_format % {"scope": self.scope, "ident": ident}
         return self.cache_format % {"scope": "anon", "ident": self.get_ident(request)}
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        counted = window_count(self.cache, key, self.duration)
+        if counted is None:
+            return super().allow_request(request, view)
+        count, ttl = counted
+        self.retry_after = ttl
+        return count <= self.num_requests
+
+    def wait(self):
+        if self.retry_after is not None:
+            return self.retry_after
+        return super().wait()
