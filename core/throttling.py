@@ -20,7 +20,9 @@ def window_count(cache, key: str, duration: int) -> tuple[int, int] | None:
     client = getattr(cache, "client", None)
     if not hasattr(client, "get_client"):
         return None
-    name = cache.make_and_validate_key(key)
+    # Its own key space: the same key may still hold DRF's pickled history (written before an
+    # upgrade, or by the database-cache path), which INCR would refuse.
+    name = cache.make_and_validate_key(f"count:{key}")
     pipe = client.get_client(write=True).pipeline(transaction=True)
     pipe.set(name, 0, ex=duration, nx=True)
     pipe.incr(name)

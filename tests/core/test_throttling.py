@@ -77,7 +77,15 @@ def test_the_window_opens_once_and_expires(redis_cache):
     count, ttl = window_count(redis_cache, key, 30)
     assert count == 2 and 1 <= ttl <= 30  # the second request does not reopen the window
     raw = redis_cache.client.get_client(write=True)
-    assert raw.ttl(redis_cache.make_and_validate_key(key)) > 0  # never a counter without expiry
+    assert raw.ttl(redis_cache.make_and_validate_key(f"count:{key}")) > 0  # never a counter without expiry
+
+
+def test_a_key_left_by_drfs_history_does_not_break_the_counter(redis_cache):
+    """After an upgrade the cache still holds DRF's pickled lists under the throttle's keys."""
+    user = UserFactory()
+    throttle = UserRateThrottle()
+    redis_cache.set(throttle.cache_format % {"scope": "user", "ident": str(user.pk)}, [1.0, 2.0], 60)
+    assert client_for(user).get("/api/v1/auth/me/").status_code == 200
 
 
 def test_without_redis_it_is_drfs_history():
