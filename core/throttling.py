@@ -9,25 +9,36 @@ from __future__ import annotations
 
 from rest_framework import throttling
 
+# One atomic command: INCR, then EXPIRE if this request opened the window, then the TTL. A Lua
+# script (EVALSHA after the first call) is one command and one reply; MULTI/EXEC of SET NX, INCR
+# and TTL would be five replies to parse on every request.
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}
+"""
+_scripts: dict[int, object] = {}
+
 
 def window_count(cache, key: str, duration: int) -> tuple[int, int] | None:
     """Count one request in the fixed window of `duration` seconds that `key`'s first request
     opened, in Redis, in one round trip: `(requests in the window so far, seconds until it
     closes)`. None when the cache is not django-redis (the caller falls back to DRF's history).
 
-    SET NX EX, INCR and TTL run as one MULTI/EXEC, so the key cannot expire between opening the
-    window and counting in it (an INCR on a vanished key would make a counter with no expiry)."""
+    The script runs atomically in Redis, so the counter is never left without an expiry (a key
+    found without one, which nothing here writes, gets it back)."""
     client = getattr(cache, "client", None)
     if not hasattr(client, "get_client"):
         return None
+    redis = client.get_client(write=True)
+    script = _scripts.get(id(redis))
+    if script is None:
+        script = _scripts[id(redis)] = redis.register_script(_COUNT)
     # Its own key space: the same key may still hold DRF's pickled history (written before an
     # upgrade, or by the database-cache path), which INCR would refuse.
-    name = cache.make_and_validate_key(f"count:{key}")
-    pipe = client.get_client(write=True).pipeline(transaction=True)
-    pipe.set(name, 0, ex=duration, nx=True)
-    pipe.incr(name)
-    pipe.ttl(name)
-    _, count, ttl = pipe.execute()
+    count, ttl = script(keys=[cache.make_and_validate_key(f"count:{key}")], args=[duration])
     return int(count), max(int(ttl), 1)
 
 
