@@ -396,5 +396,8 @@ EVENT_UPCOMING_GAUGE_DAYS = env_float("EVENT_UPCOMING_GAUGE_DAYS", 30, minimum=1
 HISTORY_RETENTION_DAYS = env_int("HISTORY_RETENTION_DAYS", 365, minimum=1)
 # The time of the change itself (NOW() is the transaction's start): orders a request's changes.
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+# Requests that may change rows run inside a history context; reads do not (no GET, HEAD or OPTIONS
+# writes a tracked row), which spares every read pghistory's per-statement wrapper.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
 PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "user", "pgh_diff"]

@@ -4,7 +4,8 @@ Each history row points to a `pghistory.Context` whose metadata is
 `{"user": <acting user id or null>, "channel": "api" | "admin" | "web" | "command" | "worker",
 "request_id": ..., ...}` (`url` for requests, `command` for management commands, `job` for jobs).
 
-- Requests: `AuditContextMiddleware` (after Django's authentication middleware). A user
+- Requests that may write (POST, PUT, PATCH, DELETE: `PGHISTORY_MIDDLEWARE_METHODS`; reads run
+  without a context): `AuditContextMiddleware` (after Django's authentication middleware). A user
   authenticated later by DRF (JWT) is picked up when DRF sets `request.user`.
 - Management commands: every command runs inside a context (`install_command_context`, from
   `AuditConfig.ready`), except `UNTRACKED_COMMANDS` (servers, schema and server upkeep).

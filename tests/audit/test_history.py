@@ -130,3 +130,23 @@ def test_maintenance_runs_prune_history():
     out = StringIO()
     call_command("maintenance", "--dry-run", stdout=out)
     assert "would run: prune_history" in out.getvalue()
+
+
+def test_reads_run_without_a_history_context_and_writes_with_one(monkeypatch):
+    """Reads skip pghistory's context (and its wrapper around every statement); writes keep it."""
+    import pghistory
+
+    opened = []
+    real = pghistory.context
+
+    def spy(*args, **kwargs):
+        opened.append(kwargs.get("url"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pghistory, "context", spy)
+    member = ClubMemberFactory()
+    client = client_for(member.user)
+    assert client.get(f"/api/v1/clubs/{member.club_id}/").status_code == 200
+    assert opened == []
+    assert client.post(f"/api/v1/clubs/{member.club_id}/leave/").status_code in (200, 204)
+    assert opened[0] == f"/api/v1/clubs/{member.club_id}/leave/"  # then the user, once DRF knows it
