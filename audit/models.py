@@ -17,6 +17,7 @@ Contract:
 from __future__ import annotations
 
 import pghistory
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 
 from accounts.models import User
@@ -41,8 +42,9 @@ def _history_of(
     fields = {field.name for field in model._meta.local_fields}
     label = model._meta.verbose_name
     exclude = sorted((SECRET_FIELDS | NOISE_FIELDS | set(also_exclude)) & fields)
-    # pgh_created_at for prune_history; `indexed` for the club activity feed (audit.selectors).
-    indexes = [models.Index(fields=["pgh_created_at"], name=f"{name.lower()}_created")]
+    # pgh_created_at for prune_history: BRIN, as rows are appended in time order (a few pages of
+    # summary where a B-tree would take a write per row); `indexed` for the club activity feed.
+    indexes = [BrinIndex(fields=["pgh_created_at"], name=f"{name.lower()}_created")]
     indexes += [models.Index(fields=[field], name=f"{name.lower()}_{field}") for field in indexed]
     return pghistory.create_event_model(
         model,
@@ -50,7 +52,8 @@ def _history_of(
         exclude=exclude,
         app_label="audit",
         model_name=name,
-        obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
+        # Indexed (settings turn indexes off for copied foreign keys): an object's own history.
+        obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False, db_index=True),
         abstract=False,
         meta={"indexes": indexes, "verbose_name": f"{label} history", "verbose_name_plural": f"{label} history"},
     )

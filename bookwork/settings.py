@@ -7,6 +7,8 @@ variables that development needs (`DEBUG`, a throwaway `SECRET_KEY`).
 from datetime import timedelta
 from pathlib import Path
 
+import pghistory.config
+
 from bookwork.config import (
     ConfigError,
     env_bool,
@@ -399,5 +401,9 @@ PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 # Requests that may change rows run inside a history context; reads do not (no GET, HEAD or OPTIONS
 # writes a tracked row), which spares every read pghistory's per-statement wrapper.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Copied foreign keys (an RSVP's user, an event's creator, each row's context) are not indexed:
+# every index is one more write per history row, and these are never searched. audit/models.py
+# indexes what is: each object's own rows, the club and event the activity feed filters on.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.config.ForeignKey(db_index=False)
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
 PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "user", "pgh_diff"]

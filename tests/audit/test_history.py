@@ -150,3 +150,19 @@ def test_reads_run_without_a_history_context_and_writes_with_one(monkeypatch):
     assert opened == []
     assert client.post(f"/api/v1/clubs/{member.club_id}/leave/").status_code in (200, 204)
     assert opened[0] == f"/api/v1/clubs/{member.club_id}/leave/"  # then the user, once DRF knows it
+
+
+def test_a_history_row_maintains_only_the_indexes_that_are_searched():
+    """Each index is a write per history row (the RSVP write's trigger pays it): the RSVP history
+    keeps its key, its object's rows, the activity feed's event, and a BRIN on the time for
+    prune_history; copied foreign keys (user, context) are not indexed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.attname, am.amname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_am am ON am.oid = x.relam "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(i.indkey) "
+            "WHERE t.relname = %s",
+            [RsvpHistory._meta.db_table],
+        )
+        indexes = sorted(cursor.fetchall())
+    assert indexes == [("event_id", "btree"), ("pgh_created_at", "brin"), ("pgh_id", "btree"), ("pgh_obj_id", "btree")]
