@@ -116,14 +116,15 @@ class DomainCollector:
 
 class WorkerCollector:
     """The background worker's numbers, read from the database at scrape time: its queue (jobs
-    due and waiting), jobs that failed for good (kept WORKER_JOB_RETENTION_DAYS), jobs retried
+    due and waiting, and how long the oldest due one has waited), jobs that failed for good (kept WORKER_JOB_RETENTION_DAYS), jobs retried
     after a failure, and notification emails sent. Workers run as their own processes (and
     hosts) outside gunicorn's metric files; the database is where all of them leave a trace."""
 
     def collect(self) -> Iterable[Metric]:
-        from django.db.models import Count, Q
+        from django.db.models import Count, Min, OuterRef, Q, Subquery
+        from django.db.models.functions import Coalesce
         from django.utils import timezone
-        from procrastinate.contrib.django.models import ProcrastinateJob
+        from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
 
         from notifications.models import EmailSend
 
@@ -137,6 +138,17 @@ class WorkerCollector:
                 running=Count("id", filter=Q(status="doing")),
                 failed=Count("id", filter=Q(status="failed")),
                 retried=Count("id", filter=Q(status__in=["todo", "doing"], attempts__gt=0)),
+                # Since when the oldest due job could have run: its schedule, else its deferral
+                # (procrastinate keeps no creation time on the job row; its `deferred` event has it).
+                due_since=Min(
+                    Coalesce(
+                        "scheduled_at",
+                        Subquery(
+                            ProcrastinateEvent.objects.filter(job=OuterRef("pk"), type="deferred").values("at")[:1]
+                        ),
+                    ),
+                    filter=due,
+                ),
             )
             .order_by("queue_name")
         )
@@ -156,14 +168,21 @@ class WorkerCollector:
             "Jobs waiting or running again after a failed attempt, by queue.",
             labels=["queue"],
         )
+        oldest = GaugeMetricFamily(
+            "bookwork_job_oldest_due_age_seconds",
+            "How long the oldest job that is due has waited, by queue (0 when none is due).",
+            labels=["queue"],
+        )
         for row in rows:
             queue = row["queue_name"]
+            since = row["due_since"]
+            oldest.add_metric([queue], max((now - since).total_seconds(), 0.0) if since else 0.0)
             depth.add_metric([queue, "due"], row["due"])
             depth.add_metric([queue, "scheduled"], row["scheduled"])
             running.add_metric([queue], row["running"])
             failed.add_metric([queue], row["failed"])
             retried.add_metric([queue], row["retried"])
-        yield from (depth, running, failed, retried)
+        yield from (depth, running, failed, retried, oldest)
         sent = CounterMetricFamily("bookwork_emails_sent", "Notification emails accepted by the mail server.")
         sent.add_metric([], EmailSend.objects.count())
         yield sent
