@@ -1,7 +1,6 @@
 """Bookwork's one settings module. Every value comes from the environment (see `.env.example`).
 
-Defaults are the production ones, except where noted; `make run` and `make test` set the few
-variables that development needs (`DEBUG`, a throwaway `SECRET_KEY`).
+Defaults are the production ones, except where noted; `make run` and `make test` set `DEBUG` and a throwaway key.
 """
 
 from datetime import timedelta
@@ -29,7 +28,6 @@ EMBEDDED_PG_DIR = BASE_DIR / ".data" / "pg"
 EMBEDDED_DATABASE_URL = f"postgres://postgres@{str(EMBEDDED_PG_DIR).replace('/', '%2F')}/bookwork"
 
 DEBUG = env_bool("DEBUG", False)
-
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -69,6 +67,8 @@ INSTALLED_APPS = [
     "events.items",
     "procrastinate.contrib.django",
     "notifications",
+    "books",
+    "books.polls",
     "audit",
     "django_htmx",
     "web",
