@@ -52,7 +52,7 @@ def test_poll_detail_scenario_reads_a_poll_of_the_members_club(tmp_path):
             [club.current_book] if club.current_book else []
         )
     assert "poll_detail" in READ_SCENARIOS and summary["pools"]["poll_detail"] > 0
-    for method, path, token, body in _requests(tmp_path / "poll_detail.tsv")[:5]:
+    for _method, path, token, _body in _requests(tmp_path / "poll_detail.tsv")[:5]:
         response = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
         assert response.status_code == 200, (path, response.content[:200])
         poll = response.json()

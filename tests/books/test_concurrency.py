@@ -23,10 +23,8 @@ def test_twelve_concurrent_starts_leave_one_current_book():
     moderators = [ClubMemberFactory(club=club, role=ClubRole.MODERATOR).user for _ in range(3)]
     books = [BookFactory(club=club, title=f"Book {i}") for i in range(12)]
     clients = [client_for(user) for user in [club.owner, *moderators]]
-    calls = [
-        lambda c=clients[i % len(clients)], b=book: c.post(f"/api/v1/clubs/{club.pk}/books/{b.pk}/start/")
-        for i, book in enumerate(books)
-    ]
+    pairs = [(clients[i % len(clients)], book) for i, book in enumerate(books)]
+    calls = [lambda c=c, b=b: c.post(f"/api/v1/clubs/{club.pk}/books/{b.pk}/start/") for c, b in pairs]
 
     responses = race(calls)
 
@@ -67,11 +65,8 @@ def test_many_members_finishing_at_once_each_count_once():
     book = BookFactory()
     members = [ClubMemberFactory(club=book.club, user=UserFactory()) for _ in range(8)]
     url = f"/api/v1/clubs/{book.club_id}/books/{book.pk}/reading/me/"
-    calls = [
-        lambda c=client_for(m.user): c.put(url, {"status": "finished"}, format="json")
-        for m in members
-        for _ in range(2)
-    ]
+    clients = [client_for(m.user) for m in members for _ in range(2)]
+    calls = [lambda c=c: c.put(url, {"status": "finished"}, format="json") for c in clients]
 
     race(calls)
 
