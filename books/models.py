@@ -30,6 +30,10 @@ class BookStatus(models.TextChoices):
     FINISHED = "finished", "Finished"
 
 
+# What a PATCH may set a book's status to: `current` is the start action's alone.
+BOOK_SETTABLE_STATUSES = [(BookStatus.PLANNED.value, "Planned"), (BookStatus.FINISHED.value, "Finished")]
+
+
 class ReadingStatus(models.TextChoices):
     READING = "reading", "Reading"
     FINISHED = "finished", "Finished"

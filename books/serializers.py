@@ -7,7 +7,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from books.isbn import isbn_normalize
-from books.models import COVER_URL_MAX, REVIEW_MAX, TITLE_MAX, Book, BookStatus, ReadingEntry, ReadingStatus
+from books.models import (
+    BOOK_SETTABLE_STATUSES,
+    COVER_URL_MAX,
+    REVIEW_MAX,
+    TITLE_MAX,
+    Book,
+    BookStatus,
+    ReadingEntry,
+    ReadingStatus,
+)
 from core.serializers import CachedFieldsMixin, StrictCharField, StrictURLField
 
 
@@ -62,7 +71,7 @@ class BookWriteSerializer(serializers.Serializer):
     isbn = IsbnField(required=False, allow_null=True)
     cover_url = HttpsUrlField(required=False, allow_null=True)
     status = serializers.ChoiceField(
-        choices=[BookStatus.PLANNED, BookStatus.FINISHED],
+        choices=BOOK_SETTABLE_STATUSES,
         required=False,
         help_text="PATCH only: `finished` or `planned`; a book becomes current through its start action.",
     )

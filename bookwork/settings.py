@@ -6,6 +6,7 @@ Defaults are the production ones, except where noted; `make run` and `make test`
 from datetime import timedelta
 from pathlib import Path
 
+from books.openapi import ENUM_NAME_OVERRIDES as BOOKS_ENUM_NAME_OVERRIDES
 from bookwork.config import (
     ConfigError,
     env_bool,
@@ -270,10 +271,9 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        **BOOKS_ENUM_NAME_OVERRIDES,
     },
-    "POSTPROCESSING_HOOKS": [
-        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-    ],
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 
 # --- Internationalisation ---------------------------------------------------------------------
