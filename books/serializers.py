@@ -63,23 +63,28 @@ class HttpsUrlField(StrictURLField):
         return value
 
 
-class BookWriteSerializer(serializers.Serializer):
-    """Body of POST (title required) and PATCH (partial; `status`: `planned` or `finished`)."""
+class BookCreateSerializer(serializers.Serializer):
+    """Body of POST: a new book is `planned` (it becomes current through its start action)."""
 
     title = StrictCharField(min_length=1, max_length=TITLE_MAX)
     author = StrictCharField(required=False, allow_blank=True, max_length=TITLE_MAX)
     isbn = IsbnField(required=False, allow_null=True)
     cover_url = HttpsUrlField(required=False, allow_null=True)
-    status = serializers.ChoiceField(
-        choices=BOOK_SETTABLE_STATUSES,
-        required=False,
-        help_text="PATCH only: `finished` or `planned`; a book becomes current through its start action.",
-    )
 
     def validate_title(self, value: str) -> str:
         if not value.strip():
             raise serializers.ValidationError("A title is required.", code="blank")
         return value.strip()
+
+
+class BookUpdateSerializer(BookCreateSerializer):
+    """Body of PATCH (partial): the fields of POST, and `status` `finished` or `planned`."""
+
+    status = serializers.ChoiceField(
+        choices=BOOK_SETTABLE_STATUSES,
+        required=False,
+        help_text="`finished` or `planned`; a book becomes current through its start action.",
+    )
 
 
 class BookFilterSerializer(serializers.Serializer):

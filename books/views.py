@@ -12,9 +12,10 @@ from rest_framework.views import APIView
 
 from books import selectors, services
 from books.serializers import (
+    BookCreateSerializer,
     BookFilterSerializer,
     BookSerializer,
-    BookWriteSerializer,
+    BookUpdateSerializer,
     ReadingEntrySerializer,
     ReadingEntryWriteSerializer,
 )
@@ -57,16 +58,14 @@ class BookListView(_ClubView):
         tags=TAGS,
         operation_id="books_create",
         summary="Add a book to the reading list (club moderators and admins)",
-        request=BookWriteSerializer,
+        request=BookCreateSerializer,
         responses={201: BookSerializer, **errors(400, 403, 404)},
     )
     def post(self, request, club_id):
         services.book_manage_check(access=self.access)
-        body = BookWriteSerializer(data=request.data)
+        body = BookCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        data.pop("status", None)  # a new book is planned; it becomes current through start
-        book = services.book_create(actor=request.user, club_id=self.club.pk, **data)
+        book = services.book_create(actor=request.user, club_id=self.club.pk, **body.validated_data)
         return Response(BookSerializer(book).data, status=status.HTTP_201_CREATED)
 
 
@@ -82,13 +81,13 @@ class BookDetailView(_ClubView):
         tags=TAGS,
         operation_id="books_partial_update",
         summary="Edit a book (club moderators and admins)",
-        request=BookWriteSerializer(partial=True),
+        request=BookUpdateSerializer(partial=True),
         responses={200: BookSerializer, **errors(400, 403, 404)},
     )
     def patch(self, request, club_id, book_id):
         book = self.book(book_id)
         services.book_manage_check(access=self.access)
-        body = BookWriteSerializer(data=request.data, partial=True)
+        body = BookUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         book = services.book_update(
             actor=request.user, club_id=self.club.pk, book_id=book.pk, data=dict(body.validated_data)

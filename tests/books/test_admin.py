@@ -69,3 +69,25 @@ def test_the_close_action_decides_the_winner_and_notifies(staff_client):
     poll.refresh_from_db()
     assert (poll.status, poll.winner_id) == (PollStatus.CLOSED, second.pk)
     assert Notification.objects.filter(kind="poll_closed").exists()
+
+
+def test_setting_current_book_on_the_club_admin_page_starts_that_book(staff_client):
+    club = BookFactory(title="Emma", status=BookStatus.CURRENT).club
+    Club.objects.filter(pk=club.pk).update(current_book="Emma")
+    club.refresh_from_db()
+    change = reverse("admin:clubs_club_change", args=[club.pk])
+    form = staff_client.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        current_book="Solaris",
+        tags=",".join(club.tags),
+        reminder_hours=",".join(str(h) for h in club.reminder_hours),
+        owner=str(club.owner_id),
+        **{"memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+    )
+    response = staff_client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    assert dict(Book.objects.filter(club=club).values_list("title", "status")) == {
+        "Emma": "finished",
+        "Solaris": "current",
+    }

@@ -236,3 +236,14 @@ def test_poll_list_and_detail_query_counts_stay_flat(django_assert_max_num_queri
         assert owner.get(polls_url(club)).json()["count"] == 13
     with django_assert_max_num_queries(detail_count):
         assert owner.get(f"/api/v1/polls/{poll.pk}/").json()["voter_count"] == 21
+
+
+def test_a_member_who_left_is_no_longer_a_voter():
+    poll = PollFactory()
+    member = ClubMemberFactory(club=poll.club)
+    client = client_for(member.user)
+    first = str(poll.options.order_by("position").first().pk)
+    assert client.put(f"/api/v1/polls/{poll.pk}/vote/", {"options": [first]}, format="json").status_code == 200
+    assert client.post(f"/api/v1/clubs/{poll.club_id}/leave/").status_code == 204
+    response = client.put(f"/api/v1/polls/{poll.pk}/vote/", {"options": [first]}, format="json")
+    assert response.status_code == 403 and response.json()["errors"][0]["code"] == "not_a_voter"
