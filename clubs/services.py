@@ -172,7 +172,7 @@ def club_create(
         reminder_hours=default_reminder_hours() if reminder_hours is None else list(reminder_hours),
     )
     ClubMember.objects.create(club=club, user=actor, role=ClubRole.ADMIN)
-    if current_book:
+    if current_book is not None:  # a blank one is stored as null by the hook
         current_book_changed(club=club, title=current_book, actor=actor)
     return club
 

@@ -164,3 +164,18 @@ def test_the_list_query_count_does_not_grow_with_books(django_assert_max_num_que
     BookFactory.create_batch(30, club=club)
     with django_assert_max_num_queries(few_count + 1):  # + the COUNT of a second page
         assert len(client.get(books_url(club)).json()["results"]) == 20
+
+
+def test_the_migration_turns_each_clubs_current_book_into_its_current_book():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("books.migrations.0001_initial")
+    legacy, blank, none = ClubFactory(), ClubFactory(), ClubFactory()
+    Club.objects.filter(pk=legacy.pk).update(current_book="Stoner")
+    Club.objects.filter(pk=blank.pk).update(current_book="")
+    migration.current_books_from_clubs(apps, None)
+    assert list(Book.objects.filter(club=legacy).values_list("title", "status")) == [("Stoner", "current")]
+    assert not Book.objects.filter(club__in=[blank, none]).exists()
+    assert Club.objects.get(pk=blank.pk).current_book is None
