@@ -33,6 +33,7 @@ READ_SCENARIOS = (
     "item_list",
     "ics_export",
     "my_notifications",
+    "poll_detail",
     "web_home",
     "web_meeting",
 )
@@ -101,6 +102,9 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
     future = sorted({(u, e) for u, _, e, upcoming in rows if upcoming})
     if not events or not future:
         raise SystemExit("bench.prepare: the database has no events to measure; run bench_seed first")
+    polls = club_polls([c for _, c in clubs])
+    if not polls:
+        raise SystemExit("bench.prepare: the database has no polls to measure; run bench_seed first")
 
     pools: dict[str, list[str]] = {
         "login": [
@@ -115,6 +119,8 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
         # The inbox as an app polls it: the first page, and now and then the unread ones only.
         "my_notifications": [_line("GET", "/api/v1/notifications/", tokens[u]) for u in user_ids]
         + [_line("GET", "/api/v1/notifications/?unread=true", tokens[u]) for u in user_ids[::4]],
+        # A member opening their club's poll (ranked, results visible, up to 40 ballots).
+        "poll_detail": [_line("GET", f"/api/v1/polls/{polls[c]}/", tokens[u]) for u, c in clubs if c in polls],
         "web_home": [_line("GET", "/", sessions[u]) for u in user_ids],
         "web_meeting": [_line("GET", f"/meetings/{e}/", sessions[u]) for u, e in events],
         "rsvp_upsert": [
@@ -136,6 +142,20 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
     contention = prepare_contention()
     (out_dir / "contention.json").write_text(json.dumps(contention))
     return {"users": len(user_ids), "pools": {name: len(lines) for name, lines in pools.items()}}
+
+
+def club_polls(club_ids) -> dict:
+    """Club id -> the id of one of its polls (the newest), for the clubs that have one."""
+    from books.polls.models import Poll
+
+    found: dict = {}
+    for club_id, poll_id in (
+        Poll.objects.filter(club_id__in=set(club_ids))
+        .order_by("club_id", "-created_at", "id")
+        .values_list("club_id", "id")
+    ):
+        found.setdefault(club_id, poll_id)
+    return found
 
 
 def web_session_for(user) -> str:

@@ -70,6 +70,7 @@ TITLES = {
     "item_list": "item list",
     "ics_export": ".ics export",
     "my_notifications": "list my notifications",
+    "poll_detail": "view a poll (ranked, with ballots)",
     "web_home": "web: member home page (session cookie)",
     "web_meeting": "web: meeting page (session cookie)",
     "rsvp_upsert": "RSVP upsert (many events)",

@@ -2,7 +2,8 @@
 -- BENCH_REQUESTS environment variable, "METHOD<TAB>PATH<TAB>TOKEN or -<TAB>JSON BODY or -", where TOKEN
 -- is a bearer token, or "session:<key>" for the web pages (sent as the session cookie).
 -- At the end it prints one line "BENCH_RESULT {json}" with throughput, latency percentiles (ms)
--- and error counts, which bench/run.py parses.
+-- and error counts, which bench/run.py parses. The scenarios (bench/prepare.py READ_SCENARIOS, e.g.
+-- my_notifications, poll_detail, web_meeting) differ only in their request files.
 
 local lines = {}
 local counter = 0

@@ -1,7 +1,6 @@
 """Bookwork's one settings module. Every value comes from the environment (see `.env.example`).
 
-Defaults are the production ones, except where noted; `make run` and `make test` set the few
-variables that development needs (`DEBUG`, a throwaway `SECRET_KEY`).
+Defaults are the production ones, except where noted; `make run` and `make test` set `DEBUG` and a throwaway key.
 """
 
 from datetime import timedelta
@@ -23,6 +22,7 @@ from bookwork.config import (
     env_url,
 )
 from bookwork.logging import logging_config
+from bookwork.openapi_settings import OPENAPI_SETTINGS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,6 @@ EMBEDDED_PG_DIR = BASE_DIR / ".data" / "pg"
 EMBEDDED_DATABASE_URL = f"postgres://postgres@{str(EMBEDDED_PG_DIR).replace('/', '%2F')}/bookwork"
 
 DEBUG = env_bool("DEBUG", False)
-
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -71,6 +70,8 @@ INSTALLED_APPS = [
     "events.items",
     "procrastinate.contrib.django",
     "notifications",
+    "books",
+    "books.polls",
     "audit",
     "django_htmx",
     "web",
@@ -240,43 +241,8 @@ REST_FRAMEWORK = {
 
 DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Bookwork API",
-    "DESCRIPTION": "Book clubs, their members, events, RSVPs and event items.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI's assets come from our own static files (drf-spectacular-sidecar), not a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {
-        "SiteRoleEnum": "accounts.models.Role",
-        "ClubRoleEnum": "clubs.models.ClubRole",
-        "EventTypeEnum": "events.models.EventType",
-        "EventStatusEnum": "events.models.EventStatus",
-        "RsvpStatusEnum": "events.availability.models.RsvpStatus",
-        "ItemCategoryEnum": "events.items.models.ItemCategory",
-        "ItemStatusEnum": "events.items.models.ItemStatus",
-        "NotificationKindEnum": "notifications.kinds.KIND_CHOICES",
-        # The error serializers of drf-standardized-errors (their `type` and `code` choice sets).
-        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
-        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
-        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
-        "ErrorCode401Enum": "core.openapi.ERROR_CODE_401_CHOICES",  # the library's codes + token_not_valid
-        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
-        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
-        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
-        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
-        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
-        "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
-        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-    ],
-}
+# drf-spectacular's settings (no environment in them): bookwork/openapi_settings.py.
+SPECTACULAR_SETTINGS = OPENAPI_SETTINGS
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("clubs.urls")),
     path("", include("events.urls")),
     path("", include("notifications.urls")),
+    path("", include("books.urls")),
+    path("", include("books.polls.urls")),
     path("", include("audit.urls")),
 ]
 

@@ -132,6 +132,10 @@ class ClubAdmin(admin.ModelAdmin):
         if change and "is_public" in form.changed_data and not obj.is_public:
             # As `club_update` does: no seat stays with someone who can no longer see the event.
             services.club_made_private(club_id=obj.pk)
+        if "current_book" in form.changed_data:
+            # As `club_update` does: the reading list's current book follows (books.services).
+            club = services.club_lock(club_id=obj.pk)
+            services.current_book_changed(club=club, title=club.current_book, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         released = []

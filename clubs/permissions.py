@@ -133,3 +133,20 @@ class ClubAccess:
 
     def can_delete_item(self, *, created_by_id) -> bool:
         return self.can_edit_any_item() or (created_by_id is not None and created_by_id == self.user_id)
+
+    # --- books, reading and polls (books/, books/polls/) --------------------------------------
+    def can_manage_books(self) -> bool:
+        """Add, edit, delete and start books of the reading list."""
+        return self.site_admin or self.role in MANAGER_ROLES
+
+    def can_keep_reading_entry(self) -> bool:
+        """Keep one's own reading entries: any active member, guests included."""
+        return self.is_member
+
+    def can_manage_polls(self) -> bool:
+        """Create, close and delete polls."""
+        return self.site_admin or self.role in MANAGER_ROLES
+
+    def can_vote(self) -> bool:
+        """Vote in the club's polls: active members other than guests (site admins only as members)."""
+        return self.role in CONTRIBUTOR_ROLES

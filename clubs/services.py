@@ -104,6 +104,10 @@ club_made_private = Hook(
 )
 
 
+# Connected by books: current_book(club=<Club, locked>, title, actor) set by a club write becomes the current book.
+current_book_changed = Hook("clubs.current_book_changed", "The reading list makes `title` its current book.")
+
+
 def _release_event_seats(*, club: Club, user_id) -> None:
     """Free the seats and waitlist places the user holds in the club's upcoming events."""
     membership_ended(user=user_id, club=club)
@@ -168,6 +172,8 @@ def club_create(
         reminder_hours=default_reminder_hours() if reminder_hours is None else list(reminder_hours),
     )
     ClubMember.objects.create(club=club, user=actor, role=ClubRole.ADMIN)
+    if current_book is not None:  # a blank one is stored as null by the hook
+        current_book_changed(club=club, title=current_book, actor=actor)
     return club
 
 
@@ -203,6 +209,8 @@ def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
     model_update(instance=club, changes=changes)
     if changes.get("is_public") is False:
         club_made_private(club_id=club.pk)
+    if "current_book" in changes:
+        current_book_changed(club=club, title=club.current_book, actor=actor)
     return club
 
 

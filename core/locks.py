@@ -11,6 +11,7 @@ never goes back up):
     5. event                 `events.Event`
     6. RSVP                  `availability.Availability`
     7. event item            `event_items.EventItem`
+    8. poll                  `polls.Poll`
 
 Why this order:
 
@@ -27,6 +28,11 @@ Why this order:
 - Deletes lock the parent FOR UPDATE before anything under it (club, then its events, then the
   cascade deletes RSVPs and items): Django's cascade deletes children FIRST, so an RSVP writer that
   holds the event and waits for an RSVP row the delete has already taken would deadlock with it.
+- Books and polls (books/, books/polls/): starting a book locks the club (its books change only
+  under that lock; a partial unique index backs "one current book"); a reading entry locks the
+  member's membership (so `books_read` moves once per change); a vote locks the voter's
+  membership, then the poll; closing a poll locks the club, then the poll (a club lock before a
+  poll lock, never the reverse); deleting a book locks the club's memberships, then the club.
 - Club services that change a membership lock the club (which serializes capacity checks) and
   then the membership row; no path that holds a membership lock ever waits for a club lock (the
   RSVP path skips the club), so this cannot close a cycle. A path may skip levels.
@@ -61,6 +67,7 @@ LOCK_ORDER: tuple[str, ...] = (
     "events.Event",
     "availability.Availability",
     "event_items.EventItem",
+    "polls.Poll",
 )
 
 # Below the statement timeout (DB_STATEMENT_TIMEOUT_MS, 5 s by default): waiting for a row lock

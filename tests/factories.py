@@ -12,6 +12,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import RefreshToken, Role, User
+from books.models import Book, BookStatus, ReadingEntry, ReadingStatus
+from books.polls.models import Ballot, Poll, PollKind, PollOption
 from clubs.models import Club, ClubMember, ClubRole
 from events.availability.models import Availability, RsvpStatus
 from events.items.models import EventItem, ItemCategory, ItemStatus
@@ -115,3 +117,58 @@ class RefreshTokenFactory(factory.django.DjangoModelFactory):
     family_id = factory.LazyFunction(uuid.uuid4)
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
     family_expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+
+class BookFactory(factory.django.DjangoModelFactory):
+    """A planned book. Use `books.services.book_start` to make one current."""
+
+    class Meta:
+        model = Book
+
+    club = factory.SubFactory(ClubFactory)
+    title = factory.Sequence(lambda n: f"Book {n}")
+    author = "George Eliot"
+    status = BookStatus.PLANNED
+    added_by = factory.LazyAttribute(lambda book: book.club.owner)
+
+
+class ReadingEntryFactory(factory.django.DjangoModelFactory):
+    """A plain reading entry row (it does not move `books_read`: the service does)."""
+
+    class Meta:
+        model = ReadingEntry
+
+    book = factory.SubFactory(BookFactory)
+    user = factory.SubFactory(UserFactory)
+    status = ReadingStatus.READING
+    progress_percent = 10
+
+
+class PollFactory(factory.django.DjangoModelFactory):
+    """An open text poll with `options` labels (default three) as its options."""
+
+    class Meta:
+        model = Poll
+        skip_postgeneration_save = True
+
+    club = factory.SubFactory(ClubFactory)
+    question = factory.Sequence(lambda n: f"Question {n}?")
+    kind = PollKind.TEXT
+    created_by = factory.LazyAttribute(lambda poll: poll.club.owner)
+
+    @factory.post_generation
+    def options(self, create, extracted, **kwargs):
+        if create:
+            labels = extracted if extracted is not None else ["Alpha", "Beta", "Gamma"]
+            PollOption.objects.bulk_create(
+                PollOption(poll=self, position=i, label=label) for i, label in enumerate(labels)
+            )
+
+
+class BallotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ballot
+
+    poll = factory.SubFactory(PollFactory)
+    user = factory.SubFactory(UserFactory)
+    choices = factory.LazyAttribute(lambda ballot: [ballot.poll.options.order_by("position").first().pk])

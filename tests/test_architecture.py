@@ -16,6 +16,8 @@ each other. The layer of a module is that of its longest matching prefix.
     events.availability | events.items
                               RSVPs and seats | items of an event
     events                    event lists, detail, writes, calendar, admin (renders RSVP state)
+    books                     the reading list, reading entries and `books_read`, the current book
+    books.polls               polls, ballots, instant-runoff; closing a book poll may start a book
     audit                     the history of every change (what it tracks), the club activity feed
     web                       the member web app: pages over the services and selectors above
     bookwork                  project shell: settings, URLs, WSGI, middleware, ops commands
@@ -30,7 +32,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "accounts", "clubs", "events", "notifications", "audit", "web", "bookwork")
+PACKAGES = ("core", "accounts", "clubs", "events", "notifications", "books", "audit", "web", "bookwork")
 # Each layer is a tuple of groups; a group is the module prefixes of one unit. Modules of one
 # group import each other freely; two groups of one layer (siblings) do not.
 LAYERS: list[tuple[tuple[str, ...], ...]] = [
@@ -42,6 +44,8 @@ LAYERS: list[tuple[tuple[str, ...], ...]] = [
     (("notifications",),),
     (("events.availability",), ("events.items",)),
     (("events",),),
+    (("books",),),
+    (("books.polls",),),
     (("audit",),),
     (("web",),),
     (("bookwork",),),

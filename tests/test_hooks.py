@@ -1,7 +1,8 @@
 """Cross-app effects run through `core.hooks` (docs/architecture.md): which services are connected."""
 
 from accounts.staff import user_deactivated
-from clubs.services import club_made_private, membership_ended
+from books.services import club_current_book_set
+from clubs.services import club_made_private, current_book_changed, membership_ended
 from events.availability.outsiders import availability_release_outsiders
 from events.availability.services import availability_release_user, release_user_everywhere
 
@@ -16,3 +17,7 @@ def test_deactivation_releases_seats_everywhere():
 
 def test_a_club_turning_private_releases_outsiders_seats():
     assert club_made_private.services == (availability_release_outsiders,)
+
+
+def test_a_club_current_book_set_by_a_club_write_goes_through_the_reading_list():
+    assert current_book_changed.services == (club_current_book_set,)

@@ -19,10 +19,12 @@ from tests.conftest import client_for
 from tests.factories import (
     DEFAULT_PASSWORD,
     AvailabilityFactory,
+    BookFactory,
     ClubFactory,
     ClubMemberFactory,
     EventFactory,
     EventItemFactory,
+    PollFactory,
     UserFactory,
 )
 
@@ -78,12 +80,17 @@ def world():
         "club": club,
         "event": event,
         "item": item,
+        "book": BookFactory(club=club, isbn="9780141439549", cover_url="https://covers.test/m.jpg"),
+        "poll": PollFactory(club=club),
     }
 
 
 def _cases(world) -> list[tuple[str, str, str, object, object]]:
     """(user, method, path template, path values, body) of one call per operation, in order."""
     c, e, i = world["club"].pk, world["event"].pk, world["item"].pk
+    b, p = world["book"].pk, world["poll"].pk
+    option = str(world["poll"].options.order_by("position").first().pk)
+    poll_body = {"question": "Snacks?", "kind": "text", "options": [{"label": "Tea"}, {"label": "Cake"}]}
     member, newcomer = world["member"], world["newcomer"]
     event_body = {"title": "Emma", "event_date": FUTURE, "event_time": "19:00", "location": "Attic"}
     return [
@@ -121,6 +128,19 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
         ("member", "get", "/api/v1/auth/me/notification-settings/", {}, None),
         ("member", "patch", "/api/v1/auth/me/notification-settings/", {}, {"email": {"event_created": True}}),
         ("owner", "post", "/api/v1/events/{event_id}/cancel/", {"event_id": e}, {"reason": "Snowed in"}),
+        ("member", "get", "/api/v1/clubs/{club_id}/books/", {"club_id": c}, None),
+        ("owner", "post", "/api/v1/clubs/{club_id}/books/", {"club_id": c}, {"title": "Kindred", "isbn": "0441172717"}),
+        ("member", "get", "/api/v1/clubs/{club_id}/books/{book_id}/", {"club_id": c, "book_id": b}, None),
+        ("owner", "patch", "/api/v1/clubs/{club_id}/books/{book_id}/", {"club_id": c, "book_id": b}, {"author": "Eliot"}),
+        ("owner", "post", "/api/v1/clubs/{club_id}/books/{book_id}/start/", {"club_id": c, "book_id": b}, None),
+        ("member", "put", "/api/v1/clubs/{club_id}/books/{book_id}/reading/me/", {"club_id": c, "book_id": b}, {"status": "finished", "rating": 5}),
+        ("member", "get", "/api/v1/clubs/{club_id}/books/{book_id}/reading/me/", {"club_id": c, "book_id": b}, None),
+        ("member", "get", "/api/v1/clubs/{club_id}/books/{book_id}/reading/", {"club_id": c, "book_id": b}, None),
+        ("member", "get", "/api/v1/clubs/{club_id}/polls/", {"club_id": c}, None),
+        ("owner", "post", "/api/v1/clubs/{club_id}/polls/", {"club_id": c}, poll_body),
+        ("member", "put", "/api/v1/polls/{poll_id}/vote/", {"poll_id": p}, {"options": [option]}),
+        ("member", "get", "/api/v1/polls/{poll_id}/", {"poll_id": p}, None),
+        ("owner", "post", "/api/v1/polls/{poll_id}/close/", {"poll_id": p}, {"apply": False}),
         ("owner", "post", "/api/v1/clubs/{id}/transfer-ownership/", {"id": c}, {"user_id": str(member.pk)}),
     ]  # fmt: skip
 

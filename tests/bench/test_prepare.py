@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from bench.prepare import READ_SCENARIOS, SESSION_PREFIX, prepare
+from clubs.models import Club
 from web.models import WebSession
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +41,20 @@ def test_web_scenarios_are_signed_in_by_session_cookie(tmp_path):
     # Without the cookie the same page is a redirect to sign in: the cookie is what signs in.
     method, path, _, _ = _requests(tmp_path / "web_meeting.tsv")[0]
     assert Client().get(path).status_code == 302
+
+
+def test_poll_detail_scenario_reads_a_poll_of_the_members_club(tmp_path):
+    call_command("bench_seed", "--users=130", "--clubs=8", "--events=60", "--rsvps=400", stdout=StringIO())
+    summary = prepare(tmp_path, users=12, password="unused")
+    # The seed keeps the app's rule: a club's current_book is the title of its one current book.
+    for club in Club.objects.all():
+        assert list(club.books.filter(status="current").values_list("title", flat=True)) == (
+            [club.current_book] if club.current_book else []
+        )
+    assert "poll_detail" in READ_SCENARIOS and summary["pools"]["poll_detail"] > 0
+    for _method, path, token, _body in _requests(tmp_path / "poll_detail.tsv")[:5]:
+        response = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 200, (path, response.content[:200])
+        poll = response.json()
+        assert poll["kind"] == "book" and poll["ranked"] and poll["voter_count"] > 0
+        assert all(option["votes"] is not None for option in poll["options"])

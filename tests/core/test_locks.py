@@ -12,6 +12,7 @@ from django.db import OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import RefreshToken, User
+from books.polls.models import Poll
 from clubs.models import Club, ClubMember
 from core import locks
 from events.availability.models import Availability
@@ -22,8 +23,8 @@ from tests.conftest import client_for
 from tests.factories import ClubFactory, ClubMemberFactory, EventFactory, UserFactory
 
 
-def test_the_global_order_is_user_tokens_membership_club_event_rsvp_item():
-    models = [User, RefreshToken, ClubMember, Club, Event, Availability, EventItem]
+def test_the_global_order_is_user_tokens_membership_club_event_rsvp_item_poll():
+    models = [User, RefreshToken, ClubMember, Club, Event, Availability, EventItem, Poll]
     assert list(locks.LOCK_ORDER) == [model._meta.label for model in models]
     assert "lock order" in locks.__doc__.lower()
 

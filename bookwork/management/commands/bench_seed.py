@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from bench.dataset import DEFAULT_PASSWORD, TABLES, Plan, secondary_indexes_dropped, seed_dataset
+from bench.reading import seed_reading
 from core.sql import SQL, Identifier, text
 
 # Tables emptied by --reset besides the generated ones: they reference users.
@@ -100,6 +101,7 @@ class Command(BaseCommand):
                         report = seed_dataset(
                             plan=plan, cursor=cursor, log=self.stdout.write, password_hash=password_hash
                         )
+                    report.rows.update(seed_reading(cursor))  # reading lists and polls, from the clubs
                     commit_started = time.perf_counter()
                 commit_seconds = time.perf_counter() - commit_started
                 analyze_started = time.perf_counter()
