@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "events.items",
     "procrastinate.contrib.django",
     "notifications",
+    "clubs.joining",
     "audit",
     "django_htmx",
     "web",
@@ -211,7 +212,16 @@ SIMPLE_JWT = {
 # --- REST framework ---------------------------------------------------------------------------
 THROTTLE_RATES = env_rates(
     "THROTTLE_RATES",
-    {"login": "10/min", "login_email": "5/min", "register": "30/hour", "user": "2000/min", "anon": "300/min"},
+    {
+        "login": "10/min",
+        "login_email": "5/min",
+        "register": "30/hour",
+        "user": "2000/min",
+        "anon": "300/min",
+        # Invite codes (preview and accept): per user and per client IP (clubs/joining/throttling.py).
+        "invite_code": "20/min",
+        "invite_code_ip": "60/min",
+    },
 )
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 

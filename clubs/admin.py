@@ -31,6 +31,17 @@ class ClubAdminForm(forms.ModelForm):
         model = Club
         fields = ("owner", *services.CLUB_EDITABLE_FIELDS)
 
+    def clean(self):
+        cleaned = super().clean()
+        if "is_public" in cleaned:
+            try:
+                cleaned["join_policy"] = services.join_policy_resolve(
+                    is_public=cleaned["is_public"], requested=cleaned.get("join_policy")
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
     def clean_name(self):
         name = (self.cleaned_data.get("name") or "").strip()
         if not name:
@@ -107,8 +118,17 @@ class ClubMemberInline(admin.TabularInline):
 @admin.register(Club)
 class ClubAdmin(admin.ModelAdmin):
     form = ClubAdminForm
-    list_display = ("name", "owner", "is_public", "member_count", "max_members", "timezone", "created_at")
-    list_filter = ("is_public", "timezone", "created_at")
+    list_display = (
+        "name",
+        "owner",
+        "is_public",
+        "join_policy",
+        "member_count",
+        "max_members",
+        "timezone",
+        "created_at",
+    )
+    list_filter = ("is_public", "join_policy", "timezone", "created_at")
     search_fields = ("name", "description", "owner__email", "owner__name")
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from clubs import selectors
-from clubs.models import Club, ClubMember, ClubRole
+from clubs.models import Club, ClubMember, ClubRole, JoinPolicy
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
 from clubs.validators import default_reminder_hours
@@ -41,6 +41,7 @@ CLUB_EDITABLE_FIELDS = (
     "name",
     "description",
     "is_public",
+    "join_policy",
     "max_members",
     "meeting_frequency",
     "current_book",
@@ -132,6 +133,25 @@ def _activate_or_create(*, club: Club, user, role: str, existing: ClubMember | N
         raise Conflict("The user is already a member of this club.", code="already_member") from None
 
 
+def join_policy_resolve(*, is_public: bool, requested: str | None, current: str | None = None) -> str:
+    """The join policy a club gets: private clubs are always `invite` (a 400 on `join_policy` for
+    another value); a public club keeps `requested`, else its current policy, else `open` (also
+    when it turns public from private: a club made public without naming a policy is open)."""
+    if not is_public:
+        if requested not in (None, JoinPolicy.INVITE):
+            raise ValidationError(
+                {
+                    "join_policy": ValidationError(
+                        "A private club is always 'invite': outsiders cannot see it to ask.", code="private_club"
+                    )
+                }
+            )
+        return JoinPolicy.INVITE
+    if requested is not None:
+        return requested
+    return current if current is not None else JoinPolicy.OPEN
+
+
 # --- clubs -----------------------------------------------------------------------------------
 @transaction.atomic
 def club_create(
@@ -140,6 +160,7 @@ def club_create(
     name: str,
     description: str | None = None,
     is_public: bool = False,
+    join_policy: str | None = None,
     max_members: int | None = None,
     meeting_frequency: str | None = None,
     current_book: str | None = None,
@@ -150,7 +171,8 @@ def club_create(
 ) -> Club:
     """Create a club owned by `actor`, who becomes its first active club admin.
 
-    403 for site guests (they may not create clubs). Inputs are already validated.
+    403 for site guests (they may not create clubs). Inputs are already validated; `join_policy`
+    defaults to `open` for a public club and must be `invite` (or absent) for a private one (400).
     """
     if not can_create_club(actor):
         raise PermissionDenied("Guests may not create clubs.")
@@ -159,6 +181,7 @@ def club_create(
         description=description,
         owner=actor,
         is_public=is_public,
+        join_policy=join_policy_resolve(is_public=is_public, requested=join_policy),
         max_members=max_members,
         meeting_frequency=meeting_frequency,
         current_book=current_book,
@@ -176,6 +199,8 @@ def club_create(
 def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
     """Change the fields of `data` (keys from `CLUB_EDITABLE_FIELDS`). Club admins and site admins.
 
+    `join_policy`: private clubs are always `invite` (400 for another value; making a club private
+    makes it `invite`); a club made public without naming a policy becomes `open`.
     Lowering `max_members` below the current number of active members is refused with a 400
     field error; the check runs under the club lock so no join can slip in between. Making the
     club private releases, in this transaction, the RSVPs of users who can no longer see its
@@ -199,6 +224,12 @@ def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
                     )
                 }
             )
+    if "join_policy" in data or "is_public" in data:
+        data = dict(data)
+        current = club.join_policy if club.is_public else None  # private -> public: `open` unless named
+        data["join_policy"] = join_policy_resolve(
+            is_public=data.get("is_public", club.is_public), requested=data.get("join_policy"), current=current
+        )
     changes = {field: value for field, value in data.items() if getattr(club, field) != value}
     model_update(instance=club, changes=changes)
     if changes.get("is_public") is False:
@@ -246,17 +277,21 @@ def club_transfer_ownership(*, actor, club_id, new_owner_id) -> Club:
 # --- memberships -----------------------------------------------------------------------------
 @transaction.atomic
 def club_join(*, actor, club_id) -> ClubMember:
-    """`actor` joins the public club as a `member` (reactivating a former membership).
+    """`actor` joins the public, `open` club as a `member` (reactivating a former membership).
 
-    409 `already_member` for an active member, 403 for a private club, 409 `club_full` at
-    `max_members`.
+    409 `already_member` for an active member, 403 for a private club, 403 `invite_required` for a
+    club that is not `open` (`clubs.joining` answers `approval` clubs with a join request before it
+    gets here), 409 `club_full` at `max_members`.
     """
     club = club_lock(club_id=club_id)
     existing = ClubMember.objects.filter(club=club, user=actor).first()
     if existing is not None and existing.is_active:
         raise Conflict("You are already a member of this club.", code="already_member")
+    if club.join_policy != JoinPolicy.OPEN:
+        # Decided on the locked row: a policy change commits before or after this join, never during.
+        raise PermissionDenied("This club takes new members by invitation.", code="invite_required")
     if not club_access(user=actor, club=club, role=None).can_join():
-        raise PermissionDenied("Only public clubs can be joined; ask a club admin to add you.")
+        raise PermissionDenied("Only public clubs can be joined; ask a club admin to invite you.")
     club_capacity_check(club=club)
     return _activate_or_create(club=club, user=actor, role=ClubRole.MEMBER, existing=existing)
 
@@ -275,9 +310,23 @@ def club_leave(*, actor, club_id) -> None:
     _deactivate(club=club, member=member)
 
 
+def member_admit(*, club: Club, user, role: str = ClubRole.MEMBER) -> ClubMember:
+    """Make `user` an active member of `club` with `role` (reactivating a former membership): the
+    last step of every way in (a join, an approved join request, an accepted invite, a staff add).
+
+    The caller holds the club lock (`club_lock`) in its transaction and has decided that the user
+    may come in; this recounts from the rows under that lock: 409 `already_member` for an active
+    member, 409 `club_full` at `max_members`. Backed by UNIQUE (club, user)."""
+    existing = ClubMember.objects.filter(club=club, user=user).first()
+    if existing is not None and existing.is_active:
+        raise Conflict("The user is already a member of this club.", code="already_member")
+    club_capacity_check(club=club)
+    return _activate_or_create(club=club, user=user, role=role, existing=existing)
+
+
 def member_add_check(*, access) -> None:
-    """403 unless the caller may add members at all (moderators: members and guests; club admins
-    and site admins: any role, decided again by `member_add` under the club lock). The view asks
+    """403 unless the caller may add members at all. Only site admins add directly
+    (`member_add`); club moderators and admins invite instead (`clubs.joining`). The view asks
     before it reads the body."""
     if not access.can_manage_members():
         raise PermissionDenied("Only club moderators and admins may add members.")
@@ -285,19 +334,15 @@ def member_add_check(*, access) -> None:
 
 @transaction.atomic
 def member_add(*, actor, club_id, user, role: str = ClubRole.MEMBER) -> ClubMember:
-    """Add `user` to the club with `role` (reactivating a former membership).
-
-    Moderators may add members and guests, club admins and site admins any role (else 403);
-    409 `already_member` for an active member, 409 `club_full` at `max_members`.
+    """Add `user` to the club with `role` directly, without their consent (reactivating a former
+    membership): site admins only (403 otherwise; club moderators and admins send an invite,
+    `clubs.joining.invites`). 409 `already_member` for an active member, 409 `club_full` at
+    `max_members`.
     """
     club = club_lock(club_id=club_id)
-    if not club_access(user=actor, club=club).can_add_member_with_role(role):
-        raise PermissionDenied(f"You may not add members with role {role!r}.")
-    existing = ClubMember.objects.filter(club=club, user=user).first()
-    if existing is not None and existing.is_active:
-        raise Conflict("The user is already a member of this club.", code="already_member")
-    club_capacity_check(club=club)
-    return _activate_or_create(club=club, user=user, role=role, existing=existing)
+    if not club_access(user=actor, club=club).can_add_member_directly():
+        raise PermissionDenied("Only site admins add members directly; club moderators and admins invite them.")
+    return member_admit(club=club, user=user, role=role)
 
 
 @transaction.atomic

@@ -13,8 +13,8 @@ each other. The layer of a module is that of its longest matching prefix.
                               the RSVP record (the notifications app reads who answered)
     notifications             notifications, their kinds, emails, reminders and the worker's jobs:
                               the services above call it to tell people what happened
-    events.availability | events.items
-                              RSVPs and seats | items of an event
+    events.availability | events.items | clubs.joining
+                              RSVPs and seats | items of an event | invitations and join requests
     events                    event lists, detail, writes, calendar, admin (renders RSVP state)
     audit                     the history of every change (what it tracks), the club activity feed
     web                       the member web app: pages over the services and selectors above
@@ -40,7 +40,7 @@ LAYERS: list[tuple[tuple[str, ...], ...]] = [
     (("events.models", "events.shapes", "events.sql", "events.selectors", "events.exceptions", "events.openapi"),),
     (("events.availability.models",),),
     (("notifications",),),
-    (("events.availability",), ("events.items",)),
+    (("events.availability",), ("events.items",), ("clubs.joining",)),
     (("events",),),
     (("audit",),),
     (("web",),),
