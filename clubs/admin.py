@@ -31,12 +31,21 @@ class ClubAdminForm(forms.ModelForm):
         model = Club
         fields = ("owner", *services.CLUB_EDITABLE_FIELDS)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "join_policy" in self.fields:
+            # Left out, it follows the visibility as in the API (public: open; private: invite).
+            self.fields["join_policy"].required = False
+
     def clean(self):
         cleaned = super().clean()
         if "is_public" in cleaned:
+            stored = self.instance if self.instance.pk is not None and not self.instance._state.adding else None
             try:
                 cleaned["join_policy"] = services.join_policy_resolve(
-                    is_public=cleaned["is_public"], requested=cleaned.get("join_policy")
+                    is_public=cleaned["is_public"],
+                    requested=cleaned.get("join_policy") or None,
+                    current=stored.join_policy if stored is not None and stored.is_public else None,
                 )
             except ValidationError as error:
                 self.add_error(None, error)
