@@ -220,3 +220,12 @@ def test_no_invite_email_job_when_email_is_off(world, settings):
     settings.EMAIL_ENABLED = False
     make_invite(world.club, world.users["admin"], email="new.reader@example.com")
     assert _invite_email_jobs() == []
+
+
+def test_the_database_keeps_uses_within_max_uses(world):
+    from django.db import IntegrityError, transaction
+
+    invite = make_invite(world.club, world.users["admin"], max_uses=2)
+    Invite.objects.filter(pk=invite["id"]).update(uses=2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invite.objects.filter(pk=invite["id"]).update(uses=3)

@@ -145,3 +145,15 @@ def test_my_requests_and_withdrawing(world):
     )
     assert approve.status_code == 409
     assert client_for(asker).get("/api/v1/join-requests/", {"status": "withdrawn"}).json()["count"] == 1
+
+
+def test_the_database_holds_one_pending_request_per_user_and_club(world):
+    from django.db import IntegrityError, transaction
+
+    asker = UserFactory()
+    JoinRequest.objects.create(club=world.club, user=asker)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JoinRequest.objects.create(club=world.club, user=asker)
+    JoinRequest.objects.filter(user=asker).update(status="declined")
+    JoinRequest.objects.create(club=world.club, user=asker)  # decided ones are history, not a block
+    assert JoinRequest.objects.filter(user=asker).count() == 2
