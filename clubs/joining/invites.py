@@ -52,6 +52,12 @@ def invites_manage_check(*, access) -> None:
         raise PermissionDenied("Only club moderators and admins manage invites.")
 
 
+def invite_create_check(*, actor, club: Club, role: str) -> None:
+    """403 unless `actor` may create an invite of `club` granting `role` (for forms that validate
+    before `invite_create`, which asks again under the club lock)."""
+    _role_check(access=club_access(user=actor, club=club), role=role)
+
+
 def _role_check(*, access, role: str) -> None:
     if not access.can_invite_with_role(role):
         raise PermissionDenied(f"You may not invite with role {role!r}.")

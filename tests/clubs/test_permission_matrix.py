@@ -89,7 +89,13 @@ def test_permission_matrix(action, role, is_public):
     if expected >= 400:
         body = response.json()
         assert body["type"] == "client_error"
-        assert body["errors"][0]["code"] in {"permission_denied", "not_found", "already_member", "owner_cannot_leave", "invite_required"}
+        assert body["errors"][0]["code"] in {
+            "permission_denied",
+            "not_found",
+            "already_member",
+            "owner_cannot_leave",
+            "invite_required",
+        }
         # A refused request changes nothing.
         after = set(
             ClubMember.objects.filter(club=world.club).values_list("user_id", "role", "is_active", "books_read")

@@ -67,7 +67,7 @@ def test_list_filter_and_approve(world):
     moderator = client_for(world.users["moderator"])
     base = f"/api/v1/clubs/{world.club.pk}/join-requests/"
     listed = moderator.get(base).json()
-    assert listed["count"] == 2 and [r["id"] for r in listed["results"]][0] == request["id"]
+    assert listed["count"] == 2 and listed["results"][0]["id"] == request["id"]
 
     response = moderator.post(f"{base}{request['id']}/approve/")
     assert response.status_code == 200, response.content
