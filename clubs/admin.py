@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 
 from clubs import services
 from clubs.models import Club, ClubMember, ClubRole
-from clubs.validators import normalize_reminder_hours, normalize_tags, validate_timezone
+from clubs.validators import join_policy_resolve, normalize_reminder_hours, normalize_tags, validate_timezone
 
 
 def _locked_club(club: Club) -> Club | None:
@@ -42,7 +42,7 @@ class ClubAdminForm(forms.ModelForm):
         if "is_public" in cleaned:
             stored = self.instance if self.instance.pk is not None and not self.instance._state.adding else None
             try:
-                cleaned["join_policy"] = services.join_policy_resolve(
+                cleaned["join_policy"] = join_policy_resolve(
                     is_public=cleaned["is_public"],
                     requested=cleaned.get("join_policy") or None,
                     current=stored.join_policy if stored is not None and stored.is_public else None,

@@ -21,19 +21,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
-from clubs import selectors
+from clubs.capacity import (
+    _activate_or_create,
+    club_active_member_count,
+    club_capacity_check,
+    club_lock,
+    member_admit,
+)
 from clubs.models import Club, ClubMember, ClubRole, JoinPolicy
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
-from clubs.validators import default_reminder_hours
+from clubs.validators import default_reminder_hours, join_policy_resolve
 from core.exceptions import Conflict
 from core.hooks import Hook
-from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
+from core.locks import Lock, lock_objects, retry_on_conflict
 from core.services import model_update
 
 # Fields of a club that `club_update` may change.
@@ -60,27 +66,7 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-# --- building blocks -------------------------------------------------------------------------
-def club_lock(*, club_id) -> Club:
-    """Lock and return the club row. Must run inside a transaction; Http404 if it is gone."""
-    club = lock_one(Club.objects.filter(pk=club_id))
-    if club is None:
-        raise Http404
-    return club
-
-
-def club_active_member_count(*, club: Club) -> int:
-    return selectors.club_active_member_count(club_id=club.pk)
-
-
-def club_capacity_check(*, club: Club, adding: int = 1) -> None:
-    """409 `club_full` unless `adding` more active members fit. The caller holds the club lock."""
-    if club.max_members is None:
-        return
-    if club_active_member_count(club=club) + adding > club.max_members:
-        raise Conflict(f"The club is full ({club.max_members} members).", code="club_full")
-
-
+# --- building blocks: clubs/capacity.py (lock, recount, admit), re-exported here ----------
 def _ensure_other_admin(*, club: Club, member: ClubMember) -> None:
     """409 `last_admin` if `member` is the club's only active admin (they are about to stop being one)."""
     if member.role != ClubRole.ADMIN or not member.is_active:
@@ -114,42 +100,6 @@ def _deactivate(*, club: Club, member: ClubMember) -> None:
     member.is_active = False
     member.save(update_fields=["is_active"])
     _release_event_seats(club=club, user_id=member.user_id)
-
-
-def _activate_or_create(*, club: Club, user, role: str, existing: ClubMember | None) -> ClubMember:
-    """Reactivate the user's former membership row or insert a new one (the caller holds the lock)."""
-    if existing is not None:
-        existing.is_active = True
-        existing.role = role
-        existing.joined_date = timezone.now()
-        existing.save(update_fields=["is_active", "role", "joined_date"])
-        return existing
-    try:
-        # A savepoint, so that a unique violation (a row written behind the lock's back, e.g. by
-        # plain SQL) leaves the outer transaction usable and answers 409.
-        with transaction.atomic():
-            return ClubMember.objects.create(club=club, user=user, role=role)
-    except IntegrityError:
-        raise Conflict("The user is already a member of this club.", code="already_member") from None
-
-
-def join_policy_resolve(*, is_public: bool, requested: str | None, current: str | None = None) -> str:
-    """The join policy a club gets: private clubs are always `invite` (a 400 on `join_policy` for
-    another value); a public club keeps `requested`, else its current policy, else `open` (also
-    when it turns public from private: a club made public without naming a policy is open)."""
-    if not is_public:
-        if requested not in (None, JoinPolicy.INVITE):
-            raise ValidationError(
-                {
-                    "join_policy": ValidationError(
-                        "A private club is always 'invite': outsiders cannot see it to ask.", code="private_club"
-                    )
-                }
-            )
-        return JoinPolicy.INVITE
-    if requested is not None:
-        return requested
-    return current if current is not None else JoinPolicy.OPEN
 
 
 # --- clubs -----------------------------------------------------------------------------------
@@ -308,20 +258,6 @@ def club_leave(*, actor, club_id) -> None:
         raise Conflict("The owner cannot leave; transfer ownership first.", code="owner_cannot_leave")
     _ensure_other_admin(club=club, member=member)
     _deactivate(club=club, member=member)
-
-
-def member_admit(*, club: Club, user, role: str = ClubRole.MEMBER) -> ClubMember:
-    """Make `user` an active member of `club` with `role` (reactivating a former membership): the
-    last step of every way in (a join, an approved join request, an accepted invite, a staff add).
-
-    The caller holds the club lock (`club_lock`) in its transaction and has decided that the user
-    may come in; this recounts from the rows under that lock: 409 `already_member` for an active
-    member, 409 `club_full` at `max_members`. Backed by UNIQUE (club, user)."""
-    existing = ClubMember.objects.filter(club=club, user=user).first()
-    if existing is not None and existing.is_active:
-        raise Conflict("The user is already a member of this club.", code="already_member")
-    club_capacity_check(club=club)
-    return _activate_or_create(club=club, user=user, role=role, existing=existing)
 
 
 def member_add_check(*, access) -> None:
