@@ -288,8 +288,8 @@ def member_update(*, actor, club_id, user_id, role: Any = UNSET, books_read: Any
     - any change needs a moderator, club admin or site admin (403);
     - `role`: club admins and site admins; the owner stays `admin` (409 `owner_must_be_admin`);
     - `books_read`: club admins and site admins;
-    - `is_active`: false removes the member, true reinstates them, with the rules of
-      `member_remove` and `member_add` (a moderator may only touch members and guests; capacity);
+    - `is_active`: false removes the member (the rules of `member_remove`: a moderator may only
+      touch members and guests); true reinstates them: site admins only, as `member_add` (capacity);
     - never leaves the club without an active admin (409 `last_admin`).
     """
     club = club_lock(club_id=club_id)
@@ -319,8 +319,10 @@ def member_update(*, actor, club_id, user_id, role: Any = UNSET, books_read: Any
     releasing = False
     if is_active is not UNSET and is_active != member.is_active:
         if is_active:
-            if not access.can_add_member_with_role(member.role):
-                raise PermissionDenied(f"You may not reinstate members with role {member.role!r}.")
+            # Consent: a former member comes back by joining or accepting an invite; only staff
+            # reinstate directly (as only they add directly).
+            if not access.can_add_member_directly():
+                raise PermissionDenied("Former members come back by joining or accepting an invite.")
             club_capacity_check(club=club)
             member.joined_date = timezone.now()
             fields.append("joined_date")

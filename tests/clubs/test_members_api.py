@@ -250,9 +250,22 @@ def test_remove_then_rejoin(public_world):
     assert ClubMember.objects.filter(club=world.club, user=world.target).count() == 1
 
 
+def test_only_site_admins_reinstate_through_patch(public_world):
+    """Consent: a removed member is not brought back without acting themselves (they join again
+    or accept an invite); club admins get 403, staff reinstate directly."""
+    world = public_world
+    target_url = f"/api/v1/clubs/{world.club.pk}/members/{world.target.pk}/"
+    assert client_for(world.users["admin"]).patch(target_url, {"is_active": False}).status_code == 200
+    for role in ("moderator", "admin", "owner"):
+        assert client_for(world.users[role]).patch(target_url, {"is_active": True}).status_code == 403
+    assert not ClubMember.objects.get(club=world.club, user=world.target).is_active
+    response = client_for(world.users["site_admin"]).patch(target_url, {"is_active": True})
+    assert response.status_code == 200 and response.json()["is_active"] is True
+
+
 def test_reinstating_through_patch_respects_capacity(db):
     world = build_world(is_public=True, max_members=6)
-    admin = client_for(world.users["admin"])
+    admin = client_for(world.users["site_admin"])
     target_url = f"/api/v1/clubs/{world.club.pk}/members/{world.target.pk}/"
     assert admin.patch(target_url, {"is_active": False}).status_code == 200
     assert client_for(world.candidate).post(f"/api/v1/clubs/{world.club.pk}/join/").status_code == 201
