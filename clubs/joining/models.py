@@ -114,7 +114,3 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return f"Invite to {self.club_id} as {self.role}"
-
-    @property
-    def is_personal(self) -> bool:
-        return self.email is not None or self.user_id is not None
