@@ -245,3 +245,20 @@ def test_organizer_cancels_a_meeting_and_it_takes_no_more_answers():
     again = owner.post(f"/meetings/{event.pk}/cancel/", follow=True).text
     assert "cancelled" in again.lower()
     assert "Meeting cancelled" in signed_in(first).get("/").text
+
+
+def test_discover_and_the_club_page_follow_the_join_policy():
+    open_club = ClubFactory(is_public=True, join_policy="open", name="Open Readers")
+    approval = ClubFactory(is_public=True, join_policy="approval", name="Careful Readers")
+    closed = ClubFactory(is_public=True, join_policy="invite", name="Closed Readers")
+    user = UserFactory()
+    client = signed_in(user)
+    page = client.get("/clubs/").text
+    assert "Join Open Readers" in page and "Ask to join Careful Readers" in page
+    assert "Closed Readers" in page and "Join Closed Readers" not in page
+    assert "Ask to join" in client.get(f"/clubs/{approval.pk}/").text
+    assert "Join this club" not in client.get(f"/clubs/{closed.pk}/").text
+    response = client.post(f"/clubs/{approval.pk}/join/", follow=True)
+    assert "You asked to join Careful Readers" in response.text
+    assert not approval.memberships.filter(user=user).exists()
+    assert "You joined Open Readers." in client.post(f"/clubs/{open_club.pk}/join/", follow=True).text
