@@ -201,7 +201,7 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
     with copy_in(
         cursor,
         "COPY clubs (id, name, description, owner_id, is_public, max_members, meeting_frequency, current_book, "
-        "location, tags, timezone, created_at, updated_at) FROM STDIN",
+        "location, tags, timezone, join_policy, created_at, updated_at) FROM STDIN",
     ) as copy:
         buf = CopyBuffer(copy, progress)
         for c in range(plan.clubs):
@@ -237,10 +237,11 @@ def seed_dataset(*, plan: Plan, cursor, log: Log, password_hash: str) -> Report:
             city = rng.choice(CITIES)
             description = f"We read {rng.choice(TAGS)} and meet {rng.choice(FREQUENCIES)} in {city}."
             created_s = _ts(created)
+            public = rng.random() < 0.7  # drawn here, as before the join policy existed: same data per seed
             buf.add(
-                f"{cid}\t{name}\t{description}\t{active_ids[0]}\t{'t' if rng.random() < 0.7 else 'f'}\t{max_members}"
+                f"{cid}\t{name}\t{description}\t{active_ids[0]}\t{'t' if public else 'f'}\t{max_members}"
                 f"\t{rng.choice(FREQUENCIES)}\t{rng.choice(BOOKS)}\t{city}\t{tags}\t{rng.choice(TIMEZONES)}"
-                f"\t{created_s}\t{created_s}\n"
+                f"\t{'open' if public else 'invite'}\t{created_s}\t{created_s}\n"
             )
             clubs.append(_Club(cid, size, created, active_ids, staff, name))
         buf.flush()

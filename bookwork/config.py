@@ -126,6 +126,20 @@ def env_url(name: str, default: str = "") -> str:
     return value
 
 
+# Default throttle rates per scope (THROTTLE_RATES overrides any of them): sign-in per IP and per
+# account, register per IP, the per-user budget, anonymous callers per IP, and invite codes
+# (preview and accept, clubs/joining/throttling.py) per user and per client IP.
+DEFAULT_THROTTLE_RATES = {
+    "login": "10/min",
+    "login_email": "5/min",
+    "register": "30/hour",
+    "user": "2000/min",
+    "anon": "300/min",
+    "invite_code": "20/min",
+    "invite_code_ip": "60/min",
+}
+
+
 def env_rates(name: str, default: dict[str, str]) -> dict[str, str]:
     """Parse `scope=N/period,...` (period: s, sec, m, min, h, hour, d, day) into DRF throttle rates."""
     rates = dict(default)

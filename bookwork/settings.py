@@ -9,6 +9,7 @@ from pathlib import Path
 import pghistory.config
 
 from bookwork.config import (
+    DEFAULT_THROTTLE_RATES,
     ConfigError,
     env_bool,
     env_choice,
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "notifications",
     "books",
     "books.polls",
+    "clubs.joining",
     "audit",
     "django_htmx",
     "web",
@@ -212,10 +214,7 @@ SIMPLE_JWT = {
 }
 
 # --- REST framework ---------------------------------------------------------------------------
-THROTTLE_RATES = env_rates(
-    "THROTTLE_RATES",
-    {"login": "10/min", "login_email": "5/min", "register": "30/hour", "user": "2000/min", "anon": "300/min"},
-)
+THROTTLE_RATES = env_rates("THROTTLE_RATES", DEFAULT_THROTTLE_RATES)
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 
 REST_FRAMEWORK = {
@@ -329,8 +328,7 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Bookwork <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Retries of a failed send: up to EMAIL_MAX_ATTEMPTS tries, waiting base * 2**attempt seconds
-# (at most EMAIL_RETRY_MAX_SECONDS) in between.
+# Retries of a failed send: EMAIL_MAX_ATTEMPTS tries, base * 2**attempt s apart (at most EMAIL_RETRY_MAX_SECONDS).
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 12, minimum=1)
 EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 5, minimum=0)
 EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 3600, minimum=1)

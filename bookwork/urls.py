@@ -13,6 +13,8 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("accounts.urls")),
+    # Before clubs.urls: it serves the clubs' `join/` and `members/` (POST invites), see its docstring.
+    path("", include("clubs.joining.urls")),
     path("", include("clubs.urls")),
     path("", include("events.urls")),
     path("", include("notifications.urls")),

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 
 from clubs import services
 from clubs.models import Club, ClubMember, ClubRole
-from clubs.validators import normalize_reminder_hours, normalize_tags, validate_timezone
+from clubs.validators import join_policy_resolve, normalize_reminder_hours, normalize_tags, validate_timezone
 
 
 def _locked_club(club: Club) -> Club | None:
@@ -30,6 +30,26 @@ class ClubAdminForm(forms.ModelForm):
     class Meta:
         model = Club
         fields = ("owner", *services.CLUB_EDITABLE_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "join_policy" in self.fields:
+            # Left out, it follows the visibility as in the API (public: open; private: invite).
+            self.fields["join_policy"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if "is_public" in cleaned:
+            stored = self.instance if self.instance.pk is not None and not self.instance._state.adding else None
+            try:
+                cleaned["join_policy"] = join_policy_resolve(
+                    is_public=cleaned["is_public"],
+                    requested=cleaned.get("join_policy") or None,
+                    current=stored.join_policy if stored is not None and stored.is_public else None,
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
     def clean_name(self):
         name = (self.cleaned_data.get("name") or "").strip()
@@ -107,8 +127,17 @@ class ClubMemberInline(admin.TabularInline):
 @admin.register(Club)
 class ClubAdmin(admin.ModelAdmin):
     form = ClubAdminForm
-    list_display = ("name", "owner", "is_public", "member_count", "max_members", "timezone", "created_at")
-    list_filter = ("is_public", "timezone", "created_at")
+    list_display = (
+        "name",
+        "owner",
+        "is_public",
+        "join_policy",
+        "member_count",
+        "max_members",
+        "timezone",
+        "created_at",
+    )
+    list_filter = ("is_public", "join_policy", "timezone", "created_at")
     search_fields = ("name", "description", "owner__email", "owner__name")
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)

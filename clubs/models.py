@@ -25,12 +25,23 @@ class ClubRole(models.TextChoices):
     GUEST = "guest", "Club guest"
 
 
+class JoinPolicy(models.TextChoices):
+    """How people get into a club (docs/clubs.md, "Getting into a club"): `open` anyone who sees it
+    joins, `approval` a join request a club moderator or admin approves, `invite` by invitation
+    only. Private clubs are always `invite` (a CHECK constraint); public clubs default to `open`."""
+
+    OPEN = "open", "Open"
+    APPROVAL = "approval", "Approval"
+    INVITE = "invite", "Invite only"
+
+
 class Club(models.Model):
     """A book club.
 
     Contract: `max_members` (when set) caps the number of ACTIVE memberships; writes that add
     members lock the club row first (see `clubs.services`). `owner` is always an active member with
     role `admin`. `tags` are normalised lower-case strings, searched through the GIN index.
+    `join_policy` (`JoinPolicy`) says how people get in; a private club is always `invite`.
     `timezone` is an IANA name; event dates and times of the club are local to it.
     `reminder_hours`: whole hours before each event's start at which its reminders go out (each
     1..720, a CHECK; `notifications.reminders` sends them).
@@ -43,6 +54,11 @@ class Club(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_clubs"
     )
     is_public = models.BooleanField(default=False, db_default=False)
+    # Defaults to `invite` (a club is private unless it says otherwise, and a row written without a
+    # policy stays closed); `clubs.services.club_create` gives public clubs `open`.
+    join_policy = models.CharField(
+        max_length=16, choices=JoinPolicy.choices, default=JoinPolicy.INVITE, db_default=JoinPolicy.INVITE
+    )
     max_members = models.IntegerField(null=True, blank=True)
     meeting_frequency = models.CharField(max_length=50, null=True, blank=True)
     current_book = models.CharField(max_length=255, null=True, blank=True)
@@ -65,6 +81,11 @@ class Club(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(max_members__gt=0), name="clubs_max_members_check"),
+            models.CheckConstraint(condition=Q(join_policy__in=JoinPolicy.values), name="clubs_join_policy_check"),
+            # Outsiders cannot see a private club, so they cannot ask to join it: invitation only.
+            models.CheckConstraint(
+                condition=Q(is_public=True) | Q(join_policy=JoinPolicy.INVITE), name="clubs_private_invite_only"
+            ),
             # Every element within bounds (`<@` the array of allowed values, answerable by PostgreSQL
             # without a function); `normalize_reminder_hours` gives the API its 400 first.
             models.CheckConstraint(

@@ -80,6 +80,24 @@ class ClubAccess:
             return True
         return self.role == ClubRole.MODERATOR and role in MODERATOR_ASSIGNABLE_ROLES
 
+    def can_add_member_directly(self) -> bool:
+        """Make someone a member without their consent: site admins only (staff). Club moderators
+        and admins invite instead (`can_invite_with_role`)."""
+        return self.site_admin
+
+    def can_invite_with_role(self, role: str) -> bool:
+        """Create an invite (personal or link) that grants `role`: moderators `member`/`guest`,
+        club admins and site admins any club role (the owner is not a role: never by invite)."""
+        return self.can_add_member_with_role(role)
+
+    def can_manage_invites(self) -> bool:
+        """List and revoke the club's invites (a moderator revokes those of members and guests)."""
+        return self.can_manage_members()
+
+    def can_review_join_requests(self) -> bool:
+        """List, approve and decline the club's join requests."""
+        return self.can_manage_members()
+
     def can_remove_member_with_role(self, role: str) -> bool:
         return self.can_add_member_with_role(role)
 

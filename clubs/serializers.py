@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import UserManager
-from clubs.models import ClubMember, ClubRole
+from clubs.models import ClubMember, ClubRole, JoinPolicy
 from clubs.shapes import CLUB
 from clubs.validators import (
     MAX_INT,
@@ -116,6 +116,12 @@ class ClubWriteSerializer(serializers.Serializer):
     name = StrictCharField(min_length=1, max_length=255)
     description = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
     is_public = serializers.BooleanField(required=False)
+    join_policy = serializers.ChoiceField(
+        choices=JoinPolicy.choices,
+        required=False,
+        help_text="`open`, `approval` or `invite`. Public clubs default to `open`; private clubs are always "
+        "`invite` (another value is a 400).",
+    )
     max_members = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_INT, help_text="Cap on active members."
     )

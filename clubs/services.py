@@ -21,19 +21,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
-from clubs import selectors
-from clubs.models import Club, ClubMember, ClubRole
+from clubs.capacity import (
+    _activate_or_create,
+    club_active_member_count,
+    club_capacity_check,
+    club_lock,
+    member_admit,
+)
+from clubs.models import Club, ClubMember, ClubRole, JoinPolicy
 from clubs.permissions import can_create_club
 from clubs.selectors import club_access
-from clubs.validators import default_reminder_hours
+from clubs.validators import default_reminder_hours, join_policy_resolve
 from core.exceptions import Conflict
 from core.hooks import Hook
-from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
+from core.locks import Lock, lock_objects, retry_on_conflict
 from core.services import model_update
 
 # Fields of a club that `club_update` may change.
@@ -41,6 +47,7 @@ CLUB_EDITABLE_FIELDS = (
     "name",
     "description",
     "is_public",
+    "join_policy",
     "max_members",
     "meeting_frequency",
     "current_book",
@@ -59,27 +66,7 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-# --- building blocks -------------------------------------------------------------------------
-def club_lock(*, club_id) -> Club:
-    """Lock and return the club row. Must run inside a transaction; Http404 if it is gone."""
-    club = lock_one(Club.objects.filter(pk=club_id))
-    if club is None:
-        raise Http404
-    return club
-
-
-def club_active_member_count(*, club: Club) -> int:
-    return selectors.club_active_member_count(club_id=club.pk)
-
-
-def club_capacity_check(*, club: Club, adding: int = 1) -> None:
-    """409 `club_full` unless `adding` more active members fit. The caller holds the club lock."""
-    if club.max_members is None:
-        return
-    if club_active_member_count(club=club) + adding > club.max_members:
-        raise Conflict(f"The club is full ({club.max_members} members).", code="club_full")
-
-
+# --- building blocks: clubs/capacity.py (lock, recount, admit), re-exported here ----------
 def _ensure_other_admin(*, club: Club, member: ClubMember) -> None:
     """409 `last_admin` if `member` is the club's only active admin (they are about to stop being one)."""
     if member.role != ClubRole.ADMIN or not member.is_active:
@@ -119,23 +106,6 @@ def _deactivate(*, club: Club, member: ClubMember) -> None:
     _release_event_seats(club=club, user_id=member.user_id)
 
 
-def _activate_or_create(*, club: Club, user, role: str, existing: ClubMember | None) -> ClubMember:
-    """Reactivate the user's former membership row or insert a new one (the caller holds the lock)."""
-    if existing is not None:
-        existing.is_active = True
-        existing.role = role
-        existing.joined_date = timezone.now()
-        existing.save(update_fields=["is_active", "role", "joined_date"])
-        return existing
-    try:
-        # A savepoint, so that a unique violation (a row written behind the lock's back, e.g. by
-        # plain SQL) leaves the outer transaction usable and answers 409.
-        with transaction.atomic():
-            return ClubMember.objects.create(club=club, user=user, role=role)
-    except IntegrityError:
-        raise Conflict("The user is already a member of this club.", code="already_member") from None
-
-
 # --- clubs -----------------------------------------------------------------------------------
 @transaction.atomic
 def club_create(
@@ -144,6 +114,7 @@ def club_create(
     name: str,
     description: str | None = None,
     is_public: bool = False,
+    join_policy: str | None = None,
     max_members: int | None = None,
     meeting_frequency: str | None = None,
     current_book: str | None = None,
@@ -154,7 +125,8 @@ def club_create(
 ) -> Club:
     """Create a club owned by `actor`, who becomes its first active club admin.
 
-    403 for site guests (they may not create clubs). Inputs are already validated.
+    403 for site guests (they may not create clubs). Inputs are already validated; `join_policy`
+    defaults to `open` for a public club and must be `invite` (or absent) for a private one (400).
     """
     if not can_create_club(actor):
         raise PermissionDenied("Guests may not create clubs.")
@@ -163,6 +135,7 @@ def club_create(
         description=description,
         owner=actor,
         is_public=is_public,
+        join_policy=join_policy_resolve(is_public=is_public, requested=join_policy),
         max_members=max_members,
         meeting_frequency=meeting_frequency,
         current_book=current_book,
@@ -182,6 +155,8 @@ def club_create(
 def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
     """Change the fields of `data` (keys from `CLUB_EDITABLE_FIELDS`). Club admins and site admins.
 
+    `join_policy`: private clubs are always `invite` (400 for another value; making a club private
+    makes it `invite`); a club made public without naming a policy becomes `open`.
     Lowering `max_members` below the current number of active members is refused with a 400
     field error; the check runs under the club lock so no join can slip in between. Making the
     club private releases, in this transaction, the RSVPs of users who can no longer see its
@@ -205,6 +180,12 @@ def club_update(*, actor, club_id, data: dict[str, Any]) -> Club:
                     )
                 }
             )
+    if "join_policy" in data or "is_public" in data:
+        data = dict(data)
+        current = club.join_policy if club.is_public else None  # private -> public: `open` unless named
+        data["join_policy"] = join_policy_resolve(
+            is_public=data.get("is_public", club.is_public), requested=data.get("join_policy"), current=current
+        )
     changes = {field: value for field, value in data.items() if getattr(club, field) != value}
     model_update(instance=club, changes=changes)
     if changes.get("is_public") is False:
@@ -254,17 +235,21 @@ def club_transfer_ownership(*, actor, club_id, new_owner_id) -> Club:
 # --- memberships -----------------------------------------------------------------------------
 @transaction.atomic
 def club_join(*, actor, club_id) -> ClubMember:
-    """`actor` joins the public club as a `member` (reactivating a former membership).
+    """`actor` joins the public, `open` club as a `member` (reactivating a former membership).
 
-    409 `already_member` for an active member, 403 for a private club, 409 `club_full` at
-    `max_members`.
+    409 `already_member` for an active member, 403 for a private club, 403 `invite_required` for a
+    club that is not `open` (`clubs.joining` answers `approval` clubs with a join request before it
+    gets here), 409 `club_full` at `max_members`.
     """
     club = club_lock(club_id=club_id)
     existing = ClubMember.objects.filter(club=club, user=actor).first()
     if existing is not None and existing.is_active:
         raise Conflict("You are already a member of this club.", code="already_member")
+    if club.join_policy != JoinPolicy.OPEN:
+        # Decided on the locked row: a policy change commits before or after this join, never during.
+        raise PermissionDenied("This club takes new members by invitation.", code="invite_required")
     if not club_access(user=actor, club=club, role=None).can_join():
-        raise PermissionDenied("Only public clubs can be joined; ask a club admin to add you.")
+        raise PermissionDenied("Only public clubs can be joined; ask a club admin to invite you.")
     club_capacity_check(club=club)
     return _activate_or_create(club=club, user=actor, role=ClubRole.MEMBER, existing=existing)
 
@@ -284,8 +269,8 @@ def club_leave(*, actor, club_id) -> None:
 
 
 def member_add_check(*, access) -> None:
-    """403 unless the caller may add members at all (moderators: members and guests; club admins
-    and site admins: any role, decided again by `member_add` under the club lock). The view asks
+    """403 unless the caller may add members at all. Only site admins add directly
+    (`member_add`); club moderators and admins invite instead (`clubs.joining`). The view asks
     before it reads the body."""
     if not access.can_manage_members():
         raise PermissionDenied("Only club moderators and admins may add members.")
@@ -300,19 +285,15 @@ def member_role_change_check(*, access) -> None:
 
 @transaction.atomic
 def member_add(*, actor, club_id, user, role: str = ClubRole.MEMBER) -> ClubMember:
-    """Add `user` to the club with `role` (reactivating a former membership).
-
-    Moderators may add members and guests, club admins and site admins any role (else 403);
-    409 `already_member` for an active member, 409 `club_full` at `max_members`.
+    """Add `user` to the club with `role` directly, without their consent (reactivating a former
+    membership): site admins only (403 otherwise; club moderators and admins send an invite,
+    `clubs.joining.invites`). 409 `already_member` for an active member, 409 `club_full` at
+    `max_members`.
     """
     club = club_lock(club_id=club_id)
-    if not club_access(user=actor, club=club).can_add_member_with_role(role):
-        raise PermissionDenied(f"You may not add members with role {role!r}.")
-    existing = ClubMember.objects.filter(club=club, user=user).first()
-    if existing is not None and existing.is_active:
-        raise Conflict("The user is already a member of this club.", code="already_member")
-    club_capacity_check(club=club)
-    return _activate_or_create(club=club, user=user, role=role, existing=existing)
+    if not club_access(user=actor, club=club).can_add_member_directly():
+        raise PermissionDenied("Only site admins add members directly; club moderators and admins invite them.")
+    return member_admit(club=club, user=user, role=role)
 
 
 @transaction.atomic
@@ -322,8 +303,8 @@ def member_update(*, actor, club_id, user_id, role: Any = UNSET, books_read: Any
     - any change needs a moderator, club admin or site admin (403);
     - `role`: club admins and site admins; the owner stays `admin` (409 `owner_must_be_admin`);
     - `books_read`: club admins and site admins;
-    - `is_active`: false removes the member, true reinstates them, with the rules of
-      `member_remove` and `member_add` (a moderator may only touch members and guests; capacity);
+    - `is_active`: false removes the member (the rules of `member_remove`: a moderator may only
+      touch members and guests); true reinstates them: site admins only, as `member_add` (capacity);
     - never leaves the club without an active admin (409 `last_admin`).
     """
     club = club_lock(club_id=club_id)
@@ -352,8 +333,10 @@ def member_update(*, actor, club_id, user_id, role: Any = UNSET, books_read: Any
     releasing = False
     if is_active is not UNSET and is_active != member.is_active:
         if is_active:
-            if not access.can_add_member_with_role(member.role):
-                raise PermissionDenied(f"You may not reinstate members with role {member.role!r}.")
+            # Consent: a former member comes back by joining or accepting an invite; only staff
+            # reinstate directly (as only they add directly).
+            if not access.can_add_member_directly():
+                raise PermissionDenied("Former members come back by joining or accepting an invite.")
             club_capacity_check(club=club)
             member.joined_date = timezone.now()
             fields.append("joined_date")

@@ -18,6 +18,7 @@ CLUB = ModelShape(
         "description",
         "owner",
         "is_public",
+        "join_policy",
         "max_members",
         "meeting_frequency",
         "current_book",

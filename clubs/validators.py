@@ -75,3 +75,25 @@ def parse_tag_query(value: str) -> list[str]:
     """The tags of a `?tags=a,b` query, normalised like stored tags (no length errors: a tag that
     cannot be stored simply matches nothing)."""
     return list(dict.fromkeys(part.strip().lower() for part in (value or "").split(",") if part.strip()))
+
+
+INVITE_ONLY = "invite"  # clubs.models.JoinPolicy.INVITE (that module imports this one)
+
+
+def join_policy_resolve(*, is_public: bool, requested: str | None, current: str | None = None) -> str:
+    """The join policy a club gets: private clubs are always `invite` (a 400 on `join_policy` for
+    another value); a public club keeps `requested`, else its current policy, else `open` (also
+    when it turns public from private: a club made public without naming a policy is open)."""
+    if not is_public:
+        if requested not in (None, INVITE_ONLY):
+            raise ValidationError(
+                {
+                    "join_policy": ValidationError(
+                        "A private club is always 'invite': outsiders cannot see it to ask.", code="private_club"
+                    )
+                }
+            )
+        return INVITE_ONLY
+    if requested is not None:
+        return requested
+    return current if current is not None else "open"

@@ -38,7 +38,6 @@ from clubs.selectors import (
 from clubs.serializers import (
     ClubSerializer,
     ClubWriteSerializer,
-    MemberAddSerializer,
     MemberSerializer,
     MemberUpdateSerializer,
     TransferOwnershipSerializer,
@@ -61,7 +60,7 @@ OWNER_MUST_BE_ADMIN = ("owner_must_be_admin", "The owner is always a club admin;
     ),
 )
 class ClubViewSet(viewsets.GenericViewSet):
-    """Clubs: list, create, read, edit, delete; join, leave, transfer ownership."""
+    """Clubs: list, create, read, edit, delete; leave, transfer ownership (join: `clubs.joining`)."""
 
     queryset = Club.objects.none()
     serializer_class = ClubSerializer
@@ -138,25 +137,6 @@ class ClubViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="Join a public club",
-        parameters=[CLUB_ID_PARAMETER],
-        request=None,
-        responses={
-            201: MemberSerializer,
-            403: FORBIDDEN_403,
-            404: NOT_FOUND_404,
-            409: conflict_409("The club is full, or the caller is already a member.", CLUB_FULL, ALREADY_MEMBER),
-            **COMMON_ERRORS,
-        },
-    )
-    @action(detail=True, methods=["post"])
-    def join(self, request, pk=None):
-        club = club_get_visible(user=request.user, club_id=pk)
-        member = services.club_join(actor=request.user, club_id=club.pk)
-        access = club_access(user=request.user, club=club, role=member.role)
-        return Response(MemberSerializer(member, context={"access": access}).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
         summary="Leave a club",
         description="The caller's membership turns inactive; their seats in upcoming events are released.",
         parameters=[CLUB_ID_PARAMETER],
@@ -204,7 +184,8 @@ class ClubViewSet(viewsets.GenericViewSet):
     ),
 )
 class ClubMemberViewSet(viewsets.GenericViewSet):
-    """Memberships of one club, addressed by the member's user id."""
+    """Memberships of one club, addressed by the member's user id. Adding one (POST on the list)
+    is an invitation: `clubs.joining.views.ClubMemberInviteViewSet` extends this class with it."""
 
     queryset = ClubMember.objects.none()
     serializer_class = MemberSerializer
@@ -239,33 +220,6 @@ class ClubMemberViewSet(viewsets.GenericViewSet):
     def list(self, request, club_id=None):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    @extend_schema(
-        summary="Add a member",
-        description="By `user_id` or `email`. Moderators add members and guests; club admins and site admins any "
-        "role. A former member is reinstated.",
-        parameters=[CLUB_ID_NESTED_PARAMETER],
-        request=MemberAddSerializer,
-        responses={
-            201: MemberSerializer,
-            400: VALIDATION_400,
-            403: FORBIDDEN_403,
-            404: NOT_FOUND_404,
-            409: conflict_409("The club is full, or the user is already a member.", CLUB_FULL, ALREADY_MEMBER),
-            **COMMON_ERRORS,
-        },
-    )
-    def create(self, request, club_id=None):
-        services.member_add_check(access=self.access)
-        serializer = MemberAddSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        member = services.member_add(
-            actor=request.user,
-            club_id=self.club.pk,
-            user=serializer.validated_data["user"],
-            role=serializer.validated_data["role"],
-        )
-        return self._render(member.user_id, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Read a membership",

@@ -35,7 +35,9 @@ Why this order:
   poll lock, never the reverse); deleting a book locks the club's memberships, then the club.
 - Club services that change a membership lock the club (which serializes capacity checks) and
   then the membership row; no path that holds a membership lock ever waits for a club lock (the
-  RSVP path skips the club), so this cannot close a cycle. A path may skip levels.
+  RSVP path skips the club), so this cannot close a cycle. A path may skip levels. Join requests
+  and invites (`clubs.joining`) take no lock of their own: their decisions and uses happen under
+  their club's lock, which already serializes everything that adds a member.
 
 `lock_objects` refuses to run outside a transaction (a lock outside one is released at once) and
 sets `SET LOCAL lock_timeout`, so a stuck lock fails fast instead of holding a worker.

@@ -47,6 +47,8 @@ class ClubFactory(factory.django.DjangoModelFactory):
     description = factory.Faker("sentence")
     owner = factory.SubFactory(UserFactory)
     is_public = True
+    # As `clubs.services.club_create` decides: public clubs are open, private ones invite-only.
+    join_policy = factory.LazyAttribute(lambda club: "open" if club.is_public else "invite")
     max_members = None
     tags = factory.LazyFunction(lambda: ["fiction"])
     timezone = "UTC"

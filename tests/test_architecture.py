@@ -13,8 +13,8 @@ each other. The layer of a module is that of its longest matching prefix.
                               the RSVP record (the notifications app reads who answered)
     notifications             notifications, their kinds, emails, reminders and the worker's jobs:
                               the services above call it to tell people what happened
-    events.availability | events.items
-                              RSVPs and seats | items of an event
+    events.availability | events.items | clubs.joining
+                              RSVPs and seats | items of an event | invitations and join requests
     events                    event lists, detail, writes, calendar, admin (renders RSVP state)
     books                     the reading list, reading entries and `books_read`, the current book
     books.polls               polls, ballots, instant-runoff; closing a book poll may start a book
@@ -42,7 +42,7 @@ LAYERS: list[tuple[tuple[str, ...], ...]] = [
     (("events.models", "events.shapes", "events.sql", "events.selectors", "events.exceptions", "events.openapi"),),
     (("events.availability.models",),),
     (("notifications",),),
-    (("events.availability",), ("events.items",)),
+    (("events.availability",), ("events.items",), ("clubs.joining",)),
     (("events",),),
     (("books",),),
     (("books.polls",),),

@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Role
+from clubs.joining.models import Invite, JoinRequest
 from tests.conftest import client_for
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -72,7 +74,16 @@ def world():
     event = EventFactory(club=club, event_date=dt.date.today() + dt.timedelta(days=10), max_attendees=1)
     AvailabilityFactory(event=event, user=member, status="available")
     item = EventItemFactory(event=event, created_by=owner, assigned_to=member)
+    approval_club = ClubFactory(owner=owner, is_public=True, join_policy="approval")
+    requests = [JoinRequest.objects.create(club=approval_club, user=UserFactory()) for _ in range(2)]
+    invite = Invite.objects.create(
+        club=club, code="shape-test-code", max_uses=5, expires_at=timezone.now() + dt.timedelta(days=1)
+    )
     return {
+        "approval_club": approval_club,
+        "requests": requests,
+        "invite": invite,
+        "invitee": UserFactory(),
         "owner": owner,
         "member": member,
         "newcomer": newcomer,
@@ -92,6 +103,7 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
     option = str(world["poll"].options.order_by("position").first().pk)
     poll_body = {"question": "Snacks?", "kind": "text", "options": [{"label": "Tea"}, {"label": "Cake"}]}
     member, newcomer = world["member"], world["newcomer"]
+    a, (r1, r2), code = world["approval_club"].pk, world["requests"], world["invite"].code
     event_body = {"title": "Emma", "event_date": FUTURE, "event_time": "19:00", "location": "Attic"}
     return [
         (None, "get", "/api/v1/", {}, None),
@@ -106,7 +118,15 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
         ("member", "get", "/api/v1/clubs/{id}/", {"id": c}, None),
         ("owner", "patch", "/api/v1/clubs/{id}/", {"id": c}, {"description": "Novels"}),
         ("owner", "get", "/api/v1/clubs/{club_id}/activity/", {"club_id": c}, None),
-        ("joiner", "post", "/api/v1/clubs/{id}/join/", {"id": c}, None),
+        ("joiner", "post", "/api/v1/clubs/{club_id}/join/", {"club_id": c}, None),
+        ("owner", "get", "/api/v1/clubs/{club_id}/join-requests/", {"club_id": a}, None),
+        ("owner", "post", "/api/v1/clubs/{club_id}/join-requests/{request_id}/approve/", {"club_id": a, "request_id": r1.pk}, None),
+        ("owner", "post", "/api/v1/clubs/{club_id}/join-requests/{request_id}/decline/", {"club_id": a, "request_id": r2.pk}, None),
+        ("member", "get", "/api/v1/join-requests/", {}, None),
+        ("owner", "get", "/api/v1/clubs/{club_id}/invites/", {"club_id": c}, None),
+        ("owner", "post", "/api/v1/clubs/{club_id}/invites/", {"club_id": c}, {"email": "x@example.com", "role": "guest"}),
+        ("invitee", "get", "/api/v1/invites/{code}/", {"code": code}, None),
+        ("invitee", "post", "/api/v1/invites/{code}/accept/", {"code": code}, None),
         ("owner", "get", "/api/v1/clubs/{club_id}/members/", {"club_id": c}, None),
         ("owner", "post", "/api/v1/clubs/{club_id}/members/", {"club_id": c}, {"user_id": str(newcomer.pk)}),
         ("owner", "get", "/api/v1/clubs/{club_id}/members/{user_id}/", {"club_id": c, "user_id": member.pk}, None),

@@ -32,6 +32,7 @@ urlpatterns = [
     path("clubs/<str:club_id>/members/", clubs.member_add, name="member_add"),
     path("clubs/<str:club_id>/members/<str:user_id>/", clubs.member_change, name="member_change"),
     path("clubs/<str:club_id>/meetings/new/", events.event_new, name="meeting_new"),
+    path("invites/<str:code>/", clubs.invite, name="invite"),
     path("meetings/<str:event_id>/", events.event_detail, name="meeting"),
     path("meetings/<str:event_id>/edit/", events.event_edit, name="meeting_edit"),
     path("meetings/<str:event_id>/cancel/", events.event_cancel, name="meeting_cancel"),

@@ -38,7 +38,9 @@ def test_club_admin_sees_member_event_rsvp_and_item_changes_newest_first():
     alice = UserFactory(name="Alice", phone="+44 20 7946 0000")
     client = client_for(admin)
 
-    added = client.post(f"/api/v1/clubs/{club.pk}/members/", {"user_id": str(alice.pk)}, format="json")
+    invited = client.post(f"/api/v1/clubs/{club.pk}/members/", {"user_id": str(alice.pk)}, format="json")
+    assert invited.status_code == 202, invited.content
+    added = client_for(alice).post(f"/api/v1/invites/{invited.json()['code']}/accept/")
     assert added.status_code == 201, added.content
     promoted = client.patch(f"/api/v1/clubs/{club.pk}/members/{alice.pk}/", {"role": "moderator"}, format="json")
     assert promoted.status_code == 200, promoted.content

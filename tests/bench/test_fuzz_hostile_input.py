@@ -5,17 +5,21 @@ the served OpenAPI schema, sent through the WSGI application and validated with 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from schemathesis.checks import not_a_server_error
 
 from accounts.tokens import access_token_for
+from clubs.joining.models import Invite, JoinRequest
 from notifications.emails import unsubscribe_token
-from tests.factories import BookFactory, ClubFactory, EventFactory, EventItemFactory, PollFactory
+from tests.factories import BookFactory, ClubFactory, EventFactory, EventItemFactory, PollFactory, UserFactory
 
 # `str.isdigit` accepts all of these; `int` rejects the first and reads the others.
 UNICODE_DIGITS = ["²", "٣", "１０", "߁"]
@@ -47,6 +51,10 @@ def world(db):
     event = EventFactory(club=club)
     item = EventItemFactory(event=event, created_by=club.owner)
     book, poll = BookFactory(club=club), PollFactory(club=club)
+    join_request = JoinRequest.objects.create(club=club, user=UserFactory())
+    invite = Invite.objects.create(
+        club=club, code="hostile-input-code", max_uses=5, expires_at=timezone.now() + dt.timedelta(days=1)
+    )
 
     def headers() -> dict:
         # A fresh token each call: logout-all (which takes no body) revokes the previous ones.
@@ -64,6 +72,9 @@ def world(db):
         "session_id": "00000000-0000-0000-0000-000000000000",
         "notification_id": "00000000-0000-0000-0000-000000000000",
         "token": unsubscribe_token(user_id=club.owner_id, kind="event_reminder"),
+        "request_id": join_request.pk,
+        "invite_id": invite.pk,
+        "code": invite.code,
     }
     return {"headers": headers, "ids": ids}
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 NOT_FOUND = {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]}
 CLUB_FIELDS = {
-    "id", "name", "description", "owner", "is_public", "max_members", "meeting_frequency", "current_book",
+    "id", "name", "description", "owner", "is_public", "join_policy", "max_members", "meeting_frequency", "current_book",
     "location", "tags", "timezone", "reminder_hours", "member_count", "my_role", "created_at", "updated_at",
 }  # fmt: skip
 

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from accounts.models import Role
 from clubs.models import ClubMember, ClubRole
 from tests.conftest import client_for
 from tests.factories import ClubFactory, ClubMemberFactory, UserFactory
@@ -57,8 +58,9 @@ def test_twenty_concurrent_joins_fill_a_club_of_five_exactly():
 
 
 def test_concurrent_adds_of_the_same_user_give_one_201_and_409s():
+    """Staff add directly (club admins invite: tests/clubs/joining/test_races.py)."""
     club = ClubFactory(is_public=False)
-    admin = client_for(club.owner)
+    admin = client_for(UserFactory(role=Role.ADMIN))
     newcomer = UserFactory()
     url = f"/api/v1/clubs/{club.pk}/members/"
 
@@ -82,7 +84,7 @@ def test_one_user_joining_sixteen_times_at_once_joins_once():
 
 def test_joins_adds_and_a_lowered_cap_racing_never_overfill():
     club = ClubFactory(is_public=True, max_members=10)
-    admin_user = UserFactory()
+    admin_user = UserFactory(role=Role.ADMIN)  # a site admin (who adds directly) and a club admin
     ClubMemberFactory(club=club, user=admin_user, role=ClubRole.ADMIN)
     admin = client_for(admin_user)
     joiners = [client_for(UserFactory()) for _ in range(12)]

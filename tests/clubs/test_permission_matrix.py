@@ -1,5 +1,9 @@
 """Every role × every club action × public and private club → the status of the contract's table.
 
+Adding a member is an invitation (202) for club moderators and admins and a direct add (201) only
+for site admins (docs/clubs.md, "Getting into a club"); a private club is `invite` only, so even a
+site admin's join is 403 (`invite_required`).
+
 Roles: a signed-in outsider, club guest, member, moderator and admin, the owner, and a site admin
 who is not a member. Member actions aim at an ordinary active member (`target`); add-member at a
 user with no membership (`candidate`).
@@ -20,8 +24,8 @@ PUBLIC_EXPECTED = {
     "delete":             (403,     403,  403,   403,      403,  204,  204),
     "members_list":       (200,     200,  200,   200,      200,  200,  200),
     "member_get":         (200,     200,  200,   200,      200,  200,  200),
-    "member_add":         (403,     403,  403,   201,      201,  201,  201),
-    "member_add_admin":   (403,     403,  403,   403,      201,  201,  201),
+    "member_add":         (403,     403,  403,   202,      202,  202,  201),
+    "member_add_admin":   (403,     403,  403,   403,      202,  202,  201),
     "member_role":        (403,     403,  403,   403,      200,  200,  200),
     "member_books":       (403,     403,  403,   403,      200,  200,  200),
     "member_deactivate":  (403,     403,  403,   200,      200,  200,  200),
@@ -85,7 +89,13 @@ def test_permission_matrix(action, role, is_public):
     if expected >= 400:
         body = response.json()
         assert body["type"] == "client_error"
-        assert body["errors"][0]["code"] in {"permission_denied", "not_found", "already_member", "owner_cannot_leave"}
+        assert body["errors"][0]["code"] in {
+            "permission_denied",
+            "not_found",
+            "already_member",
+            "owner_cannot_leave",
+            "invite_required",
+        }
         # A refused request changes nothing.
         after = set(
             ClubMember.objects.filter(club=world.club).values_list("user_id", "role", "is_active", "books_read")

@@ -10,6 +10,8 @@ from django.contrib.admin import site
 from django.test import Client
 from django.utils import timezone
 
+from clubs.joining import invites
+from clubs.joining.models import Invite
 from clubs.models import ClubRole
 from events.availability.models import Availability
 from events.availability.services import availability_set
@@ -198,7 +200,7 @@ def test_api_errors_stay_json_and_admin_view_site_is_the_web_app(client):
     assert str(site.site_url) == "/"
 
 
-def test_adding_a_member_by_an_unknown_email_says_so():
+def test_adding_a_member_by_email_sends_an_invite_even_without_an_account():
     owner = UserFactory()
     club = ClubFactory(owner=owner)
     page = (
@@ -206,8 +208,23 @@ def test_adding_a_member_by_an_unknown_email_says_so():
         .post(f"/clubs/{club.pk}/members/", {"email": "ghost@example.com", "role": "member"}, follow=True)
         .text
     )
-    assert "No active user with this email." in page
+    assert "ghost@example.com is invited; they become a member when they accept." in page
     assert club.memberships.count() == 1
+    assert Invite.objects.get(club=club).email == "ghost@example.com"
+
+
+def test_the_invite_page_shows_the_club_and_accepting_joins():
+    owner = UserFactory()
+    club = ClubFactory(owner=owner, is_public=False, description="We read Eliot.")
+    invite = invites.invite_create(actor=owner, club_id=club.pk, role="guest")
+    guest = UserFactory()
+    client = signed_in(guest)
+    page = client.get(f"/invites/{invite.code}/")
+    assert page.status_code == 200 and "We read Eliot." in page.text and "Accept and join" in page.text
+    response = client.post(f"/invites/{invite.code}/", follow=True)
+    assert f"You joined {club.name}." in response.text
+    assert club.memberships.get(user=guest).role == "guest"
+    assert signed_in(UserFactory()).get(f"/invites/{invite.code}x/").status_code == 404
 
 
 def test_organizer_cancels_a_meeting_and_it_takes_no_more_answers():
@@ -242,3 +259,20 @@ def test_home_reads_a_fixed_number_of_queries_whatever_the_number_of_clubs(user,
         EventFactory(club=club)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/").status_code == 200
+
+
+def test_discover_and_the_club_page_follow_the_join_policy():
+    open_club = ClubFactory(is_public=True, join_policy="open", name="Open Readers")
+    approval = ClubFactory(is_public=True, join_policy="approval", name="Careful Readers")
+    closed = ClubFactory(is_public=True, join_policy="invite", name="Closed Readers")
+    user = UserFactory()
+    client = signed_in(user)
+    page = client.get("/clubs/").text
+    assert "Join Open Readers" in page and "Ask to join Careful Readers" in page
+    assert "Closed Readers" in page and "Join Closed Readers" not in page
+    assert "Ask to join" in client.get(f"/clubs/{approval.pk}/").text
+    assert "Join this club" not in client.get(f"/clubs/{closed.pk}/").text
+    response = client.post(f"/clubs/{approval.pk}/join/", follow=True)
+    assert "You asked to join Careful Readers" in response.text
+    assert not approval.memberships.filter(user=user).exists()
+    assert "You joined Open Readers." in client.post(f"/clubs/{open_club.pk}/join/", follow=True).text

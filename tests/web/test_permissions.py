@@ -8,6 +8,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
+from accounts.models import Role
+from clubs.joining.models import Invite
 from clubs.models import ClubMember, ClubRole
 from events.availability.models import Availability
 from events.items.models import EventItem
@@ -76,9 +78,13 @@ def perform(action: str, client: Client, world, user):
         response = client.post(f"{base}members/{world.target.pk}/", {"role": "moderator"})
         return response, _member(world, world.target).role == ClubRole.MODERATOR
     if action == "member_add":
+        # Club moderators and admins invite (the candidate joins only by accepting); staff add.
         response = client.post(f"{base}members/", {"email": world.candidate.email, "role": "member"})
         member = _member(world, world.candidate)
-        return response, member is not None and member.is_active
+        if user.role == Role.ADMIN:
+            return response, member is not None and member.is_active
+        invited = Invite.objects.filter(club=club, email=world.candidate.email, revoked=False).exists()
+        return response, invited and member is None
     event = EventFactory(club=club, is_public=action == "rsvp_public", max_attendees=None)
     if action == "private_meeting":
         response = client.get(f"/meetings/{event.pk}/")

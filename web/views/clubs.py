@@ -9,9 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clubs import services as club_services
+from clubs.joining import invites
+from clubs.joining import services as joining
+from clubs.joining.selectors import invite_preview
+from clubs.joining.serializers import MemberInviteSerializer
 from clubs.models import ClubRole
 from clubs.selectors import ClubRows, club_get_visible_with_access, club_member_get, parse_uuid
-from clubs.serializers import MemberAddSerializer
 from core import time
 from events.selectors import EventRows, events_next_per_club
 from web.forms import DiscoverForm, MemberAddForm, MemberRoleForm
@@ -94,11 +97,14 @@ def club_detail(request, club_id):
 def club_join(request, club_id):
     club, _ = club_get_visible_with_access(user=request.user, club_id=club_id)
     try:
-        club_services.club_join(actor=request.user, club_id=club.pk)
+        outcome = joining.join_ask(actor=request.user, club_id=club.pk)
     except REFUSALS as error:
         refuse(request, error)
     else:
-        messages.success(request, f"You joined {club.name}.")
+        if outcome.member is not None:
+            messages.success(request, f"You joined {club.name}.")
+        else:
+            messages.success(request, f"You asked to join {club.name}; its moderators will decide.")
     return redirect("web:club", club_id=club.pk)
 
 
@@ -126,17 +132,38 @@ def member_add(request, club_id):
     elif not form.is_valid():
         messages.error(request, "Give a valid email and a role.")
     else:
-        # The API's own reading of the body: an active user with this email (else its message).
-        body = MemberAddSerializer(data=form.cleaned_data)
+        # The API's own reading of the body: a user with this email, or an invitation by email.
+        body = MemberInviteSerializer(data=form.cleaned_data)
         try:
             body.is_valid(raise_exception=True)
-            user = body.validated_data["user"]
-            club_services.member_add(actor=request.user, club_id=club.pk, user=user, role=body.validated_data["role"])
+            data = body.validated_data
+            member, invite, _ = invites.member_add_or_invite(
+                actor=request.user, club_id=club.pk, user=data["user"], email=data["email"], role=data["role"]
+            )
         except REFUSALS as error:
             refuse(request, error)
         else:
-            messages.success(request, f"{user.name} is now a member.")
+            if member is not None:
+                messages.success(request, f"{data['user'].name} is now a member.")
+            else:
+                messages.success(request, f"{invite.email} is invited; they become a member when they accept.")
     return redirect("web:club", club_id=club.pk)
+
+
+@member_required
+def invite(request, code):
+    """The page an invite's link opens: what the club is, and a button to accept (404 page for any
+    code that is not usable by the signed-in person, as the API answers)."""
+    found = invites.invite_for(user=request.user, code=code)
+    if request.method == "POST":
+        try:
+            invites.invite_accept(actor=request.user, code=code)
+        except REFUSALS as error:
+            refuse(request, error)
+        else:
+            messages.success(request, f"You joined {found.club.name}.")
+        return redirect("web:club", club_id=found.club_id)
+    return render(request, "web/invite.html", {"preview": invite_preview(invite=found)})
 
 
 @member_required

@@ -95,7 +95,8 @@ class Command(BaseCommand):
                     )
                 for email, role in members:
                     if not ClubMember.objects.filter(club=club, user=users[email], is_active=True).exists():
-                        member_add(actor=users[owner], club_id=club.pk, user=users[email], role=role)
+                        # Staff add directly (club admins would invite: docs/joining.md).
+                        member_add(actor=staff, club_id=club.pk, user=users[email], role=role)
                 self._events(club, users[owner], [users[email] for email, _ in members])
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of these (password below):"))
         self.stdout.write(f"  {STAFF_EMAIL:<22} site admin, staff (admin at /admin/)")

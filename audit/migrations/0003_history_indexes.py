@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0001_initial'),
+        ('audit', '0002_clubhistory_join_policy'),
         ('availability', '0003_history_triggers'),
         ('clubs', '0005_history_triggers'),
         ('event_items', '0003_history_triggers'),
