@@ -201,10 +201,8 @@ SIMPLE_JWT = {
 }
 
 # --- REST framework ---------------------------------------------------------------------------
-THROTTLE_RATES = env_rates(
-    "THROTTLE_RATES",
-    {"login": "10/min", "login_email": "5/min", "register": "30/hour", "user": "2000/min", "anon": "300/min"},
-)
+_rates = {"login": "10/min", "login_email": "5/min", "register": "30/hour", "user": "2000/min", "anon": "300/min"}
+THROTTLE_RATES = env_rates("THROTTLE_RATES", {**_rates, "calendar_feed": "60/min"})  # calendar_feed: per address
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 
 REST_FRAMEWORK = {

@@ -94,6 +94,8 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
         ("member", "get", "/api/v1/auth/me/", {}, None),
         ("member", "patch", "/api/v1/auth/me/", {}, {"name": "Renamed"}),
         ("member", "get", "/api/v1/auth/sessions/", {}, None),
+        ("member", "get", "/api/v1/auth/me/calendar-feed/", {}, None),
+        ("member", "post", "/api/v1/auth/me/calendar-feed/rotate/", {}, None),
         ("member", "get", "/api/v1/clubs/", {}, None),
         ("member", "post", "/api/v1/clubs/", {}, {"name": "Another club"}),
         ("member", "get", "/api/v1/clubs/{id}/", {"id": c}, None),
