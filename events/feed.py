@@ -95,6 +95,18 @@ def _version(token: str, every_event: bool):
         return cursor.fetchone()
 
 
+def feed_version(*, token: str, every_event: bool) -> tuple[str, dt.datetime, list] | None:
+    """(weak ETag, Last-Modified, event ids in start order) of the feed of `token`, from the one
+    version statement; None when no active user has that address."""
+    row = _version(token, every_event)
+    if row is None:
+        return None
+    _user_id, rotated_at, rsvps_changed, events_changed, digest, event_ids = row
+    tag = hashlib.sha256(f"{FEED_FORMAT}|{digest}|{every_event}|{rotated_at.isoformat()}".encode()).hexdigest()
+    last_modified = max(moment for moment in (rotated_at, rsvps_changed, events_changed) if moment is not None)
+    return f'W/"{tag[:32]}"', last_modified, event_ids
+
+
 class CalendarFeedView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -119,14 +131,10 @@ class CalendarFeedView(APIView):
         if not TOKEN_FORMAT.match(token):
             raise Http404
         every_event = request.query_params.get("all", "").lower() in ("true", "1")
-        row = _version(token, every_event)
-        if row is None:
+        version = feed_version(token=token, every_event=every_event)
+        if version is None:
             raise Http404
-        _user_id, rotated_at, rsvps_changed, events_changed, digest, event_ids = row
-        etag = 'W/"{}"'.format(
-            hashlib.sha256(f"{FEED_FORMAT}|{digest}|{every_event}|{rotated_at.isoformat()}".encode()).hexdigest()[:32]
-        )
-        last_modified = max(moment for moment in (rotated_at, rsvps_changed, events_changed) if moment is not None)
+        etag, last_modified, event_ids = version
         if _not_modified(request, etag, last_modified):
             response = HttpResponse(status=304)
         else:

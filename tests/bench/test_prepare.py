@@ -40,3 +40,20 @@ def test_web_scenarios_are_signed_in_by_session_cookie(tmp_path):
     # Without the cookie the same page is a redirect to sign in: the cookie is what signs in.
     method, path, _, _ = _requests(tmp_path / "web_meeting.tsv")[0]
     assert Client().get(path).status_code == 302
+
+
+def test_calendar_feed_scenarios_answer_the_full_feed_and_304(tmp_path):
+    from bench.prepare import ETAG_PREFIX
+
+    call_command("bench_seed", "--users=130", "--clubs=8", "--events=60", "--rsvps=400", stdout=StringIO())
+    prepare(tmp_path, users=12, password="unused")
+    assert {"calendar_feed", "calendar_feed_304"} <= set(READ_SCENARIOS)
+    full, conditional = _requests(tmp_path / "calendar_feed.tsv"), _requests(tmp_path / "calendar_feed_304.tsv")
+    assert len(full) == len(conditional) > 0
+    for method, path, token, body in full[:3]:
+        assert (method, token, body) == ("GET", "-", "-")
+        response = Client().get(path)
+        assert response.status_code == 200 and b"BEGIN:VEVENT" in response.content
+    for _method, path, token, _ in conditional[:3]:
+        assert token.startswith(ETAG_PREFIX)
+        assert Client().get(path, HTTP_IF_NONE_MATCH=token.removeprefix(ETAG_PREFIX)).status_code == 304
