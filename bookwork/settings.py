@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "events.items",
     "procrastinate.contrib.django",
     "notifications",
+    "webhooks",
     "audit",
     "django_htmx",
     "web",

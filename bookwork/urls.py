@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("events.urls")),
     path("", include("notifications.urls")),
     path("", include("audit.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 # The admin speaks for Bookwork; "View site" opens the member web app at the site root.

@@ -97,6 +97,11 @@ membership_ended = Hook(
 )
 
 
+membership_started = Hook(
+    "clubs.membership_started",
+    "membership_started(user=<user id>, club=<Club>): the user became an active member (joined, added or "
+    "reinstated), in this transaction.",
+)
 club_made_private = Hook(
     "clubs.club_made_private",
     "club_made_private(club_id=<club id>): the club stopped being public, in this transaction (its row "
@@ -122,14 +127,17 @@ def _activate_or_create(*, club: Club, user, role: str, existing: ClubMember | N
         existing.role = role
         existing.joined_date = timezone.now()
         existing.save(update_fields=["is_active", "role", "joined_date"])
+        membership_started(user=existing.user_id, club=club)
         return existing
     try:
         # A savepoint, so that a unique violation (a row written behind the lock's back, e.g. by
         # plain SQL) leaves the outer transaction usable and answers 409.
         with transaction.atomic():
-            return ClubMember.objects.create(club=club, user=user, role=role)
+            member = ClubMember.objects.create(club=club, user=user, role=role)
     except IntegrityError:
         raise Conflict("The user is already a member of this club.", code="already_member") from None
+    membership_started(user=member.user_id, club=club)
+    return member
 
 
 # --- clubs -----------------------------------------------------------------------------------
@@ -357,6 +365,8 @@ def member_update(*, actor, club_id, user_id, role: Any = UNSET, books_read: Any
         member.save(update_fields=fields)
     if releasing:
         _release_event_seats(club=club, user_id=member.user_id)
+    elif is_active is True and "is_active" in fields:
+        membership_started(user=member.user_id, club=club)
     return member
 
 

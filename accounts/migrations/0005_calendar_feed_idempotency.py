@@ -5,6 +5,8 @@ import django.db.models.functions.datetime
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_sql import foreign_key_on_delete
+
 
 class Migration(migrations.Migration):
 
@@ -43,4 +45,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='idempotency_keys_user_key')],
             },
         ),
+        # ON DELETE actions in the database too (plain-SQL deletes of users).
+        foreign_key_on_delete("calendar_feeds", "user_id", "users", "CASCADE"),
+        foreign_key_on_delete("idempotency_keys", "user_id", "users", "CASCADE"),
     ]
