@@ -39,7 +39,7 @@ def start() -> Receiver:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            receiver.received.append(Received(self.path, {k: v for k, v in self.headers.items()}, body))
+            receiver.received.append(Received(self.path, dict(self.headers.items()), body))
             action = receiver.script.pop(0) if receiver.script else 200
             if action == HANG:
                 receiver.stop_hanging.wait(15)

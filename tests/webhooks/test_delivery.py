@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import time
 
@@ -95,7 +96,7 @@ def test_backoff_grows_exponentially():
 
     waits = [_retry_in(n).total_seconds() for n in range(1, 9)]
     assert waits[0] <= 60
-    assert all(later == 2 * earlier for earlier, later in zip(waits[:6], waits[1:7], strict=True))
+    assert all(later == 2 * earlier for earlier, later in itertools.pairwise(waits[:7]))
     assert _retry_in(40) == dt.timedelta(hours=1)
 
 
