@@ -62,7 +62,10 @@ def assert_matches(schema: dict, body, node: dict, where: str) -> int:
 
 
 @pytest.fixture
-def world():
+def world(settings):
+    from webhooks.models import Webhook
+
+    settings.WEBHOOK_ALLOW_PRIVATE = settings.WEBHOOK_ALLOW_HTTP = True  # the hooks below point at loopback
     owner = UserFactory(role=Role.ADMIN)
     member, newcomer, joiner = UserFactory(), UserFactory(), UserFactory()
     club = ClubFactory(owner=owner, is_public=True, max_members=None)
@@ -70,7 +73,9 @@ def world():
     event = EventFactory(club=club, event_date=dt.date.today() + dt.timedelta(days=10), max_attendees=1)
     AvailabilityFactory(event=event, user=member, status="available")
     item = EventItemFactory(event=event, created_by=owner, assigned_to=member)
+    hook = Webhook.objects.create(club=club, url="http://127.0.0.1:9/hook", events=["event.created"], secret="s")
     return {
+        "hook": hook,
         "owner": owner,
         "member": member,
         "newcomer": newcomer,
@@ -84,6 +89,7 @@ def world():
 def _cases(world) -> list[tuple[str, str, str, object, object]]:
     """(user, method, path template, path values, body) of one call per operation, in order."""
     c, e, i = world["club"].pk, world["event"].pk, world["item"].pk
+    hook = {"club_id": c, "webhook_id": world["hook"].pk}
     member, newcomer = world["member"], world["newcomer"]
     event_body = {"title": "Emma", "event_date": FUTURE, "event_time": "19:00", "location": "Attic"}
     return [
@@ -101,6 +107,11 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
         ("member", "get", "/api/v1/clubs/{id}/", {"id": c}, None),
         ("owner", "patch", "/api/v1/clubs/{id}/", {"id": c}, {"description": "Novels"}),
         ("owner", "get", "/api/v1/clubs/{club_id}/activity/", {"club_id": c}, None),
+        ("owner", "get", "/api/v1/clubs/{club_id}/webhooks/", {"club_id": c}, None),
+        ("owner", "post", "/api/v1/clubs/{club_id}/webhooks/", {"club_id": c}, {"url": "http://127.0.0.1:9/h", "events": ["rsvp.changed"]}),
+        ("owner", "get", "/api/v1/clubs/{club_id}/webhooks/{webhook_id}/", hook, None),
+        ("owner", "patch", "/api/v1/clubs/{club_id}/webhooks/{webhook_id}/", hook, {"events": ["event.updated"]}),
+        ("owner", "get", "/api/v1/clubs/{club_id}/webhooks/{webhook_id}/deliveries/", hook, None),
         ("joiner", "post", "/api/v1/clubs/{id}/join/", {"id": c}, None),
         ("owner", "get", "/api/v1/clubs/{club_id}/members/", {"club_id": c}, None),
         ("owner", "post", "/api/v1/clubs/{club_id}/members/", {"club_id": c}, {"user_id": str(newcomer.pk)}),
