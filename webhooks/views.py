@@ -9,6 +9,7 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from clubs.openapi import CLUB_ID_NESTED_PARAMETER, COMMON_ERRORS, FORBIDDEN_403, NOT_FOUND_404, VALIDATION_400
 from clubs.selectors import club_get_visible_with_access
@@ -119,9 +120,7 @@ class WebhookDeliveryListView(GenericAPIView):
         return self.get_paginated_response(WebhookAttemptSerializer(page, many=True).data)
 
 
-class WebhookPingView(GenericAPIView):
-    queryset = Webhook.objects.none()
-
+class WebhookPingView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Send a `ping` delivery to the webhook",

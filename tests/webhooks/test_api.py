@@ -236,3 +236,11 @@ def test_only_subscribed_types_of_active_hooks_of_the_club_are_sent(club_world, 
     )
     assert [p["type"] for p in payloads(hook)] == ["member.joined"]
     assert payloads(quiet) == payloads(off) == payloads(elsewhere) == []
+
+
+def test_options_answers_on_every_webhook_endpoint(club_world, hook):
+    """Found by the fuzzer: OPTIONS of the ping endpoint was a 500 (a generic view without a serializer)."""
+    client = client_for(club_world["admin"])
+    root = base(club_world["club"])
+    for path in (root, f"{root}{hook.pk}/", f"{root}{hook.pk}/deliveries/", f"{root}{hook.pk}/ping/"):
+        assert client.options(path).status_code == 200, path
