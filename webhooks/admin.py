@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from rest_framework.exceptions import ValidationError
 
 from webhooks import services
-from webhooks.models import Webhook, WebhookAttempt
+from webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 
 
 class WebhookAttemptInline(admin.TabularInline):
@@ -41,3 +41,32 @@ class WebhookAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj) -> None:
         services.webhook_delete(hook=obj)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(_ReadOnly):
+    """Deliveries as the worker sees them; deleting one cancels what is left of its retries."""
+
+    list_display = ("event_type", "webhook", "state", "attempts", "next_attempt_at", "created_at")
+    list_select_related = ("webhook",)
+    list_filter = ("state", "event_type")
+    search_fields = ("webhook__url", "event_type")
+    fields = ("webhook", "event_id", "event_type", "state", "attempts", "next_attempt_at", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(_ReadOnly):
+    list_display = ("event_type", "webhook", "attempt", "status_code", "error", "delivered_at")
+    list_select_related = ("webhook",)
+    search_fields = ("webhook__url", "error")
+    fields = ("webhook", "delivery", "event_type", "attempt", "status_code", "error", "delivered_at", "next_attempt_at")
+    readonly_fields = fields

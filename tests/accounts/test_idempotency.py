@@ -214,3 +214,14 @@ def test_eight_concurrent_identical_posts_with_one_key_create_exactly_one_club()
     assert len({r.content for r in created}) == 1  # replays carry the one club
     busy = [r for r in responses if r.status_code == 409]
     assert all(r.json()["errors"][0]["code"] == "request_in_progress" for r in busy)
+
+
+def test_the_worker_deletes_old_records_every_hour():
+    from procrastinate.contrib.django import app
+
+    import accounts.tasks  # noqa: F401 - what `manage.py worker` autodiscovers
+
+    assert "accounts.cleanup_idempotency_keys" in app.tasks
+    periodic = app.periodic_registry.periodic_tasks
+    [(_, task)] = [(key, task) for key, task in periodic.items() if key[1] == "cleanup_idempotency_keys"]
+    assert task.cron == "23 * * * *"
