@@ -142,8 +142,9 @@ WEBHOOK_DISABLED = declare(
         name="webhook_disabled",
         label="Webhook turned off",
         title="A webhook of {club} was turned off",
+        # Off by email by default, as the contract wants for every kind it does not name.
         body="The webhook to {url} was turned off: {reason}. A club admin can turn it on again once it works.",
-        email_default=True,
+        email_default=False,
     )
 )
 

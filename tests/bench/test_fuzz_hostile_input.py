@@ -15,7 +15,7 @@ from schemathesis.checks import not_a_server_error
 
 from accounts.tokens import access_token_for
 from notifications.emails import unsubscribe_token
-from tests.factories import ClubFactory, EventFactory, EventItemFactory
+from tests.factories import ClubFactory, EventFactory, EventItemFactory, WebhookFactory
 
 # `str.isdigit` accepts all of these; `int` rejects the first and reads the others.
 UNICODE_DIGITS = ["²", "٣", "１０", "߁"]
@@ -46,6 +46,7 @@ def world(db):
     club = ClubFactory(is_public=True)
     event = EventFactory(club=club)
     item = EventItemFactory(event=event, created_by=club.owner)
+    hook = WebhookFactory(club=club)
 
     def headers() -> dict:
         # A fresh token each call: logout-all (which takes no body) revokes the previous ones.
@@ -57,6 +58,7 @@ def world(db):
         "club_id": club.pk,
         "event_id": event.pk,
         "item_id": item.pk,
+        "webhook_id": hook.pk,
         "user_id": club.owner_id,
         "session_id": "00000000-0000-0000-0000-000000000000",
         "notification_id": "00000000-0000-0000-0000-000000000000",
