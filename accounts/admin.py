@@ -153,3 +153,6 @@ class RefreshTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = staff.refresh_tokens_revoke(tokens=queryset)
         self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)
+
+
+from accounts import feed_admin  # noqa: E402, F401 - registers the feed and idempotency pages

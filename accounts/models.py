@@ -190,3 +190,47 @@ class RefreshToken(models.Model):
 
         now = timezone.now()
         return not self.is_revoked and self.used_at is None and self.expires_at > now and self.family_expires_at > now
+
+
+class CalendarFeed(models.Model):
+    """The private calendar feed address of a user (`/calendar/<token>.ics`).
+
+    Contract: the address itself is never stored. `token = HMAC-SHA256(SECRET_KEY, "calendar-feed:"
+    + nonce)` (`accounts.feeds`), where `nonce` holds 256 random bits; `token_hash` (SHA-256 of the
+    token) is what the feed looks rows up by. A copy of the table alone gives no working address;
+    rotating draws a new nonce, so the old address is dead at once."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="calendar_feed")
+    nonce = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    rotated_at = created_at_field()
+
+    class Meta:
+        db_table = "calendar_feeds"
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id} ({self.token_hash[:10]}…)"
+
+
+class IdempotencyRecord(models.Model):
+    """One `Idempotency-Key` of a user (bookwork/idempotency.py): inserted before the request runs,
+    under the unique constraint on (user, key), so a concurrent duplicate finds the row instead of
+    running too. `status_code` is null while the first request runs; then the answer (status,
+    content type, body) is stored for replay. `fingerprint` is SHA-256 of method, path and body."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=255, blank=True, default="")
+    body = models.BinaryField(default=b"")
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "idempotency_keys"
+        indexes = [models.Index(fields=["created_at"], name="idx_idempotency_keys_created")]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_keys_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key} ({self.status_code or 'running'})"

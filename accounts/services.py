@@ -17,7 +17,8 @@ Refresh-token lifecycle (table `refresh_tokens`, one row per issued token, store
   before the 401 is raised, and a WARNING goes to the `bookwork.security` logger.
 - Logout, session deletion, logout-all, password change and deactivation revoke families AND bump
   `users.token_version`, which every access token carries as its `ver` claim, so outstanding
-  access tokens die on their next request without an extra query per request.
+  access tokens die on their next request without an extra query per request. A password change
+  or reset also rotates the calendar feed address (`accounts.feeds`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 
+from accounts.feeds import calendar_feed_rotate
 from accounts.models import RefreshToken, RevokeReason, User, UserManager
 from accounts.selectors import session_list
 from accounts.tokens import access_token_for, refresh_token_hash, refresh_token_sign, refresh_token_verify
@@ -81,13 +83,8 @@ class TokenPair:
 
 
 def _field_errors(field: str, error: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(
-        {
-            field: [
-                ErrorDetail(str(message), code=item.code or "invalid") for item in error.error_list for message in item
-            ]
-        }
-    )
+    errors = [ErrorDetail(str(message), code=item.code or "invalid") for item in error.error_list for message in item]
+    return exceptions.ValidationError({field: errors})
 
 
 def _password_validate(*, password: str, user: User, field: str) -> None:
@@ -361,6 +358,8 @@ def _user_sign_out_everywhere(*, user: User, reason: str) -> int:
         is_revoked=True, revoked_at=timezone.now(), revoked_reason=reason
     )
     _token_version_bump(user=user)
+    if reason == RevokeReason.PASSWORD_CHANGE:  # the feed address is a credential too
+        calendar_feed_rotate(user=user)
     return revoked
 
 

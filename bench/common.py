@@ -31,7 +31,7 @@ EMBEDDED_PG = ROOT / ".data" / "pg"
 PASSWORD = "bench-password-2026"
 # Throttles stay in the request path (their cache round trip is part of the cost) but with
 # limits no benchmark reaches: the scenarios measure the app, not the rate limiter.
-UNTHROTTLED = "login=1000000/min,login_email=1000000/min,register=1000000/min,user=1000000/min,anon=1000000/min"
+UNTHROTTLED = "login=1000000/min,login_email=1000000/min,register=1000000/min,user=1000000/min,anon=1000000/min,calendar_feed=1000000/min"
 
 
 def log(message: str) -> None:

@@ -32,14 +32,19 @@ READ_SCENARIOS = (
     "availability_summary",
     "item_list",
     "ics_export",
+    "calendar_feed_304",
+    "calendar_feed",
     "my_notifications",
     "poll_detail",
     "web_home",
     "web_meeting",
 )
 # The TOKEN column of a line: an access token (sent as `Authorization: Bearer`), or, for the web
-# pages, this prefix and a session key (sent as the session cookie).
+# pages, this prefix and a session key (sent as the session cookie), or, for the calendar feed's
+# conditional GET, ETAG_PREFIX and the ETag (sent as If-None-Match; the feed needs no token).
 SESSION_PREFIX = "session:"
+ETAG_PREFIX = "etag:"
+FEED_EVENTS = 50  # the size of the calendar feeds measured
 
 
 def _setup_django() -> None:
@@ -135,11 +140,13 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
         ],
         "healthz": [_line("GET", "/healthz")],
     }
+    contention = prepare_contention()
+    # After the contention club (its members are readers too): the ETags must be those of the run.
+    pools.update(calendar_feed_pools(user_ids))
     for name, lines in pools.items():
         rng.shuffle(lines)
         (out_dir / f"{name}.tsv").write_text("".join(lines))
 
-    contention = prepare_contention()
     (out_dir / "contention.json").write_text(json.dumps(contention))
     return {"users": len(user_ids), "pools": {name: len(lines) for name, lines in pools.items()}}
 
@@ -156,6 +163,27 @@ def club_polls(club_ids) -> dict:
     ):
         found.setdefault(club_id, poll_id)
     return found
+
+
+def calendar_feed_pools(user_ids: list) -> dict[str, list[str]]:
+    """The feed (`?all=true`) of the users whose feed is closest to FEED_EVENTS events, in full
+    and as calendar clients poll it (If-None-Match with its current ETag: 304)."""
+    from accounts.feeds import calendar_feed_token
+    from accounts.models import User
+    from events.feed import feed_version
+
+    feeds = []
+    for user in User.objects.filter(id__in=user_ids):
+        token = calendar_feed_token(user=user)
+        etag, _, event_ids = feed_version(token=token, every_event=True)
+        feeds.append((abs(len(event_ids) - FEED_EVENTS), str(user.pk), token, etag))
+    chosen = sorted(feeds)[:40]
+    return {
+        "calendar_feed": [_line("GET", f"/calendar/{token}.ics?all=true") for _, _, token, _ in chosen],
+        "calendar_feed_304": [
+            _line("GET", f"/calendar/{token}.ics?all=true", ETAG_PREFIX + etag) for _, _, token, etag in chosen
+        ],
+    }
 
 
 def web_session_for(user) -> str:

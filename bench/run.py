@@ -69,6 +69,8 @@ TITLES = {
     "availability_summary": "availability summary",
     "item_list": "item list",
     "ics_export": ".ics export",
+    "calendar_feed_304": "calendar feed, 304 (If-None-Match)",
+    "calendar_feed": "calendar feed, full (~50 events)",
     "my_notifications": "list my notifications",
     "poll_detail": "view a poll (ranked, with ballots)",
     "web_home": "web: member home page (session cookie)",

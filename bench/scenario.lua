@@ -1,6 +1,7 @@
 -- wrk script for one Bookwork scenario: every request is a random line of the file named by the
 -- BENCH_REQUESTS environment variable, "METHOD<TAB>PATH<TAB>TOKEN or -<TAB>JSON BODY or -", where TOKEN
--- is a bearer token, or "session:<key>" for the web pages (sent as the session cookie).
+-- is a bearer token, or "session:<key>" for the web pages (sent as the session cookie), or "etag:<tag>"
+-- for the calendar feed's conditional GET (sent as If-None-Match).
 -- At the end it prints one line "BENCH_RESULT {json}" with throughput, latency percentiles (ms)
 -- and error counts, which bench/run.py parses. The scenarios (bench/prepare.py READ_SCENARIOS, e.g.
 -- my_notifications, poll_detail, web_meeting) differ only in their request files.
@@ -22,8 +23,11 @@ function init(args)
     if method then
       local headers = { ["Accept"] = "*/*" }
       local session = token:match("^session:(.+)$")
+      local etag = token:match("^etag:(.+)$")
       if session then
         headers["Cookie"] = "sessionid=" .. session
+      elseif etag then
+        headers["If-None-Match"] = etag
       elseif token ~= "-" then
         headers["Authorization"] = "Bearer " .. token
       end

@@ -36,6 +36,8 @@ from clubs.services import club_lock
 from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
 from core.services import model_update
 from core.time import club_zone
+from webhooks.emit import webhook_emit
+from webhooks.types import WebhookEventType
 
 # Fields of a book that `book_update` may change (status only to planned or finished).
 BOOK_EDITABLE_FIELDS = ("title", "author", "isbn", "cover_url", "status")
@@ -85,6 +87,11 @@ def book_start(*, club: Club, book: Book) -> Book:
         )
         book.status, book.started_on, book.finished_on = BookStatus.CURRENT, today, None
         book.save(update_fields=["status", "started_on", "finished_on", "updated_at"])
+        webhook_emit(
+            club_id=club.pk,
+            type=WebhookEventType.BOOK_STARTED,
+            data={"book": str(book.pk), "title": book.title, "started_on": today.isoformat()},
+        )
     _club_current_book_write(club=club, title=book.title)
     return book
 

@@ -137,6 +137,7 @@ DEFAULT_THROTTLE_RATES = {
     "anon": "300/min",
     "invite_code": "20/min",
     "invite_code_ip": "60/min",
+    "calendar_feed": "60/min",  # per feed address
 }
 
 

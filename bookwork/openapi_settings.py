@@ -23,6 +23,8 @@ OPENAPI_SETTINGS = {
         "ItemCategoryEnum": "events.items.models.ItemCategory",
         "ItemStatusEnum": "events.items.models.ItemStatus",
         "NotificationKindEnum": "notifications.kinds.KIND_CHOICES",
+        "WebhookEventTypeEnum": "webhooks.types.WebhookEventType",
+        "WebhookSubscribableEnum": "webhooks.types.SUBSCRIBABLE",
         # The error serializers of drf-standardized-errors (their `type` and `code` choice sets).
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",

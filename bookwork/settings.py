@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "books",
     "books.polls",
     "clubs.joining",
+    "webhooks",
     "audit",
     "django_htmx",
     "web",
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS so that its JSON errors (413, 405, ...) carry the CORS headers too.
     "bookwork.middleware.JsonErrorMiddleware",
+    # Idempotency-Key: replays keep the JSON bodies; a retry below stays in one claim (bookwork/idempotency.py).
+    "bookwork.idempotency.IdempotencyMiddleware",
     # Inside the JSON errors: a request whose database connection died is run once more on a
     # new connection when that cannot apply anything twice (bookwork/db_retry.py).
     "bookwork.db_retry.DatabaseRetryMiddleware",
@@ -158,23 +161,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared by every worker: throttling counters live here) ----------------------------
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "bookwork"),
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "bookwork"),
-        }
-    }
+_cache = {"KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "bookwork")}
+_redis = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, **_cache}
+_redis["OPTIONS"] = {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2}
+_db_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache", **_cache}
+CACHES = {"default": _redis if REDIS_URL else _db_cache}
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -198,6 +189,8 @@ REFRESH_TOKEN_LIFETIME = timedelta(seconds=env_int("REFRESH_TOKEN_LIFETIME_SECON
 REFRESH_FAMILY_MAX_AGE = timedelta(seconds=env_int("REFRESH_FAMILY_MAX_AGE_SECONDS", 30 * 86400, minimum=1))
 REFRESH_REUSE_GRACE_SECONDS = env_int("REFRESH_REUSE_GRACE_SECONDS", 0, minimum=0)
 TOKEN_CLEANUP_RETENTION = timedelta(days=env_int("TOKEN_CLEANUP_RETENTION_DAYS", 7, minimum=0))
+# Idempotency-Key answers are replayed for this long (the worker and `cleanup_tokens` delete older ones).
+IDEMPOTENCY_RETENTION = timedelta(hours=env_int("IDEMPOTENCY_RETENTION_HOURS", 24, minimum=1))
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": ACCESS_TOKEN_LIFETIME,
@@ -294,7 +287,7 @@ CORS_ALLOWED_ORIGIN_REGEXES = (
 )
 CORS_ALLOW_CREDENTIALS = env_bool("CORS_ALLOW_CREDENTIALS", False)
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After", "Idempotent-Replayed"]
 
 # --- Observability ----------------------------------------------------------------------------
 LOG_FORMAT = env_choice("LOG_FORMAT", "console" if DEBUG else "json", {"json", "console"})
@@ -355,6 +348,10 @@ DB_READONLY_PASSWORD = env_str("DB_READONLY_PASSWORD")
 PG_BIN_DIR = env_str("PG_BIN_DIR")
 SEED_DEMO_PASSWORD = env_str("SEED_DEMO_PASSWORD", "bookwork-demo-2026")
 EVENT_UPCOMING_GAUGE_DAYS = env_float("EVENT_UPCOMING_GAUGE_DAYS", 30, minimum=1)
+
+# --- Webhooks (webhooks/, docs/integrations.md): refuse non-public addresses and plain http unless allowed.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
 
 # --- Audit history (audit/, django-pghistory) ---------------------------------------------------
 # Triggers are created by `migrate` (pgtrigger's migration integration); history rows older than

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bookwork import views
 from bookwork.api_index import ApiIndexView
+from events.feed import CalendarFeedView
 
 api_v1 = [
     path("", ApiIndexView.as_view(), name="api-index"),
@@ -21,6 +22,7 @@ api_v1 = [
     path("", include("books.urls")),
     path("", include("books.polls.urls")),
     path("", include("audit.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 # The admin speaks for Bookwork; "View site" opens the member web app at the site root.
@@ -34,6 +36,8 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    # A user's private calendar feed (events/feed.py): no authentication, the address is the secret.
+    path("calendar/<str:token>.ics", CalendarFeedView.as_view(), name="calendar-feed"),
     path("api/v1/", include(api_v1)),
     # Last: the member web app owns every other path (web/urls.py).
     path("", include("web.urls")),

@@ -12,7 +12,15 @@ from django.utils import timezone
 from clubs import selectors
 from clubs.models import Club, ClubMember, ClubRole
 from core.exceptions import Conflict
+from core.hooks import Hook
 from core.locks import lock_one
+
+# Connected by webhooks (AppConfig.ready): every way in ends here or in a reinstatement.
+membership_started = Hook(
+    "clubs.membership_started",
+    "membership_started(user=<user id>, club=<Club>): the user became an active member (joined, added or "
+    "reinstated), in this transaction.",
+)
 
 
 def club_lock(*, club_id) -> Club:
@@ -42,14 +50,17 @@ def _activate_or_create(*, club: Club, user, role: str, existing: ClubMember | N
         existing.role = role
         existing.joined_date = timezone.now()
         existing.save(update_fields=["is_active", "role", "joined_date"])
+        membership_started(user=existing.user_id, club=club)
         return existing
     try:
         # A savepoint, so that a unique violation (a row written behind the lock's back, e.g. by
         # plain SQL) leaves the outer transaction usable and answers 409.
         with transaction.atomic():
-            return ClubMember.objects.create(club=club, user=user, role=role)
+            member = ClubMember.objects.create(club=club, user=user, role=role)
     except IntegrityError:
         raise Conflict("The user is already a member of this club.", code="already_member") from None
+    membership_started(user=member.user_id, club=club)
+    return member
 
 
 def member_admit(*, club: Club, user, role: str = ClubRole.MEMBER) -> ClubMember:

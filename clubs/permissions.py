@@ -125,6 +125,10 @@ class ClubAccess:
         """The club's change history (`GET /clubs/{id}/activity/`): club admins and site admins."""
         return self.site_admin or self.role == ClubRole.ADMIN
 
+    def can_manage_webhooks(self) -> bool:
+        """The club's webhooks (`/clubs/{id}/webhooks/`): club admins and site admins."""
+        return self.site_admin or self.role == ClubRole.ADMIN
+
     # --- events, RSVPs and items -------------------------------------------------------------
     def can_manage_events(self) -> bool:
         return self.site_admin or self.role in MANAGER_ROLES

@@ -32,6 +32,7 @@ from clubs.capacity import (
     club_capacity_check,
     club_lock,
     member_admit,
+    membership_started,
 )
 from clubs.models import Club, ClubMember, ClubRole, JoinPolicy
 from clubs.permissions import can_create_club
@@ -354,6 +355,8 @@ def member_update(*, actor, club_id, user_id, role: Any = UNSET, books_read: Any
         member.save(update_fields=fields)
     if releasing:
         _release_event_seats(club=club, user_id=member.user_id)
+    elif is_active is True and "is_active" in fields:
+        membership_started(user=member.user_id, club=club)
     return member
 
 

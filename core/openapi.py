@@ -12,13 +12,18 @@ On top of it, errors that no single view knows about are merged into what the vi
 - a paginated list answers a page past the end with 404 and a malformed `page_size` with 400
   (`core.pagination.PageNumberPagination`);
 - a time of day in a response is documented by a pattern (`19:30:00`), not `format: time`;
-- a string filter of a `StrictFilterSet` (`core.filters`) has `minLength: 1` (`?search=` is a 400).
+- a string filter of a `StrictFilterSet` (`core.filters`) has `minLength: 1` (`?search=` is a 400);
+- every write under /api/v1/ of a signed-in caller takes the `Idempotency-Key` header and may
+  answer 400 `invalid`, 409 `request_in_progress` and 422 `idempotency_key_reused`
+  (bookwork/idempotency.py).
 """
 
 from __future__ import annotations
 
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import get_manager, get_view_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import (
     ClientErrorEnum,
@@ -27,6 +32,7 @@ from drf_standardized_errors.openapi_serializers import (
 )
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
+from rest_framework.permissions import AllowAny
 
 from core.exceptions import exception_handler as bookwork_exception_handler
 from core.filters import StrictFilterSet
@@ -48,7 +54,33 @@ class ErrorResponse401Serializer(serializers.Serializer):
     errors = Error401Serializer(many=True)
 
 
+class IdempotencyErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["invalid", "request_in_progress", "idempotency_key_reused"])
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class IdempotencyErrorResponseSerializer(serializers.Serializer):
+    """400 `invalid` (a malformed key), 409 `request_in_progress`, 422 `idempotency_key_reused`."""
+
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = IdempotencyErrorSerializer(many=True)
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=r"^[!-~]{1,255}$",
+    description=(
+        "Makes a retry safe (docs/integrations.md): the first answer below 500 is replayed for 24 hours "
+        "(`Idempotent-Replayed: true`); another method, path or body with the key is 422 "
+        "`idempotency_key_reused`; while the first runs, 409 `request_in_progress`."
+    ),
+)
 _BODY_METHODS = ("POST", "PUT", "PATCH")
+_WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 
@@ -63,6 +95,37 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             return self._should_add_parse_error_response() or self._should_add_validation_error_response()
         check = getattr(self, f"_should_add_http{status_code}_error_response", None)
         return check() if check is not None else True
+
+    def _takes_idempotency_key(self) -> bool:
+        """Writes under /api/v1/ by signed-in callers (bookwork/idempotency.py)."""
+        return (
+            self.method in _WRITE_METHODS
+            and self.path.startswith("/api/v1/")
+            and not any(permission is AllowAny for permission in self.view.permission_classes)
+        )
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        return [*parameters, IDEMPOTENCY_KEY] if self._takes_idempotency_key() else parameters
+
+    def _idempotency_responses(self, responses: dict) -> dict:
+        error = self.resolve_serializer(IdempotencyErrorResponseSerializer, "response").ref
+        for code, description in (
+            ("400", "A malformed Idempotency-Key."),
+            ("409", "A request with this Idempotency-Key is still running (`Retry-After`)."),
+            ("422", "This Idempotency-Key was used with another method, path or body."),
+        ):
+            if code not in responses:
+                responses[code] = {"content": {"application/json": {"schema": error}}, "description": description}
+                continue
+            for media in responses[code].get("content", {}).values():
+                schema = media.get("schema")
+                if schema is None or schema == error or error in schema.get("anyOf", []):
+                    continue
+                media["schema"] = (
+                    {"anyOf": [*schema["anyOf"], error]} if "anyOf" in schema else {"anyOf": [schema, error]}
+                )
+        return responses
 
     def _takes_body(self) -> bool:
         return self.method in _BODY_METHODS and self.get_request_serializer() is not None
@@ -108,7 +171,12 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         return super()._get_error_response_serializer(status_code)
 
     def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction=direction)
+        responses = self._with_parse_errors(super()._get_response_bodies(direction=direction), direction)
+        if direction == "response" and self._takes_idempotency_key():
+            responses = self._idempotency_responses(responses)
+        return responses
+
+    def _with_parse_errors(self, responses: dict, direction: str) -> dict:
         if direction != "response" or "400" not in responses or not self._should_add_parse_error_response():
             return responses
         parse_error = self.resolve_serializer(ParseErrorResponseSerializer, "response").ref

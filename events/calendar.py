@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 
 from django.utils import timezone
 from icalendar import Calendar, Timezone
@@ -32,20 +33,11 @@ def event_uid(event: Event) -> str:
     return f"{event.pk}@bookwork"
 
 
-def event_calendar_ics(event: Event) -> bytes:
-    """A VCALENDAR with one VEVENT (plus the VTIMEZONE it needs) for `event`.
-
-    DTSTART carries the club's time zone as TZID; SEQUENCE is `event.sequence`, which every edit
-    increments, so calendar clients replace their older copy; a cancelled event is STATUS:CANCELLED."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-
+def _vevent(event: Event, dtstamp: dt.datetime) -> VEvent:
+    """The VEVENT of `event` (its club must be loaded: DTSTART is in the club's zone)."""
     vevent = VEvent()
     vevent.add("uid", event_uid(event))
-    vevent.add("dtstamp", timezone.now().astimezone(dt.UTC).replace(microsecond=0))
+    vevent.add("dtstamp", dtstamp)
     vevent.add("dtstart", event_starts_at(event))
     vevent.add("duration", dt.timedelta(minutes=event.duration_minutes))
     vevent.add("summary", event.title)
@@ -60,10 +52,33 @@ def event_calendar_ics(event: Event) -> bytes:
     vevent.add("created", event.created_at.astimezone(dt.UTC).replace(microsecond=0))
     vevent.add("last-modified", event.updated_at.astimezone(dt.UTC).replace(microsecond=0))
     vevent.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
-    calendar.add_component(vevent)
+    return vevent
+
+
+def events_calendar_ics(events: Iterable[Event], *, name: str | None = None) -> bytes:
+    """A VCALENDAR with one VEVENT per event (the single-event export's UID, SEQUENCE and STATUS)
+    and one VTIMEZONE per zone the events use; `name` becomes X-WR-CALNAME (a subscribed feed)."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name:
+        calendar.add("x-wr-calname", name)
+    dtstamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    for event in events:
+        calendar.add_component(_vevent(event, dtstamp))
     # What `calendar.add_missing_timezones()` does, with the VTIMEZONE components cached.
     for tzid in sorted(calendar.get_missing_tzids()):
         component = _vtimezone(tzid)
         if component is not None:
             calendar.add_component(component)
     return calendar.to_ical()
+
+
+def event_calendar_ics(event: Event) -> bytes:
+    """A VCALENDAR with one VEVENT (plus the VTIMEZONE it needs) for `event`.
+
+    DTSTART carries the club's time zone as TZID; SEQUENCE is `event.sequence`, which every edit
+    increments, so calendar clients replace their older copy; a cancelled event is STATUS:CANCELLED."""
+    return events_calendar_ics([event])

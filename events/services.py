@@ -28,6 +28,7 @@ from events.exceptions import event_open_ensure
 from events.models import Event, EventStatus
 from events.shapes import EDITABLE_FIELDS
 from notifications import services as notifications
+from webhooks import emit as webhooks
 
 
 def event_manage_check(*, access: ClubAccess, verb: str) -> None:
@@ -57,6 +58,7 @@ def event_create(*, club: Club, created_by, data: dict[str, Any], allow_past: bo
     event.full_clean(exclude=["club", "created_by", "attendees"], validate_unique=False, validate_constraints=False)
     event.save()
     notifications.notify_event_created(event=event)
+    webhooks.event_created(event=event)
     return event
 
 
@@ -97,6 +99,7 @@ def event_update(*, event_id, data: dict[str, Any], allow_past: bool = False) ->
         availability_release_outsiders(club_id=event.club_id, event_ids=[event.pk])
         event.refresh_from_db(fields=["attendees", "updated_at"])
     notifications.notify_event_changed(event=event, changed=previous)
+    webhooks.event_updated(event=event, changed=changes)
     return event
 
 
@@ -116,6 +119,7 @@ def event_cancel(*, event_id, reason: str | None = None) -> Event:
     event.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     event.refresh_from_db(fields=["sequence", "updated_at"])
     notifications.notify_event_cancelled(event=event, reason=event.cancel_reason)
+    webhooks.event_cancelled(event=event)
     return event
 
 
@@ -131,4 +135,5 @@ def event_delete(*, event_id) -> None:
         raise Http404
     if event.status == EventStatus.SCHEDULED:
         notifications.notify_event_cancelled(event=event)
+        webhooks.event_cancelled(event=event, deleted=True)
     event.delete()

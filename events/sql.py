@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 
+from accounts.models import CalendarFeed, User
 from clubs import sql as clubs_sql
 from clubs.models import Club
 from core.sql import SQL, TRUE, Composable, Identifier, Placeholder, columns, conjunction, order_by, table, text
@@ -170,5 +171,47 @@ def event_rows_next_per_club(*, site_admin: bool) -> str:
             where=_event_where(site_admin, None, ("upcoming",)),
             ordering=order_by(EVENT_DEFAULT_ORDERING, EVENT_ORDER_BY),
             rsvps=table(RSVP),
+        )
+    )
+
+
+# --- the calendar feed (events.feed) ----------------------------------------------------------
+@functools.cache
+def calendar_feed_version() -> str:
+    """The feed of `%(token_hash)s` without building it: the feed's user (active users only) and
+    when the address was last rotated, the newest change among the user's RSVPs, the newest change
+    of the feed's events and their clubs, a digest of the (id, updated_at) pairs of those events and
+    clubs, and their ids in start order. No row: no such feed.
+
+    The feed's events: those of the clubs where the user is an active member (`clubs.sql`'s
+    `active_membership`), dated from `%(since)s` on, that the user answered `available` (seated or
+    waitlisted) or `maybe`, or all of them with `%(all)s`. Every edit of an event or of its club
+    bumps its `updated_at`, so the digest changes whenever the built calendar would."""
+    answered = SQL(
+        "EXISTS (SELECT 1 FROM {rsvps} a WHERE a.event_id = e.id AND a.user_id = f.user_id "
+        "AND a.status IN (%(available)s, %(maybe)s))"
+    ).format(rsvps=table(RSVP))
+    return text(
+        SQL(
+            "WITH f AS (SELECT f.user_id, f.rotated_at FROM {feeds} f JOIN {users} u ON u.id = f.user_id "
+            "WHERE f.token_hash = %(token_hash)s AND u.is_active), "
+            "p AS (SELECT e.id, e.event_date, e.event_time, e.updated_at, c.updated_at AS club_updated_at "
+            "FROM f CROSS JOIN {events} e JOIN {clubs} c ON c.id = e.club_id "
+            "WHERE e.event_date >= %(since)s AND {member} AND (%(all)s OR {answered})) "
+            "SELECT f.user_id, f.rotated_at, "
+            "(SELECT max(a.updated_at) FROM {rsvps} a WHERE a.user_id = f.user_id), "
+            "(SELECT max(GREATEST(p.updated_at, p.club_updated_at)) FROM p), "
+            "(SELECT md5(coalesce(string_agg(p.id::text || '/' || p.updated_at::text || '/' "
+            "|| p.club_updated_at::text, ',' ORDER BY p.id), '')) FROM p), "
+            "(SELECT coalesce(array_agg(p.id ORDER BY p.event_date, p.event_time, p.id), '{{}}') FROM p) "
+            "FROM f"
+        ).format(
+            feeds=table(CalendarFeed),
+            users=table(User),
+            events=table(Event),
+            clubs=table(Club),
+            rsvps=table(RSVP),
+            member=clubs_sql.active_membership(Identifier("e", "club_id"), Identifier("f", "user_id")),
+            answered=answered,
         )
     )

@@ -137,6 +137,16 @@ POLL_CLOSED = declare(
         email_default=False,
     )
 )
+WEBHOOK_DISABLED = declare(
+    Kind(
+        name="webhook_disabled",
+        label="Webhook turned off",
+        title="A webhook of {club} was turned off",
+        # Off by email by default, as the contract wants for every kind it does not name.
+        body="The webhook to {url} was turned off: {reason}. A club admin can turn it on again once it works.",
+        email_default=False,
+    )
+)
 
 # The choices of the model field, the CHECK constraint and the API's enum (one source).
 KIND_CHOICES = [(kind.name, kind.label) for kind in KINDS.values()]

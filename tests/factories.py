@@ -11,13 +11,14 @@ import uuid
 import factory
 from django.utils import timezone
 
-from accounts.models import RefreshToken, Role, User
+from accounts.models import CalendarFeed, IdempotencyRecord, RefreshToken, Role, User
 from books.models import Book, BookStatus, ReadingEntry, ReadingStatus
 from books.polls.models import Ballot, Poll, PollKind, PollOption
 from clubs.models import Club, ClubMember, ClubRole
 from events.availability.models import Availability, RsvpStatus
 from events.items.models import EventItem, ItemCategory, ItemStatus
 from events.models import Event, EventType
+from webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -174,3 +175,56 @@ class BallotFactory(factory.django.DjangoModelFactory):
     poll = factory.SubFactory(PollFactory)
     user = factory.SubFactory(UserFactory)
     choices = factory.LazyAttribute(lambda ballot: [ballot.poll.options.order_by("position").first().pk])
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    user = factory.SubFactory(UserFactory)
+    nonce = factory.LazyFunction(lambda: secrets.token_hex(32))
+    token_hash = factory.LazyFunction(lambda: secrets.token_hex(32))
+
+
+class IdempotencyRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdempotencyRecord
+
+    user = factory.SubFactory(UserFactory)
+    key = factory.LazyFunction(lambda: uuid.uuid4().hex)
+    fingerprint = factory.LazyFunction(lambda: secrets.token_hex(32))
+    status_code = 201
+    content_type = "application/json"
+    body = b"{}"
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Webhook
+
+    club = factory.SubFactory(ClubFactory)
+    url = factory.Sequence(lambda n: f"https://hooks{n}.example.com/bookwork")
+    events = factory.LazyFunction(lambda: ["event.created"])
+    secret = factory.LazyFunction(lambda: "whsec_" + secrets.token_hex(32))
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    webhook = factory.SubFactory(WebhookFactory)
+    event_id = factory.LazyFunction(uuid.uuid4)
+    event_type = "event.created"
+    body = b"{}"
+
+
+class WebhookAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookAttempt
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    webhook = factory.LazyAttribute(lambda attempt: attempt.delivery.webhook)
+    event_type = "event.created"
+    attempt = 1
+    status_code = 200
+    delivered_at = factory.LazyFunction(timezone.now)

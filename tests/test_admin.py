@@ -13,11 +13,16 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("accounts", "clubs", "events", "availability", "event_items")
+OUR_APPS = ("accounts", "clubs", "events", "availability", "event_items", "webhooks")
 
 FACTORY_FOR = {
     "accounts.user": factories.UserFactory,
     "accounts.refreshtoken": factories.RefreshTokenFactory,
+    "accounts.calendarfeed": factories.CalendarFeedFactory,
+    "accounts.idempotencyrecord": factories.IdempotencyRecordFactory,
+    "webhooks.webhook": factories.WebhookFactory,
+    "webhooks.webhookdelivery": factories.WebhookDeliveryFactory,
+    "webhooks.webhookattempt": factories.WebhookAttemptFactory,
     "clubs.club": factories.ClubFactory,
     "clubs.clubmember": factories.ClubMemberFactory,
     "events.event": factories.EventFactory,

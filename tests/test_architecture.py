@@ -13,6 +13,8 @@ each other. The layer of a module is that of its longest matching prefix.
                               the RSVP record (the notifications app reads who answered)
     notifications             notifications, their kinds, emails, reminders and the worker's jobs:
                               the services above call it to tell people what happened
+    webhooks                  a club's webhooks, their signed deliveries (worker jobs) and SSRF
+                              rules: the event and RSVP services above call `webhooks.emit`
     events.availability | events.items | clubs.joining
                               RSVPs and seats | items of an event | invitations and join requests
     events                    event lists, detail, writes, calendar, admin (renders RSVP state)
@@ -32,7 +34,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "accounts", "clubs", "events", "notifications", "books", "audit", "web", "bookwork")
+PACKAGES = ("core", "accounts", "clubs", "events", "notifications", "webhooks", "books", "audit", "web", "bookwork")
 # Each layer is a tuple of groups; a group is the module prefixes of one unit. Modules of one
 # group import each other freely; two groups of one layer (siblings) do not.
 LAYERS: list[tuple[tuple[str, ...], ...]] = [
@@ -42,6 +44,7 @@ LAYERS: list[tuple[tuple[str, ...], ...]] = [
     (("events.models", "events.shapes", "events.sql", "events.selectors", "events.exceptions", "events.openapi"),),
     (("events.availability.models",),),
     (("notifications",),),
+    (("webhooks",),),
     (("events.availability",), ("events.items",), ("clubs.joining",)),
     (("events",),),
     (("books",),),

@@ -66,7 +66,10 @@ def assert_matches(schema: dict, body, node: dict, where: str) -> int:
 
 
 @pytest.fixture
-def world():
+def world(settings):
+    from webhooks.models import Webhook
+
+    settings.WEBHOOK_ALLOW_PRIVATE = settings.WEBHOOK_ALLOW_HTTP = True  # the hooks below point at loopback
     owner = UserFactory(role=Role.ADMIN)
     member, newcomer, joiner = UserFactory(), UserFactory(), UserFactory()
     club = ClubFactory(owner=owner, is_public=True, max_members=None)
@@ -79,7 +82,9 @@ def world():
     invite = Invite.objects.create(
         club=club, code="shape-test-code", max_uses=5, expires_at=timezone.now() + dt.timedelta(days=1)
     )
+    hook = Webhook.objects.create(club=club, url="http://127.0.0.1:9/hook", events=["event.created"], secret="s")
     return {
+        "hook": hook,
         "approval_club": approval_club,
         "requests": requests,
         "invite": invite,
@@ -102,6 +107,7 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
     b, p = world["book"].pk, world["poll"].pk
     option = str(world["poll"].options.order_by("position").first().pk)
     poll_body = {"question": "Snacks?", "kind": "text", "options": [{"label": "Tea"}, {"label": "Cake"}]}
+    hook = {"club_id": c, "webhook_id": world["hook"].pk}
     member, newcomer = world["member"], world["newcomer"]
     a, (r1, r2), code = world["approval_club"].pk, world["requests"], world["invite"].code
     event_body = {"title": "Emma", "event_date": FUTURE, "event_time": "19:00", "location": "Attic"}
@@ -113,6 +119,8 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
         ("member", "get", "/api/v1/auth/me/", {}, None),
         ("member", "patch", "/api/v1/auth/me/", {}, {"name": "Renamed"}),
         ("member", "get", "/api/v1/auth/sessions/", {}, None),
+        ("member", "get", "/api/v1/auth/me/calendar-feed/", {}, None),
+        ("member", "post", "/api/v1/auth/me/calendar-feed/rotate/", {}, None),
         ("member", "get", "/api/v1/clubs/", {}, None),
         ("member", "post", "/api/v1/clubs/", {}, {"name": "Another club"}),
         ("member", "get", "/api/v1/clubs/{id}/", {"id": c}, None),
@@ -127,6 +135,11 @@ def _cases(world) -> list[tuple[str, str, str, object, object]]:
         ("owner", "post", "/api/v1/clubs/{club_id}/invites/", {"club_id": c}, {"email": "x@example.com", "role": "guest"}),
         ("invitee", "get", "/api/v1/invites/{code}/", {"code": code}, None),
         ("invitee", "post", "/api/v1/invites/{code}/accept/", {"code": code}, None),
+        ("owner", "get", "/api/v1/clubs/{club_id}/webhooks/", {"club_id": c}, None),
+        ("owner", "post", "/api/v1/clubs/{club_id}/webhooks/", {"club_id": c}, {"url": "http://127.0.0.1:9/h", "events": ["rsvp.changed"]}),
+        ("owner", "get", "/api/v1/clubs/{club_id}/webhooks/{webhook_id}/", hook, None),
+        ("owner", "patch", "/api/v1/clubs/{club_id}/webhooks/{webhook_id}/", hook, {"events": ["event.updated"]}),
+        ("owner", "get", "/api/v1/clubs/{club_id}/webhooks/{webhook_id}/deliveries/", hook, None),
         ("owner", "get", "/api/v1/clubs/{club_id}/members/", {"club_id": c}, None),
         ("owner", "post", "/api/v1/clubs/{club_id}/members/", {"club_id": c}, {"user_id": str(newcomer.pk)}),
         ("owner", "get", "/api/v1/clubs/{club_id}/members/{user_id}/", {"club_id": c, "user_id": member.pk}, None),

@@ -33,6 +33,8 @@ from core.exceptions import Conflict
 from core.locks import Lock, lock_objects, lock_one, retry_on_conflict
 from notifications import kinds
 from notifications.services import notifications_create
+from webhooks.emit import webhook_emit
+from webhooks.types import WebhookEventType
 
 
 class NotAVoter(PermissionDenied):
@@ -227,6 +229,11 @@ def poll_close(*, actor, poll_id, apply: bool = False) -> Poll:
         context={"club": club.name, "poll": poll.question, "winner": winning.label if winning else "no votes"},
         club=club,
         data={"poll_id": str(poll.pk)},
+    )
+    webhook_emit(
+        club_id=club.pk,
+        type=WebhookEventType.POLL_CLOSED,
+        data={"poll": str(poll.pk), "winner": str(won) if won is not None else None},
     )
     if apply and poll.kind == PollKind.BOOK and winning is not None and winning.book is not None:
         book_start(club=club, book=winning.book)

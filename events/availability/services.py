@@ -36,6 +36,7 @@ from events.availability.models import Availability, RsvpStatus
 from events.exceptions import event_open_ensure
 from events.models import Event
 from notifications import services as notifications
+from webhooks import emit as webhooks
 
 
 class EventGone(Event.DoesNotExist, Http404):
@@ -278,6 +279,7 @@ def availability_upsert(
         _availability_row_insert(row)
     else:
         _availability_row_update(row)
+    webhooks.rsvp_changed(event=event, user_id=row.user_id, status=row.status, waitlisted=row.waitlisted)
     return row, created
 
 
@@ -352,12 +354,13 @@ def _availability_row_update(row: Availability) -> None:
 def availability_delete(*, event_id, user) -> bool:
     """Delete `user`'s RSVP (a user or a user id) under a lock on the event row, promoting the
     next in line. Returns whether there was an RSVP to delete; `EventGone` (404) if the event is.
-    A cancelled event keeps its RSVPs as history (409 `event_cancelled`).
-    """
+    A cancelled event keeps its RSVPs as history (409 `event_cancelled`). Webhooks hear of it."""
     event = event_lock(event_id=event_id)
     event_open_ensure(event)
     deleted, _ = Availability.objects.filter(event=event, user=user).delete()
     event_seats_sync(event=event)
+    if deleted:
+        webhooks.rsvp_changed(event=event, user_id=getattr(user, "pk", user), status=None)
     return bool(deleted)
 
 

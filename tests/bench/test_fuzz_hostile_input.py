@@ -19,7 +19,15 @@ from schemathesis.checks import not_a_server_error
 from accounts.tokens import access_token_for
 from clubs.joining.models import Invite, JoinRequest
 from notifications.emails import unsubscribe_token
-from tests.factories import BookFactory, ClubFactory, EventFactory, EventItemFactory, PollFactory, UserFactory
+from tests.factories import (
+    BookFactory,
+    ClubFactory,
+    EventFactory,
+    EventItemFactory,
+    PollFactory,
+    UserFactory,
+    WebhookFactory,
+)
 
 # `str.isdigit` accepts all of these; `int` rejects the first and reads the others.
 UNICODE_DIGITS = ["²", "٣", "１０", "߁"]
@@ -55,6 +63,7 @@ def world(db):
     invite = Invite.objects.create(
         club=club, code="hostile-input-code", max_uses=5, expires_at=timezone.now() + dt.timedelta(days=1)
     )
+    hook = WebhookFactory(club=club)
 
     def headers() -> dict:
         # A fresh token each call: logout-all (which takes no body) revokes the previous ones.
@@ -68,6 +77,7 @@ def world(db):
         "item_id": item.pk,
         "book_id": book.pk,
         "poll_id": poll.pk,
+        "webhook_id": hook.pk,
         "user_id": club.owner_id,
         "session_id": "00000000-0000-0000-0000-000000000000",
         "notification_id": "00000000-0000-0000-0000-000000000000",

@@ -1,6 +1,7 @@
 """`manage.py cleanup_tokens [--dry-run] [--batch-size N]`: delete refresh-token rows that no
 longer serve any purpose (see `accounts.maintenance.refresh_tokens_cleanup_queryset`), in batches,
-and print how many. Safe to run from cron at any time."""
+and Idempotency-Key records older than IDEMPOTENCY_RETENTION, and print how many. Safe to run from
+cron at any time (the worker deletes the old idempotency records hourly too)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from accounts.idempotency import idempotency_cleanup
 from accounts.maintenance import refresh_tokens_cleanup
 
 
 class Command(BaseCommand):
     help = (
         "Delete refresh tokens expired or revoked more than TOKEN_CLEANUP_RETENTION_DAYS ago "
-        "(spent tokens are kept until their session's cap, so their reuse is still detected)."
+        "(spent tokens are kept until their session's cap, so their reuse is still detected), and "
+        "Idempotency-Key records older than IDEMPOTENCY_RETENTION_HOURS."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,3 +31,7 @@ class Command(BaseCommand):
         count = refresh_tokens_cleanup(now=timezone.now(), retention=retention, batch_size=batch_size, dry_run=dry_run)
         verb = "would delete" if dry_run else "deleted"
         self.stdout.write(f"cleanup_tokens: {verb} {count} refresh token(s) (retention {retention.days} days)")
+        if dry_run:
+            return
+        keys = idempotency_cleanup()
+        self.stdout.write(f"cleanup_tokens: deleted {keys} idempotency key(s)")
