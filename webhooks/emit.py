@@ -17,11 +17,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.utils import timezone
 from procrastinate.contrib.django import app as jobs_app
 
 from core.context import job_origin
 from events.models import Event
+from webhooks import sql
 from webhooks.models import Webhook, WebhookDelivery
 from webhooks.types import WebhookEventType
 
@@ -72,7 +74,9 @@ def webhook_emit(*, club_id, type: str, data: Mapping[str, Any]) -> int:
     happened, with `data` (ids and changed fields only). Call it inside the transaction of the
     change; returns the number of deliveries created. One query when the club has no such hook."""
     WebhookEventType(type)  # ValueError for a type nobody can subscribe to
-    hooks = list(Webhook.objects.filter(club_id=club_id, active=True, events__contains=[type]).only("id"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.subscribed_hooks(), {"club": club_id, "type": str(type)})
+        hooks = [Webhook(pk=row[0]) for row in cursor.fetchall()]
     return len(deliveries_create(hooks=hooks, type=type, club_id=club_id, data=data))
 
 
