@@ -101,6 +101,24 @@ WSGI_APPLICATION = "bookwork.wsgi.application"
 
 TEMPLATES = [
     {
+        # The member web app's pages and emails (web/jinja2/web/, environment in web/templating.py):
+        # Jinja2 renders them several times faster than Django's engine. Only that directory.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "web",
+        "DIRS": [BASE_DIR / "web" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "web.templating.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "web.templating.page_context",
+            ],
+            "keep_trailing_newline": True,
+        },
+    },
+    {
+        # Everything else: the admin, DRF, django-pghistory, the notification emails.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
