@@ -88,7 +88,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the signed-in user from the session's row when it can (web/middleware.py).
+    "web.middleware.AuthenticationMiddleware",
     # The acting user, channel and request id of every history row (core/context.py).
     "core.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -16,7 +16,7 @@ from core import time
 from events import services as event_services
 from events.availability import services as rsvp_services
 from events.availability.models import RsvpStatus
-from events.availability.selectors import AvailabilityRows, availability_counts
+from events.availability.selectors import availability_counts_and_rows
 from events.calendar import event_calendar_ics
 from events.items import services as item_services
 from events.items.models import ItemStatus
@@ -35,9 +35,9 @@ MAX_ANSWERS = 500
 
 
 def _meeting_context(request, event, access) -> dict:
-    summary, _ = availability_counts(event=event)
+    summary, _, rows = availability_counts_and_rows(event=event, limit=MAX_ANSWERS)
     seated, maybe, waitlist = [], [], []
-    for row in AvailabilityRows(event=event)[0:MAX_ANSWERS]:
+    for row in rows:
         person = {"user_id": row.user_id, "name": row.user_name, "notes": row.notes, "position": row.waitlist_position}
         if row.status == RsvpStatus.AVAILABLE:
             (waitlist if row.waitlisted else seated).append(person)
