@@ -24,7 +24,7 @@ import jinja2
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.template import defaultfilters
+from django.template import defaultfilters, engines
 from django.template.backends.utils import csrf_input
 from django.templatetags.static import static as static_url
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -32,6 +32,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django_htmx import jinja as django_htmx
+from markupsafe import Markup
 
 CACHE_SIZE = 4096
 
@@ -87,7 +88,7 @@ CACHED_ON = frozenset({"DEBUG", "ROOT_URLCONF", "FORCE_SCRIPT_NAME", "STATIC_URL
 @receiver(setting_changed)
 def _clear_caches(*, setting: str, **kwargs) -> None:
     if setting in CACHED_ON or setting.endswith("_FORMAT"):
-        for cached in (_reverse, static, htmx_script, _format):
+        for cached in (_reverse, static, htmx_script, _format, _cached_fields_html):
             cached.cache_clear()
 
 
@@ -101,6 +102,23 @@ FILTERS = {
     # Django's (quote with "/" safe), not Jinja2's (which would also encode a dict as a query).
     "urlencode": defaultfilters.urlencode,
 }
+
+
+def _fields_html(form_class: type, language: str) -> Markup:
+    form_field = engines["web"].env.get_template("web/_field.html").module.form_field
+    return Markup("").join(form_field(field) for field in form_class())
+
+
+_cached_fields_html = functools.lru_cache(maxsize=64)(_fields_html)
+
+
+def empty_form_fields(form_class: type) -> Markup:
+    """The fields of an empty `form_class` form as `form_field` draws them (web/jinja2/web/
+    _field.html): the same HTML on every page that offers it, so drawn once per process and
+    language (every time with DEBUG on, so that template edits show at once)."""
+    if settings.DEBUG:
+        return _fields_html(form_class, get_language())
+    return _cached_fields_html(form_class, get_language())
 
 
 def page_context(request) -> dict:

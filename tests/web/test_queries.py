@@ -1,7 +1,8 @@
 """The two hot pages read a bounded number of queries, whatever the number of RSVPs, items and
 clubs (the bench's "member home page" and "meeting page" scenarios measure their time): the
 session row comes with its user (web/sessions.py, web.middleware.AuthenticationMiddleware), the
-meeting's RSVP counts with its RSVP rows (events.availability.selectors)."""
+meeting's RSVP counts with its RSVP rows (events.availability.selectors), its items with their
+assignees (events.items.selectors)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.test import Client
 
 from events.availability.selectors import AvailabilityRows, availability_counts, availability_counts_and_rows
 from events.availability.services import availability_set
+from events.items.selectors import item_list, item_list_with_assignees
 from tests.factories import ClubFactory, ClubMemberFactory, EventFactory, EventItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +65,26 @@ def test_counts_and_rows_in_one_query_equal_the_two_reads(rsvps, django_assert_n
     assert (summary, total) == availability_counts(event=event)
     assert rows == AvailabilityRows(event=event)[0:5]
     assert len(rows) == min(5, rsvps + 1)
+
+
+def test_items_with_assignees_in_one_query_equal_the_orm_read(django_assert_num_queries):
+    event, _ = _meeting(3)
+    EventItemFactory(event=event, assigned_to=None, name="Nobody's")
+    with django_assert_num_queries(1):
+        items = item_list_with_assignees(event=event)
+
+    def seen(item):
+        assignee = item.assigned_to
+        return (
+            item.pk,
+            item.name,
+            item.category,
+            item.status,
+            item.notes,
+            item.created_at,
+            getattr(assignee, "name", None),
+        )
+
+    expected = item_list(event=event, filters={}).select_related("assigned_to")
+    assert [seen(item) for item in items] == [seen(item) for item in expected]
+    assert len(items) == 4 and all(item.event is event for item in items)

@@ -107,3 +107,15 @@ def test_one_valid_csrf_field_per_page(user):
     response = client.post(f"/meetings/{event.pk}/rsvp/", {"status": "maybe", "csrfmiddlewaretoken": tokens.pop()})
     assert response.status_code == 302
     assert "Maybe" in client.get(f"/meetings/{event.pk}/").text
+
+
+def test_an_empty_forms_fields_are_drawn_as_the_macro_draws_them_once():
+    from web.forms import ItemForm
+    from web.templating import empty_form_fields
+
+    drawn = WEB.from_string(
+        '{% from "web/_field.html" import form_field %}{% for f in form %}{{ form_field(f) }}{% endfor %}'
+    ).render({"form": ItemForm()})
+    html = empty_form_fields(ItemForm)
+    assert html == drawn and 'name="category"' in html and "selected" in html
+    assert empty_form_fields(ItemForm) is html
