@@ -88,8 +88,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's, taking the signed-in user from the session's row when it can (web/middleware.py).
-    "web.middleware.AuthenticationMiddleware",
+    "web.middleware.AuthenticationMiddleware",  # Django's, the user read with the session row
     # The acting user, channel and request id of every history row (core/context.py).
     "core.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -100,36 +99,18 @@ MIDDLEWARE = [
 ROOT_URLCONF = "bookwork.urls"
 WSGI_APPLICATION = "bookwork.wsgi.application"
 
-TEMPLATES = [
+_PROCESSORS = ["django.contrib.auth.context_processors.auth", "django.contrib.messages.context_processors.messages"]
+TEMPLATES = [  # Jinja2 for the web app's pages and emails (web/templating.py), Django's for the rest
     {
-        # The member web app's pages and emails (web/jinja2/web/, environment in web/templating.py):
-        # Jinja2 renders them several times faster than Django's engine. Only that directory.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "NAME": "web",
         "DIRS": [BASE_DIR / "web" / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {
-            "environment": "web.templating.environment",
-            "context_processors": [
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "web.templating.page_context",
-            ],
-            "keep_trailing_newline": True,
-        },
+        "OPTIONS": {"environment": "web.templating.environment", "context_processors": ["web.templating.page_context"]},
     },
     {
-        # Everything else: the admin, DRF, django-pghistory, the notification emails.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ],
-        },
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request", *_PROCESSORS]},
     },
 ]
 

@@ -5,7 +5,7 @@ Jinja2 renders the pages several times faster than Django's engine (the member h
 pages are the hot paths, docs/performance.md). What the templates need of Django is here, with
 Django's meaning: `url()` is `{% url %}`, `static()` is `{% static %}`, `htmx_script()` is
 django-htmx's `{% htmx_script %}`; `csrf_input` (the hidden CSRF field), `request`, and, from the
-context processors, `user` and `messages` are in every page's context. The filters are Django's
+context processor `page_context`, `user` and `messages` are in every page's context. The filters are Django's
 own, so a date or a plural reads exactly as before: `date` and `time` first convert an aware
 datetime to the current time zone, as Django's engine does for them.
 
@@ -22,6 +22,8 @@ import functools
 
 import jinja2
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import defaultfilters, engines
@@ -122,9 +124,14 @@ def empty_form_fields(form_class: type) -> Markup:
 
 
 def page_context(request) -> dict:
-    """A context processor: one CSRF field per page, made when a form first asks for it (Django's
-    `csrf_input` makes a new masked token for every form of the page; any of them is valid)."""
-    return {"csrf_input": SimpleLazyObject(lambda: csrf_input(request))}
+    """The context processor of the web pages: `user` and `messages` as Django's `auth` and
+    `messages` processors give them, and one CSRF field per page, made when a form first asks for
+    it (Django's `csrf_input` makes a new masked token for every form of a page; any is valid)."""
+    return {
+        "user": request.user if hasattr(request, "user") else AnonymousUser(),
+        "messages": get_messages(request),
+        "csrf_input": SimpleLazyObject(lambda: csrf_input(request)),
+    }
 
 
 def environment(**options) -> jinja2.Environment:
@@ -132,6 +139,7 @@ def environment(**options) -> jinja2.Environment:
     # A missing value renders as nothing, as in Django's engine, in development too (Django's
     # backend would print `{{ name }}` for it with DEBUG on): the same page in both.
     options["undefined"] = jinja2.Undefined
+    options["keep_trailing_newline"] = True  # as Django's engine: a page ends as its file does
     # Every value is escaped (the plain-text emails turn it off in an `autoescape false` block).
     options.pop("autoescape", None)
     env = jinja2.Environment(autoescape=True, **options)
