@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "web.middleware.AuthenticationMiddleware",  # Django's, the user read with the session row
     # The acting user, channel and request id of every history row (core/context.py).
     "core.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -107,18 +107,18 @@ MIDDLEWARE = [
 ROOT_URLCONF = "bookwork.urls"
 WSGI_APPLICATION = "bookwork.wsgi.application"
 
-TEMPLATES = [
+_PROCESSORS = ["django.contrib.auth.context_processors.auth", "django.contrib.messages.context_processors.messages"]
+TEMPLATES = [  # Jinja2 for the web app's pages and emails (web/templating.py), Django's for the rest
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "web",
+        "DIRS": [BASE_DIR / "web" / "jinja2"],
+        "OPTIONS": {"environment": "web.templating.environment", "context_processors": ["web.templating.page_context"]},
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ],
-        },
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request", *_PROCESSORS]},
     },
 ]
 

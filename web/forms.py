@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.forms.renderers import Jinja2
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from clubs.models import ClubRole
@@ -15,6 +16,17 @@ from events.serializers import MAX_ATTENDEES_LIMIT, MAX_DURATION_MINUTES
 from web.services import web_password_reset
 from web.tasks import send_password_reset_email
 from web.throttling import login_wait
+
+# The widgets of the web app's forms are drawn by Django's own Jinja2 widget templates, like the
+# pages around them (Django's engine took longer for two fields than Jinja2 for the whole page).
+# One renderer for all of them: it holds the compiled templates. The admin keeps Django's.
+RENDERER = Jinja2()
+
+
+class Rendered:
+    """Mixed into every web form (first, so it wins over Django's form classes)."""
+
+    default_renderer = RENDERER
 
 
 def _messages(value) -> list[str]:
@@ -43,7 +55,7 @@ def form_errors_from(form: forms.Form, error: Exception, *, rename: dict[str, st
             form.add_error(field if field in form.fields else None, message)
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(Rendered, AuthenticationForm):
     """Django's sign-in form behind the API's login throttles (per client IP and per account)."""
 
     error_messages = {
@@ -64,7 +76,7 @@ class SignInForm(AuthenticationForm):
         return super().clean()
 
 
-class ResetRequestForm(PasswordResetForm):
+class ResetRequestForm(Rendered, PasswordResetForm):
     """Django's reset request (the same users: active, with a usable password, by email), whose
     email is a worker job rather than a send inside the request (web/emails.py)."""
 
@@ -74,7 +86,7 @@ class ResetRequestForm(PasswordResetForm):
         )
 
 
-class ResetPasswordSetForm(SetPasswordForm):
+class ResetPasswordSetForm(Rendered, SetPasswordForm):
     """The last step of the emailed reset: the password is stored by the accounts service, which
     also ends every session of the user (web and API)."""
 
@@ -83,7 +95,7 @@ class ResetPasswordSetForm(SetPasswordForm):
         return self.user
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(Rendered, forms.Form):
     name = forms.CharField(max_length=255, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
@@ -98,7 +110,7 @@ class RegisterForm(forms.Form):
     )
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Rendered, forms.Form):
     name = forms.CharField(max_length=255, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     phone = forms.CharField(max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"}))
     avatar = forms.URLField(
@@ -106,7 +118,7 @@ class ProfileForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(Rendered, forms.Form):
     current_password = forms.CharField(
         strip=False, max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -115,14 +127,14 @@ class PasswordChangeForm(forms.Form):
     )
 
 
-class DiscoverForm(forms.Form):
+class DiscoverForm(Rendered, forms.Form):
     mark_optional = False  # a search form: every field is optional, saying so is noise
 
     q = forms.CharField(max_length=100, required=False, label="Search clubs")
     tag = forms.CharField(max_length=50, required=False, label="Tag")
 
 
-class EventForm(forms.Form):
+class EventForm(Rendered, forms.Form):
     title = forms.CharField(max_length=255)
     event_date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     event_time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
@@ -145,15 +157,15 @@ class EventForm(forms.Form):
         return data
 
 
-class ItemForm(forms.Form):
+class ItemForm(Rendered, forms.Form):
     name = forms.CharField(max_length=255, label="New item")
     category = forms.ChoiceField(choices=ItemCategory.choices, initial=ItemCategory.MATERIAL)
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(Rendered, forms.Form):
     email = forms.EmailField(max_length=255, label="Member's email")
     role = forms.ChoiceField(choices=ClubRole.choices, initial=ClubRole.MEMBER)
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(Rendered, forms.Form):
     role = forms.ChoiceField(choices=ClubRole.choices)

@@ -1,4 +1,5 @@
-"""Which requests are the web app's pages, and the Content-Security-Policy they carry.
+"""Which requests are the web app's pages, the Content-Security-Policy they carry, and the
+authentication middleware that takes the signed-in user from the session's row (`web.sessions`).
 
 The policy allows scripts and styles from our own static files only (htmx included; htmx is
 configured by a meta tag), so no inline script or style can run. The admin and the API docs, which
@@ -6,6 +7,14 @@ have inline scripts of their own, and the JSON API do not get it.
 """
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.backends import ModelBackend
+from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject
 
 POLICY = "; ".join(
     [
@@ -39,3 +48,43 @@ class ContentSecurityPolicyMiddleware:
         if is_web_page(request):
             response.setdefault("Content-Security-Policy", POLICY)
         return response
+
+
+def _user_from_session(request):
+    """The user read with the session row (`web.sessions`), when it is exactly the user Django's
+    `auth.get_user` would return: the session names that user and a backend that loads users as
+    `ModelBackend` does, the user may still sign in (`is_active`), and the session's password hash
+    is the user's current one. Otherwise None, and Django's own path decides (a second query; it
+    also flushes a session whose hash no longer matches, or rotates one signed with an old key)."""
+    session = request.session
+    try:  # reading a key first loads the row, and its user
+        user_id = session[SESSION_KEY]
+        backend_path = session[BACKEND_SESSION_KEY]
+    except KeyError:
+        return None
+    user = getattr(session, "row_user", None)
+    if user is None or backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = load_backend(backend_path)
+    if type(backend).get_user is not ModelBackend.get_user or not backend.user_can_authenticate(user):
+        return None
+    if str(user.pk) != str(user_id):
+        return None
+    session_hash = session.get(HASH_SESSION_KEY)
+    if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None
+    return user
+
+
+def _get_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = _user_from_session(request) or auth.get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, but the signed-in user comes with the session row when it can (see above)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _get_user(request))

@@ -54,6 +54,33 @@ def availability_counts(*, event: Event) -> tuple[dict[str, int], int]:
     return summary, total
 
 
+def availability_counts_and_rows(*, event: Event, limit: int) -> tuple[dict[str, int], int, list]:
+    """`availability_counts(event=...)` and `AvailabilityRows(event=...)[0:limit]`, in one query
+    (the web app's meeting page shows both)."""
+    params = {
+        "available": RsvpStatus.AVAILABLE.value,
+        "maybe": RsvpStatus.MAYBE.value,
+        "unavailable": RsvpStatus.UNAVAILABLE.value,
+        "club": event.club_id,
+        "event": event.pk,
+        "limit": limit,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql.counts_and_rows(), params)
+        fetched = cursor.fetchall()
+    available, waitlisted, maybe, unavailable, total, no_response = fetched[0][:6]
+    summary = {
+        "available": available,
+        "waitlisted": waitlisted,
+        "maybe": maybe,
+        "unavailable": unavailable,
+        "no_response": no_response,
+    }
+    # Without RSVPs the one row's RSVP columns are NULL (`status` never is in a real row).
+    rows = [AvailabilityRows.row(values[6:-1]) for values in fetched if values[6] is not None]
+    return summary, total, rows
+
+
 def active_member_user(*, event: Event, user_id):
     """The user `user_id` if they are an active member of the event's club (`clubs.sql`), else None."""
     with connection.cursor() as cursor:

@@ -81,6 +81,36 @@ def rows() -> str:
 
 
 @functools.cache
+def counts_and_rows() -> str:
+    """`counts()` and the first `%(limit)s` RSVPs of `rows()` in one statement (a page showing
+    both): every row starts with the six counts, then the RSVP's columns and its place `n` in the
+    model's order; an event without RSVPs gives one row whose RSVP columns are NULL."""
+    user = {
+        "user_id": column(A, "user", "a"),
+        "user_name": column(USER, "name", "u"),
+        "user_avatar": column(USER, "avatar", "u"),
+    }
+    order = SQL("{}, {}").format(column(A, "created_at", "a"), column(A, "id", "a"))
+    return text(
+        SQL(
+            "SELECT c.*, p.* FROM ({counts}) c LEFT JOIN LATERAL ("
+            "SELECT {columns}, row_number() OVER (ORDER BY {order}) AS n "
+            "FROM {rsvps} a JOIN {users} u ON {uid} = {user_id} WHERE {event} = %(event)s "
+            "ORDER BY {order} LIMIT %(limit)s) p ON TRUE ORDER BY p.n"
+        ).format(
+            counts=SQL(counts()),
+            columns=RSVP.select("a", user),
+            order=order,
+            user_id=column(A, "user", "a"),
+            rsvps=table(A),
+            users=table(USER),
+            uid=column(USER, "id", "u"),
+            event=column(A, "event", "a"),
+        )
+    )
+
+
+@functools.cache
 def active_member_with_user() -> str:
     """The user (all columns) of an active member (`%(user)s`) of the club `%(club)s`, or no row."""
     return text(

@@ -16,14 +16,15 @@ from core import time
 from events import services as event_services
 from events.availability import services as rsvp_services
 from events.availability.models import RsvpStatus
-from events.availability.selectors import AvailabilityRows, availability_counts
+from events.availability.selectors import availability_counts_and_rows
 from events.calendar import event_calendar_ics
 from events.items import services as item_services
 from events.items.models import ItemStatus
-from events.items.selectors import item_get, item_list
+from events.items.selectors import item_get, item_list_with_assignees
 from events.models import EventStatus
 from events.selectors import event_get_visible
 from web.forms import EventForm, ItemForm, form_errors_from
+from web.templating import empty_form_fields
 from web.views.common import REFUSALS, allowed, member_required, refusal_text, refuse
 
 # What the item buttons change: claiming sets the assignee (the creator and organizers may),
@@ -35,9 +36,9 @@ MAX_ANSWERS = 500
 
 
 def _meeting_context(request, event, access) -> dict:
-    summary, _ = availability_counts(event=event)
+    summary, _, rows = availability_counts_and_rows(event=event, limit=MAX_ANSWERS)
     seated, maybe, waitlist = [], [], []
-    for row in AvailabilityRows(event=event)[0:MAX_ANSWERS]:
+    for row in rows:
         person = {"user_id": row.user_id, "name": row.user_name, "notes": row.notes, "position": row.waitlist_position}
         if row.status == RsvpStatus.AVAILABLE:
             (waitlist if row.waitlisted else seated).append(person)
@@ -48,7 +49,7 @@ def _meeting_context(request, event, access) -> dict:
     waitlist.sort(key=lambda person: person["position"])
     mine = event.my_rsvp[0] if event.my_rsvp else None
     items = []
-    for item in item_list(event=event, filters={}).select_related("assigned_to"):
+    for item in item_list_with_assignees(event=event):
         may = partial(allowed, item_services.item_update_check, access=access, item=item)
         items.append(
             {
@@ -72,7 +73,9 @@ def _meeting_context(request, event, access) -> dict:
         "mine": mine,
         "can_rsvp": not cancelled and allowed(rsvp_services.rsvp_check, access=access, event=event),
         "items": items,
-        "item_form": ItemForm() if not cancelled and allowed(item_services.item_create_check, access=access) else None,
+        "item_form_fields": empty_form_fields(ItemForm)
+        if not cancelled and allowed(item_services.item_create_check, access=access)
+        else None,
         "can_cancel": not cancelled and allowed(event_services.event_manage_check, access=access, verb="cancel"),
         "statuses": RsvpStatus,
     }
