@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts.models import UserManager
 from clubs.models import ClubMember, ClubRole, JoinPolicy
 from clubs.shapes import CLUB
 from clubs.validators import (
@@ -22,7 +21,7 @@ from clubs.validators import (
     normalize_tags,
     validate_timezone,
 )
-from core.serializers import CachedFieldsMixin, StrictCharField, StrictEmailField, StrictUUIDField
+from core.serializers import CachedFieldsMixin, StrictCharField, StrictUUIDField
 
 User = get_user_model()
 
@@ -163,32 +162,6 @@ class MemberSerializer(CachedFieldsMixin, serializers.ModelSerializer):
             data["user"].pop("email", None)
             data["user"].pop("phone", None)
         return data
-
-
-class MemberAddSerializer(serializers.Serializer):
-    """Add a member by `user_id` or by `email` (exactly one of them)."""
-
-    user_id = StrictUUIDField(required=False)
-    email = StrictEmailField(required=False, max_length=255)
-    role = serializers.ChoiceField(choices=ClubRole.choices, default=ClubRole.MEMBER)
-
-    def validate(self, attrs):
-        if ("user_id" in attrs) == ("email" in attrs):
-            # Reported on `user_id` (the usual way to add), so that `attr` names a field.
-            raise serializers.ValidationError(
-                {"user_id": "Give exactly one of user_id and email."}, code="user_id_or_email"
-            )
-        users = User.objects.filter(is_active=True)
-        if "user_id" in attrs:
-            user = users.filter(pk=attrs["user_id"]).first()
-            if user is None:
-                raise serializers.ValidationError({"user_id": "No active user with this id."}, code="does_not_exist")
-        else:
-            user = users.filter(email=UserManager.normalize_email_address(attrs["email"])).first()
-            if user is None:
-                raise serializers.ValidationError({"email": "No active user with this email."}, code="does_not_exist")
-        attrs["user"] = user
-        return attrs
 
 
 class MemberUpdateSerializer(serializers.Serializer):
