@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import re
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -39,6 +40,8 @@ from events.calendar import events_calendar_ics
 from events.models import Event, RsvpStatus
 
 FEED_DAYS_BACK = 30
+# How long a built feed is kept for the next fetch of the same version (a newer version is a new key).
+FEED_CACHE_SECONDS = 6 * 3600
 TOKEN_FORMAT = re.compile(r"^[A-Za-z0-9_-]{43}$")
 # Bumped when the calendar's rendering changes, so that clients holding an old ETag refetch.
 FEED_FORMAT = "1"
@@ -107,6 +110,21 @@ def feed_version(*, token: str, every_event: bool) -> tuple[str, dt.datetime, li
     return f'W/"{tag[:32]}"', last_modified, event_ids
 
 
+def feed_body(*, token: str, etag: str, event_ids: list) -> bytes:
+    """The feed's iCalendar text, built once per version: kept in the shared cache (Redis, or
+    the database cache) under the address's hash and the ETag, which changes with every input of
+    the text (each event's and club's `updated_at`, the set of events, the `all` flag, the
+    address's rotation). Many calendar apps fetch without If-None-Match all day; they get the
+    stored text instead of a rebuild (icalendar costs about a millisecond per event)."""
+    key = f"calendar-feed:{feed_token_hash(token)}:{etag}"
+    body = cache.get(key)
+    if body is None:
+        by_id = {event.pk: event for event in Event.objects.filter(pk__in=event_ids).select_related("club")}
+        body = events_calendar_ics([by_id[event_id] for event_id in event_ids if event_id in by_id], name="Bookwork")
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    return body
+
+
 class CalendarFeedView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -138,11 +156,8 @@ class CalendarFeedView(APIView):
         if _not_modified(request, etag, last_modified):
             response = HttpResponse(status=304)
         else:
-            by_id = {event.pk: event for event in Event.objects.filter(pk__in=event_ids).select_related("club")}
-            events = [by_id[event_id] for event_id in event_ids if event_id in by_id]
-            response = HttpResponse(
-                events_calendar_ics(events, name="Bookwork"), content_type="text/calendar; charset=utf-8"
-            )
+            body = feed_body(token=token, etag=etag, event_ids=event_ids)
+            response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified.timestamp())
         response["Cache-Control"] = "private, no-cache"

@@ -233,3 +233,34 @@ def test_the_feed_is_throttled_per_address(user, api_client, monkeypatch):
     assert [api_client.get(url).status_code for _ in range(4)] == [200, 200, 200, 429]
     assert api_client.get(url)["Retry-After"]
     assert api_client.get(other).status_code == 200  # another address has its own bucket
+
+
+def test_a_built_feed_is_served_again_until_its_version_changes(world, api_client, monkeypatch):
+    """Apps that fetch without If-None-Match get the stored text of the same version; any change
+    that moves the ETag (here an edit, and the answered set) is a fresh build, never stale text."""
+    from events import feed
+
+    user, events = world
+    url = feed_url(user)
+    builds = []
+    real = feed.events_calendar_ics
+
+    def counting(*args, **kwargs):
+        builds.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(feed, "events_calendar_ics", counting)
+    first, second = api_client.get(url), api_client.get(url)
+    assert first.content == second.content and len(builds) == 1
+    client_for(events["maybe"].club.owner).patch(
+        f"/api/v1/events/{events['maybe'].pk}/", {"title": "Moved"}, format="json"
+    )
+    third = api_client.get(url)
+    assert "Moved" in third.content.decode() and len(builds) == 2
+    availability_set(event_id=events["available"].pk, user=user, status="unavailable")
+    fourth = api_client.get(url)
+    assert event_uid(events["available"]) not in fourth.content.decode() and len(builds) == 3
+    other = (
+        client_for(user).post("/api/v1/auth/me/calendar-feed/rotate/").json()["url"].removeprefix("http://testserver")
+    )
+    assert api_client.get(url).status_code == 404 and api_client.get(other).status_code == 200
