@@ -5,7 +5,9 @@ bits), where `nonce` is 256 random bits drawn at creation and at each rotation. 
 the nonce and `token_hash = SHA-256(token)`: the feed looks its row up by the hash, and the
 address can be shown again (GET `/auth/me/calendar-feed/`) without ever being stored. Rotating
 (on request, and on every password change or reset) draws a new nonce: the old address answers
-404 at once. Changing SECRET_KEY changes every address.
+404 at once. Changing SECRET_KEY changes every address: the old ones answer 404, and the next
+read of a user's address (`calendar_feed_token`) stores the hash of the new one, so the address
+shown always works.
 """
 
 from __future__ import annotations
@@ -44,7 +46,12 @@ def calendar_feed_token(*, user: User) -> str:
     if feed is None:
         nonce, token_hash = _fresh()
         feed, _ = CalendarFeed.objects.get_or_create(user=user, defaults={"nonce": nonce, "token_hash": token_hash})
-    return _token(feed.nonce)
+    token = _token(feed.nonce)
+    if feed.token_hash != feed_token_hash(token):
+        # SECRET_KEY changed since the hash was stored: the stored address is dead; this nonce's
+        # address under the current key becomes the feed's (else the address shown would be a 404).
+        CalendarFeed.objects.filter(pk=feed.pk).update(token_hash=feed_token_hash(token))
+    return token
 
 
 @transaction.atomic

@@ -264,3 +264,14 @@ def test_a_built_feed_is_served_again_until_its_version_changes(world, api_clien
         client_for(user).post("/api/v1/auth/me/calendar-feed/rotate/").json()["url"].removeprefix("http://testserver")
     )
     assert api_client.get(url).status_code == 404 and api_client.get(other).status_code == 200
+
+
+def test_after_a_secret_key_change_the_address_shown_works(user, api_client, settings):
+    """Found by a second `make bench` on the same data (a new key per run): the address GET showed
+    was a 404, since the stored hash was of the old key's address."""
+    old = feed_url(user)
+    settings.SECRET_KEY = settings.SECRET_KEY + "-rotated"
+    new = feed_url(user)
+    assert new != old
+    assert api_client.get(old).status_code == 404
+    assert api_client.get(new).status_code == 200
