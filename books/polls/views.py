@@ -16,7 +16,7 @@ from books.polls.serializers import (
     PollSerializer,
     VoteSerializer,
 )
-from clubs.openapi import conflict_409
+from clubs.openapi import conflict_409, error_response
 from clubs.selectors import club_get_visible_with_access
 from core.paginate import paginate
 from core.pagination import PageNumberPagination
@@ -24,6 +24,11 @@ from core.responses import errors, path_ids
 
 TAGS = ["polls"]
 POLL_CLOSED = ("poll_closed", "The poll is closed.")
+NOT_A_VOTER_403 = error_response(
+    403,
+    "The caller may see the poll but does not vote in its club (guests, site staff who are not members).",
+    ("not_a_voter", "Only members of the club other than guests vote."),
+)
 
 
 def _render(poll_id, request, *, status_code=status.HTTP_200_OK) -> Response:
@@ -95,7 +100,12 @@ class PollVoteView(APIView):
         operation_id="polls_vote",
         summary="Cast or replace the caller's ballot (members other than guests: else 403 `not_a_voter`)",
         request=VoteSerializer,
-        responses={200: PollSerializer, **errors(400, 403, 404), 409: conflict_409("The poll is closed.", POLL_CLOSED)},
+        responses={
+            200: PollSerializer,
+            **errors(400, 404),
+            403: NOT_A_VOTER_403,
+            409: conflict_409("The poll is closed.", POLL_CLOSED),
+        },
     )
     def put(self, request, poll_id):
         poll, access = selectors.poll_get_visible(user=request.user, poll_id=poll_id)
@@ -109,7 +119,12 @@ class PollVoteView(APIView):
         tags=TAGS,
         operation_id="polls_unvote",
         summary="Withdraw the caller's ballot",
-        responses={204: None, **errors(403, 404), 409: conflict_409("The poll is closed.", POLL_CLOSED)},
+        responses={
+            204: None,
+            **errors(404),
+            403: NOT_A_VOTER_403,
+            409: conflict_409("The poll is closed.", POLL_CLOSED),
+        },
     )
     def delete(self, request, poll_id):
         poll, access = selectors.poll_get_visible(user=request.user, poll_id=poll_id)
