@@ -21,13 +21,18 @@ from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 
 from accounts.models import User
+from books.models import Book, ReadingEntry
+from books.polls.models import Ballot, Poll, PollOption
+from clubs.joining.models import Invite, JoinRequest
 from clubs.models import Club, ClubMember
 from events.availability.models import Availability
 from events.items.models import EventItem
 from events.models import Event
+from webhooks.models import Webhook
 
-# Never copied into history, for any tracked model that has them.
-SECRET_FIELDS = frozenset({"password", "token_hash", "jti"})
+# Never copied into history, for any tracked model that has them: credentials, a webhook's signing
+# secret, an invite link's code (whoever holds it may join).
+SECRET_FIELDS = frozenset({"password", "token_hash", "jti", "secret", "code"})
 NOISE_FIELDS = frozenset({"updated_at", "last_login"})
 
 
@@ -66,4 +71,31 @@ EventHistory = _history_of(Event, "EventHistory", also_exclude=("attendees",), i
 RsvpHistory = _history_of(Availability, "RsvpHistory", indexed=("event",))
 ItemHistory = _history_of(EventItem, "ItemHistory", indexed=("event",))
 
-TRACKED = (UserHistory, ClubHistory, MembershipHistory, EventHistory, RsvpHistory, ItemHistory)
+# The later models of the round: who changed the reading list, polls and ballots, invitations and
+# join requests, and a club's webhooks. A webhook's deliveries and attempts are its own log
+# (webhooks.models), not history.
+BookHistory = _history_of(Book, "BookHistory", indexed=("club",))
+ReadingHistory = _history_of(ReadingEntry, "ReadingHistory")
+PollHistory = _history_of(Poll, "PollHistory", indexed=("club",))
+PollOptionHistory = _history_of(PollOption, "PollOptionHistory")
+BallotHistory = _history_of(Ballot, "BallotHistory")
+JoinRequestHistory = _history_of(JoinRequest, "JoinRequestHistory", indexed=("club",))
+InviteHistory = _history_of(Invite, "InviteHistory", indexed=("club",))
+WebhookHistory = _history_of(Webhook, "WebhookHistory", indexed=("club",))
+
+TRACKED = (
+    UserHistory,
+    ClubHistory,
+    MembershipHistory,
+    EventHistory,
+    RsvpHistory,
+    ItemHistory,
+    BookHistory,
+    ReadingHistory,
+    PollHistory,
+    PollOptionHistory,
+    BallotHistory,
+    JoinRequestHistory,
+    InviteHistory,
+    WebhookHistory,
+)
