@@ -31,6 +31,11 @@ def reading_entries_of_book(*, book: Book) -> QuerySet[ReadingEntry]:
     return ReadingEntry.objects.filter(book=book).select_related("user").order_by("-updated_at", "id")
 
 
+def reading_entries_of_member(*, club: Club, user) -> dict:
+    """The caller's entries of the club's books, by book id (one query)."""
+    return {entry.book_id: entry for entry in ReadingEntry.objects.filter(book__club=club, user_id=user.pk)}
+
+
 def reading_entry_of(*, book: Book, user) -> ReadingEntry:
     """The caller's entry of `book`; Http404 when they have none."""
     entry = ReadingEntry.objects.filter(book=book, user_id=user.pk).select_related("user").first()

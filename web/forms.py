@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.renderers import Jinja2
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
+from books.models import TITLE_MAX, ReadingStatus
 from clubs.models import ClubRole
 from events.items.models import ItemCategory
 from events.models import EventType
@@ -169,3 +170,25 @@ class MemberAddForm(Rendered, forms.Form):
 
 class MemberRoleForm(Rendered, forms.Form):
     role = forms.ChoiceField(choices=ClubRole.choices)
+
+
+class BookForm(Rendered, forms.Form):
+    """A book for the reading list; the ISBN is checked by the API's own field (books.isbn)."""
+
+    title = forms.CharField(max_length=TITLE_MAX)
+    author = forms.CharField(max_length=TITLE_MAX, required=False)
+    isbn = forms.CharField(max_length=20, required=False, label="ISBN", help_text="ISBN-10 or ISBN-13.")
+
+
+class ReadingForm(Rendered, forms.Form):
+    """The member's reading entry of one book (prefixed by the book's id: one form per book)."""
+
+    status = forms.ChoiceField(choices=ReadingStatus.choices, label="My reading")
+    progress_percent = forms.IntegerField(min_value=0, max_value=100, required=False, label="Progress (%)")
+    rating = forms.TypedChoiceField(
+        choices=[("", "No rating"), *((n, "★" * n) for n in range(1, 6))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Rating",
+    )

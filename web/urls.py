@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, clubs, events, notifications
+from web.views import account, clubs, events, notifications, reading
 
 app_name = "web"
 
@@ -32,6 +32,13 @@ urlpatterns = [
     path("clubs/<str:club_id>/members/", clubs.member_add, name="member_add"),
     path("clubs/<str:club_id>/members/<str:user_id>/", clubs.member_change, name="member_change"),
     path("clubs/<str:club_id>/meetings/new/", events.event_new, name="meeting_new"),
+    path("clubs/<str:club_id>/books/", reading.books, name="books"),
+    path("clubs/<str:club_id>/books/add/", reading.book_add, name="book_add"),
+    path("clubs/<str:club_id>/books/<str:book_id>/start/", reading.book_start, name="book_start"),
+    path("clubs/<str:club_id>/books/<str:book_id>/reading/", reading.reading, name="reading"),
+    path("polls/<str:poll_id>/", reading.poll, name="poll"),
+    path("polls/<str:poll_id>/vote/", reading.poll_vote, name="poll_vote"),
+    path("polls/<str:poll_id>/close/", reading.poll_close, name="poll_close"),
     path("invites/<str:code>/", clubs.invite, name="invite"),
     path("meetings/<str:event_id>/", events.event_detail, name="meeting"),
     path("meetings/<str:event_id>/edit/", events.event_edit, name="meeting_edit"),

@@ -254,3 +254,39 @@ def test_sign_out_everywhere(open_tab):
     assert urlsplit(phone.url).path == "/signin/"
     phone.goto("/no/such/page/")
     phone.check("not-found")
+
+
+def test_member_keeps_a_reading_entry_and_votes_in_a_ranked_poll(open_tab):
+    """4. A member opens the club's books and polls, tracks the current book, and ranks the
+    options of a poll; the results show once they have voted."""
+    from books.services import book_start
+
+    membership = factories.ClubMemberFactory(user=factories.UserFactory(name="Zadie Smith"))
+    club = membership.club
+    book_start(club=club, book=factories.BookFactory(club=club, title="Middlemarch", author="George Eliot"))
+    factories.BookFactory(club=club, title="Kindred", author="Octavia E. Butler")
+    poll = factories.PollFactory(
+        club=club, question="Which one next?", ranked=True, multiple=True, results="after_vote",
+        options=["Kindred", "Beloved", "Orlando"],
+    )  # fmt: skip
+    tab = open_tab()
+    sign_in(tab, membership.user)
+    tab.goto(f"/clubs/{club.pk}/")
+    tab.get_by_role("link", name="Books and polls").click()
+    tab.wait_for_url("**/books/")
+    tab.get_by_text("Track my reading").click()
+    tab.get_by_label("My reading").select_option("reading")
+    tab.get_by_label("Progress (%)").fill("40")
+    tab.get_by_role("button", name="Save").click()
+    tab.wait_for_url("**/books/")
+    assert "Saved: Reading Middlemarch." in tab.inner_text("main")
+    tab.check("books")
+    tab.get_by_role("link", name="Which one next?").click()
+    tab.wait_for_url(f"**/polls/{poll.pk}/")
+    tab.get_by_label("Choice 1").select_option(label="Orlando")
+    tab.get_by_label("Choice 2").select_option(label="Kindred")
+    tab.get_by_role("button", name="Vote").click()
+    tab.wait_for_url(f"**/polls/{poll.pk}/")
+    main = tab.inner_text("main")
+    assert "Your vote is in." in main and "Your vote: Orlando, then Kindred." in main
+    tab.check("poll")
