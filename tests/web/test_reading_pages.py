@@ -134,7 +134,9 @@ def test_an_invalid_isbn_or_rating_is_refused_with_the_apis_words_and_changes_no
 
 def test_a_ranked_ballot_keeps_the_order_of_the_choices_and_results_follow_the_polls_rule():
     world = build_world(is_public=True)
-    poll = PollFactory(club=world.club, ranked=True, multiple=True, results=PollResults.AFTER_VOTE, options=["A", "B", "C"])
+    poll = PollFactory(
+        club=world.club, ranked=True, multiple=True, results=PollResults.AFTER_VOTE, options=["A", "B", "C"]
+    )
     a, b, c = poll.options.order_by("position").values_list("pk", flat=True)
     member = signed_in(world.users["member"])
     before = member.get(f"/polls/{poll.pk}/").text
