@@ -69,14 +69,17 @@ def deliveries_create(*, hooks, type: str, club_id, data: Mapping[str, Any]) -> 
     return deliveries
 
 
-def webhook_emit(*, club_id, type: str, data: Mapping[str, Any]) -> int:
+def webhook_emit(*, club_id, type: str, data: Mapping[str, Any], hook_ids: list | None = None) -> int:
     """Tell every active hook of the club subscribed to `type` (a `WebhookEventType` value) that it
     happened, with `data` (ids and changed fields only). Call it inside the transaction of the
-    change; returns the number of deliveries created. One query when the club has no such hook."""
+    change; returns the number of deliveries created. One query when the club has no such hook,
+    none when the caller read `hook_ids` already (`sql.subscribed_hooks_of`, in this transaction)."""
     WebhookEventType(type)  # ValueError for a type nobody can subscribe to
-    with connection.cursor() as cursor:
-        cursor.execute(sql.subscribed_hooks(), {"club": club_id, "type": str(type)})
-        hooks = [Webhook(pk=row[0]) for row in cursor.fetchall()]
+    if hook_ids is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.subscribed_hooks(), {"club": club_id, "type": str(type)})
+            (hook_ids,) = cursor.fetchone()
+    hooks = [Webhook(pk=hook_id) for hook_id in hook_ids]
     return len(deliveries_create(hooks=hooks, type=type, club_id=club_id, data=data))
 
 
@@ -103,10 +106,13 @@ def event_cancelled(*, event: Event, deleted: bool = False) -> None:
     webhook_emit(club_id=event.club_id, type=WebhookEventType.EVENT_CANCELLED, data=data)
 
 
-def rsvp_changed(*, event: Event, user_id, status: str | None, waitlisted: bool = False) -> None:
-    """An RSVP was given or changed (`status`), or withdrawn (`status` None)."""
+def rsvp_changed(
+    *, event: Event, user_id, status: str | None, waitlisted: bool = False, hook_ids: list | None = None
+) -> None:
+    """An RSVP was given or changed (`status`), or withdrawn (`status` None). `hook_ids`: the
+    club's hooks of this type, when the caller read them with the event's lock."""
     data = {"event_id": str(event.pk), "user_id": str(user_id), "status": status, "waitlisted": bool(waitlisted)}
-    webhook_emit(club_id=event.club_id, type=WebhookEventType.RSVP_CHANGED, data=data)
+    webhook_emit(club_id=event.club_id, type=WebhookEventType.RSVP_CHANGED, data=data, hook_ids=hook_ids)
 
 
 def member_joined(*, user, club) -> None:

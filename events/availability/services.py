@@ -37,6 +37,7 @@ from events.exceptions import event_open_ensure
 from events.models import Event
 from notifications import services as notifications
 from webhooks import emit as webhooks
+from webhooks.types import WebhookEventType
 
 
 class EventGone(Event.DoesNotExist, Http404):
@@ -55,6 +56,18 @@ def event_lock(*, event_id) -> Event:
         raise EventGone(f"{Event._meta.object_name} matching query does not exist.")
     event, _ = hydrate(Event, row)
     return event
+
+
+def event_lock_with_hooks(*, event_id, type: str) -> tuple[Event, list]:
+    """`event_lock`, with the ids of the club's active webhooks subscribed to `type`, read in the
+    same statement (for `webhooks.emit`'s `hook_ids`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.event_lock_with_hooks(), [str(type), event_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise EventGone(f"{Event._meta.object_name} matching query does not exist.")
+    event, end = hydrate(Event, row)
+    return event, row[end]
 
 
 def events_lock(*, event_ids: Iterable) -> list[Event]:
@@ -235,7 +248,7 @@ def availability_upsert(
     written. The lock is held for fewer statements, which is what concurrent RSVPs wait on.
     """
     outsider = _rsvp_eligibility_lock(event_id=event_id, user=user, seen_event=seen_event)
-    event = event_lock(event_id=event_id)
+    event, hook_ids = event_lock_with_hooks(event_id=event_id, type=WebhookEventType.RSVP_CHANGED)
     event_open_ensure(event)  # under the lock: a cancellation that committed first is seen
     if outsider:
         _outsider_still_sees(event=event)
@@ -279,7 +292,9 @@ def availability_upsert(
         _availability_row_insert(row)
     else:
         _availability_row_update(row)
-    webhooks.rsvp_changed(event=event, user_id=row.user_id, status=row.status, waitlisted=row.waitlisted)
+    webhooks.rsvp_changed(
+        event=event, user_id=row.user_id, status=row.status, waitlisted=row.waitlisted, hook_ids=hook_ids
+    )
     return row, created
 
 
@@ -355,12 +370,12 @@ def availability_delete(*, event_id, user) -> bool:
     """Delete `user`'s RSVP (a user or a user id) under a lock on the event row, promoting the
     next in line. Returns whether there was an RSVP to delete; `EventGone` (404) if the event is.
     A cancelled event keeps its RSVPs as history (409 `event_cancelled`). Webhooks hear of it."""
-    event = event_lock(event_id=event_id)
+    event, hook_ids = event_lock_with_hooks(event_id=event_id, type=WebhookEventType.RSVP_CHANGED)
     event_open_ensure(event)
     deleted, _ = Availability.objects.filter(event=event, user=user).delete()
     event_seats_sync(event=event)
     if deleted:
-        webhooks.rsvp_changed(event=event, user_id=getattr(user, "pk", user), status=None)
+        webhooks.rsvp_changed(event=event, user_id=getattr(user, "pk", user), status=None, hook_ids=hook_ids)
     return bool(deleted)
 
 

@@ -18,6 +18,7 @@ from core.sql import SQL, Identifier, Placeholder, column, columns, db_type, tab
 from events.availability.models import Availability
 from events.availability.shapes import RSVP
 from events.models import Event
+from webhooks import sql as webhooks_sql
 
 A = Availability
 USER = A._meta.get_field("user").related_model
@@ -151,6 +152,21 @@ def event_lock() -> str:
     return text(
         SQL("SELECT {} FROM {} e WHERE {} = %s FOR UPDATE").format(
             columns(Event, "e"), table(Event), column(Event, "id", "e")
+        )
+    )
+
+
+@functools.cache
+def event_lock_with_hooks() -> str:
+    """`event_lock`, and after the event's columns the ids of its club's active hooks subscribed
+    to `%s` (webhooks.sql.subscribed_hooks_of): the RSVP write's lock and its webhook lookup in
+    one round trip."""
+    return text(
+        SQL("SELECT {}, {} FROM {} e WHERE {} = %s FOR UPDATE").format(
+            columns(Event, "e"),
+            webhooks_sql.subscribed_hooks_of(column(Event, "club", "e"), SQL("%s")),
+            table(Event),
+            column(Event, "id", "e"),
         )
     )
 

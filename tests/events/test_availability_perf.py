@@ -140,19 +140,19 @@ def test_upsert_holds_the_event_lock_for_one_read_and_one_write():
     with CaptureQueriesContext(connection) as ctx:
         availability_upsert(event_id=event.pk, user=users[3], status=RsvpStatus.AVAILABLE, notes="x", seen_event=seen)
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # user lock, membership lock, event lock, RSVPs, the row's UPDATE, then the club's webhooks
-    # subscribed to `rsvp.changed` (one indexed read; nothing more when there are none).
-    assert len(statements) == 6, statements
-    assert '"webhooks"' in statements[5] and statements[5].startswith("SELECT")
+    # user lock, membership lock, event lock (which also reads the club's webhooks subscribed to
+    # `rsvp.changed`: nothing more when there are none), RSVPs, the row's UPDATE.
+    assert len(statements) == 5, statements
     assert "FOR NO KEY UPDATE" in statements[0] and '"users"' in statements[0]
     assert "FOR NO KEY UPDATE" in statements[1] and '"club_members"' in statements[1]
-    assert "FOR UPDATE" in statements[2] and '"events"' in statements[2]
+    assert "FOR UPDATE" in statements[2] and '"events"' in statements[2] and '"webhooks"' in statements[2]
+    assert not any('"webhooks"' in statement for statement in statements[3:])
     # A seat given up: one more write for the promotion and one for `attendees`, then the
     # promoted user's `waitlist_promoted` (the club for its text, the user, the insert; email off).
     with CaptureQueriesContext(connection) as ctx:
         availability_upsert(event_id=event.pk, user=users[0], status=RsvpStatus.MAYBE, seen_event=seen)
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 11, statements  # the same webhooks read last
+    assert len(statements) == 10, statements
     assert sum(statement.startswith('INSERT INTO "notifications"') for statement in statements) == 1
 
 
