@@ -36,14 +36,40 @@ READ_SCENARIOS = (
     "calendar_feed",
     "my_notifications",
     "poll_detail",
+    "members_list",
+    "event_revalidate",
     "web_home",
     "web_meeting",
 )
+# Each scenario's title in the results' table.
+TITLES = {
+    "login": "login (POST auth/login, Argon2)",
+    "my_clubs": "list my clubs",
+    "club_events": "list a club's events",
+    "event_detail": "event detail",
+    "availability_summary": "availability summary",
+    "item_list": "item list",
+    "ics_export": ".ics export",
+    "calendar_feed_304": "calendar feed, 304 (If-None-Match)",
+    "calendar_feed": "calendar feed, full (~50 events)",
+    "my_notifications": "list my notifications",
+    "poll_detail": "view a poll (ranked, with ballots)",
+    "members_list": "list a club's members",
+    "event_revalidate": "revalidate an event (If-None-Match, 304)",
+    "web_home": "web: member home page (session cookie)",
+    "web_meeting": "web: meeting page (session cookie)",
+    "rsvp_upsert": "RSVP upsert (many events)",
+    "rsvp_contention": "RSVP contention (100 on 10 seats)",
+    "healthz": "GET /healthz (HTTP floor)",
+    "pgbench": "pgbench -S (database floor)",
+}
 # The TOKEN column of a line: an access token (sent as `Authorization: Bearer`), or, for the web
 # pages, this prefix and a session key (sent as the session cookie), or, for the calendar feed's
-# conditional GET, ETAG_PREFIX and the ETag (sent as If-None-Match; the feed needs no token).
+# conditional GET, ETAG_PREFIX and the ETag (sent as If-None-Match; the feed needs no token), or an
+# access token, ETAG_SEPARATOR and an ETag for an API revalidation (both headers).
 SESSION_PREFIX = "session:"
 ETAG_PREFIX = "etag:"
+ETAG_SEPARATOR = ";" + ETAG_PREFIX
 FEED_EVENTS = 50  # the size of the calendar feeds measured
 
 
@@ -126,6 +152,10 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
         + [_line("GET", "/api/v1/notifications/?unread=true", tokens[u]) for u in user_ids[::4]],
         # A member opening their club's poll (ranked, results visible, up to 40 ballots).
         "poll_detail": [_line("GET", f"/api/v1/polls/{polls[c]}/", tokens[u]) for u, c in clubs if c in polls],
+        # A club's first page of members (contacts as the member may see them).
+        "members_list": [_line("GET", f"/api/v1/clubs/{c}/members/", tokens[u]) for u, c in clubs],
+        # An app revalidating an event it holds: If-None-Match with the ETag it was given (304).
+        "event_revalidate": revalidations([(f"/api/v1/events/{e}/", tokens[u]) for u, e in events[:600]]),
         "web_home": [_line("GET", "/", sessions[u]) for u in user_ids],
         "web_meeting": [_line("GET", f"/meetings/{e}/", sessions[u]) for u, e in events],
         "rsvp_upsert": [
@@ -149,6 +179,23 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
 
     (out_dir / "contention.json").write_text(json.dumps(contention))
     return {"users": len(user_ids), "pools": {name: len(lines) for name, lines in pools.items()}}
+
+
+def revalidations(requests: list[tuple[str, str]]) -> list[str]:
+    """Conditional GETs of `(path, token)`: each with the ETag the API gives that caller now,
+    fetched in-process through the whole stack (Django's test client). Empty when the API answers
+    without ETags (bench.run then skips the scenario)."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    lines = []
+    for path, token in requests:
+        response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+        if response.status_code != 200:
+            raise SystemExit(f"bench.prepare: GET {path} answered {response.status_code}")
+        if etag := response.headers.get("ETag"):
+            lines.append(_line("GET", path, token + ETAG_SEPARATOR + etag))
+    return lines
 
 
 def club_polls(club_ids) -> dict:

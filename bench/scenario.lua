@@ -1,7 +1,8 @@
 -- wrk script for one Bookwork scenario: every request is a random line of the file named by the
 -- BENCH_REQUESTS environment variable, "METHOD<TAB>PATH<TAB>TOKEN or -<TAB>JSON BODY or -", where TOKEN
 -- is a bearer token, or "session:<key>" for the web pages (sent as the session cookie), or "etag:<tag>"
--- for the calendar feed's conditional GET (sent as If-None-Match).
+-- for the calendar feed's conditional GET (sent as If-None-Match), or "<bearer token>;etag:<tag>" for an
+-- API revalidation (both headers).
 -- At the end it prints one line "BENCH_RESULT {json}" with throughput, latency percentiles (ms)
 -- and error counts, which bench/run.py parses. The scenarios (bench/prepare.py READ_SCENARIOS, e.g.
 -- my_notifications, poll_detail, web_meeting) differ only in their request files.
@@ -24,7 +25,11 @@ function init(args)
       local headers = { ["Accept"] = "*/*" }
       local session = token:match("^session:(.+)$")
       local etag = token:match("^etag:(.+)$")
-      if session then
+      local bearer, revalidate = token:match("^([^;]+);etag:(.+)$")
+      if bearer then
+        headers["Authorization"] = "Bearer " .. bearer
+        headers["If-None-Match"] = revalidate
+      elseif session then
         headers["Cookie"] = "sessionid=" .. session
       elseif etag then
         headers["If-None-Match"] = etag

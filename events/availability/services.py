@@ -17,7 +17,6 @@ Seat rules (the contract of `events.availability.models.Availability` and `event
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -31,7 +30,7 @@ from clubs.selectors import club_access
 from core import time
 from core.locks import Lock, lock_objects, retry_on_conflict
 from core.sql import hydrate
-from events.availability import sql
+from events.availability import rows, sql
 from events.availability.models import Availability, RsvpStatus
 from events.exceptions import event_open_ensure
 from events.models import Event
@@ -81,7 +80,7 @@ def events_lock(*, event_ids: Iterable) -> list[Event]:
 
 def _seats_plan(*, event: Event, rows: list) -> tuple[list, bool]:
     """The decisions of `event_seats_sync`, in memory: `rows` are the event's `available` RSVPs
-    (`Availability` instances or `_Seat`s: only their seat attributes are read and set).
+    (`Availability` instances or `rows.Seat`s: only their seat attributes are read and set).
 
     Promotes and renumbers `rows` in place and sets `event.attendees`; returns the rows that
     changed and whether `attendees` changed. Writes nothing.
@@ -252,7 +251,7 @@ def availability_upsert(
     event_open_ensure(event)  # under the lock: a cancellation that committed first is seen
     if outsider:
         _outsider_still_sees(event=event)
-    row, available = _upsert_rows(event=event, user=user)
+    row, available = rows.upsert_rows(event=event, user=user)
 
     # The state before the change, as `event_seats_sync` leaves it (normally nothing to do).
     changed, attendees_changed = _seats_plan(event=event, rows=available)
@@ -289,79 +288,13 @@ def availability_upsert(
     others = {other.pk: other for other in (*changed, *changed_after) if other is not row}
     _seats_write(event=event, changed=others.values(), attendees_changed=attendees_changed or attendees_changed_after)
     if created:
-        _availability_row_insert(row)
+        rows.row_insert(row)
     else:
-        _availability_row_update(row)
+        rows.row_update(row)
     webhooks.rsvp_changed(
         event=event, user_id=row.user_id, status=row.status, waitlisted=row.waitlisted, hook_ids=hook_ids
     )
     return row, created
-
-
-class _Seat:
-    """Another user's `available` RSVP as the seat rules see it: what `_seats_plan` reads and
-    changes and `_seats_write` writes, without a model instance per row (an event's RSVP list
-    can be long, and only the caller's own row is ever returned)."""
-
-    __slots__ = ("created_at", "id", "user_id", "waitlist_position", "waitlisted")
-
-    def __init__(self, *, id, user_id, waitlisted, waitlist_position, created_at):
-        self.id, self.user_id, self.created_at = id, user_id, created_at
-        self.waitlisted, self.waitlist_position = waitlisted, waitlist_position
-
-    @property
-    def pk(self):
-        return self.id
-
-
-@functools.cache
-def _seat_columns() -> tuple[int, ...]:
-    """Where `_Seat`'s values sit in a row selected with `columns(Availability, ...)`."""
-    at = {field.attname: index for index, field in enumerate(Availability._meta.concrete_fields)}
-    return tuple(at[name] for name in ("id", "user_id", "waitlisted", "waitlist_position", "created_at"))
-
-
-def _upsert_rows(*, event: Event, user) -> tuple[Availability | None, list]:
-    """Under the event lock, in one query: `user`'s RSVP to `event` (a model instance, or None)
-    and the event's `available` RSVPs in the model's order, the user's own as that instance and
-    the others as `_Seat`s."""
-    id_at, user_at, waitlisted_at, position_at, created_at = _seat_columns()
-    row, available = None, []
-    with connection.cursor() as cursor:
-        cursor.execute(sql.upsert_rows(), [event.pk, RsvpStatus.AVAILABLE.value, user.pk])
-        for values in cursor.fetchall():
-            if values[user_at] == user.pk:
-                row, _ = hydrate(Availability, values)
-                if row.status == RsvpStatus.AVAILABLE:
-                    available.append(row)
-            else:
-                available.append(
-                    _Seat(
-                        id=values[id_at],
-                        user_id=values[user_at],
-                        waitlisted=values[waitlisted_at],
-                        waitlist_position=values[position_at],
-                        created_at=values[created_at],
-                    )
-                )
-    return row, available
-
-
-def _availability_row_insert(row: Availability) -> None:
-    """Insert a new row as `save(force_insert=True)` would (no signal receivers exist for it):
-    every column given, the instance then marked as stored."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql.insert(), [getattr(row, field.attname) for field in Availability._meta.concrete_fields])
-    row._state.adding = False
-    row._state.db = connection.alias
-
-
-def _availability_row_update(row: Availability) -> None:
-    """Write the answer and seat of an existing row and read back `updated_at`, which the
-    table's BEFORE UPDATE trigger stamps (so `save()` would leave a stale value in memory)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql.row_update(), [row.status, row.notes, row.waitlisted, row.waitlist_position, row.pk])
-        (row.updated_at,) = cursor.fetchone()
 
 
 @retry_on_conflict

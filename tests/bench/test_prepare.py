@@ -75,3 +75,14 @@ def test_calendar_feed_scenarios_answer_the_full_feed_and_304(tmp_path):
     for _method, path, token, _ in conditional[:3]:
         assert token.startswith(ETAG_PREFIX)
         assert Client().get(path, HTTP_IF_NONE_MATCH=token.removeprefix(ETAG_PREFIX)).status_code == 304
+
+
+def test_members_list_scenario_reads_the_members_of_the_callers_club(tmp_path):
+    call_command("bench_seed", "--users=130", "--clubs=8", "--events=60", "--rsvps=400", stdout=StringIO())
+    summary = prepare(tmp_path, users=12, password="unused")
+    assert "members_list" in READ_SCENARIOS and summary["pools"]["members_list"] > 0
+    for method, path, token, body in _requests(tmp_path / "members_list.tsv")[:5]:
+        assert (method, body) == ("GET", "-") and path.endswith("/members/")
+        response = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 200, (path, response.content[:200])
+        assert response.json()["count"] > 0

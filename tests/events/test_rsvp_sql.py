@@ -17,8 +17,8 @@ from django.db import OperationalError, connection, connections, transaction
 from accounts.models import User
 from clubs.models import ClubMember, ClubRole
 from events.availability.models import Availability, RsvpStatus
+from events.availability.rows import Seat
 from events.availability.services import (
-    _Seat,
     _seats_plan,
     _seats_write,
     availability_upsert,
@@ -164,7 +164,7 @@ def test_seats_write_stores_what_the_orm_stored(as_seats):
         rows = list(Availability.objects.filter(event=event, status=RsvpStatus.AVAILABLE))
         if as_seats and event.pk == mine.pk:
             rows = [
-                _Seat(
+                Seat(
                     id=r.id,
                     user_id=r.user_id,
                     waitlisted=r.waitlisted,
