@@ -162,7 +162,9 @@ class Size:
 
     @property
     def db_name(self) -> str:
-        return f"bookwork_bench_u{self.users}_e{self.events}"
+        # BENCH_DB_SUFFIX: a data set of its own, e.g. per checkout in an A/B on one server (the
+        # other checkout's migrations, triggers included, never run on this one's data).
+        return f"bookwork_bench_u{self.users}_e{self.events}{os.environ.get('BENCH_DB_SUFFIX', '')}"
 
     @property
     def label(self) -> str:
