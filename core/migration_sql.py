@@ -109,13 +109,15 @@ INSERT INTO cache_stamps (scope_id, club_id, stamp, xid)
 
 -- Bump the stamp of `scope` (once per transaction: nobody sees an uncommitted stamp). The new
 -- stamp is drawn AFTER the row lock is taken (SET, not the VALUES), so a committed stamp of a
--- scope only ever grows.
+-- scope only ever grows. `bookwork.stamp_every_write` on (tests only, tests/conftest.py: a test
+-- in one never-committed transaction reads after each write) bumps at every write.
 CREATE OR REPLACE FUNCTION cache_stamp_bump(scope uuid, club uuid) RETURNS void AS $$
     INSERT INTO cache_stamps AS s (scope_id, club_id, stamp, xid)
     VALUES (scope, club, nextval('cache_stamp_seq'), pg_current_xact_id())
     ON CONFLICT (scope_id) DO UPDATE
         SET stamp = nextval('cache_stamp_seq'), xid = EXCLUDED.xid, club_id = EXCLUDED.club_id
-        WHERE s.xid IS DISTINCT FROM EXCLUDED.xid;
+        WHERE s.xid IS DISTINCT FROM EXCLUDED.xid
+            OR current_setting('bookwork.stamp_every_write', true) = 'on';
 $$ LANGUAGE sql;
 
 -- Bump a club's scope, unless the club is gone (a deleted club keeps no stamp row).

@@ -49,6 +49,26 @@ def _my_availability(row, context) -> dict | None:
     )
 
 
+def my_availability_of(values: tuple | None, *, user) -> dict | None:
+    """The caller's RSVP as `my_availability` writes it, from its values (status, notes,
+    waitlisted, waitlist_position, updated_at: `events.selectors.EventVersion.my_rsvp`), or None."""
+    if values is None:
+        return None
+    status, notes, waitlisted, waitlist_position, updated_at = values
+    return RSVP.represent(
+        RSVP.Row(
+            status=status,
+            notes=notes,
+            waitlisted=waitlisted,
+            waitlist_position=waitlist_position,
+            updated_at=updated_at,
+            user_id=user.pk,
+            user_name=user.name,
+            user_avatar=user.avatar,
+        )
+    )
+
+
 def _my_rsvp_of(event: Event):
     return AvailabilitySerializer(event.my_rsvp[0]).data if event.my_rsvp else None
 

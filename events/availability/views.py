@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clubs.selectors import parse_uuid
+from core import conditional, representations
 from core.paginate import paginate
 from core.pagination import PageNumberPagination, page_parameters
 from core.responses import errors, path_ids
@@ -21,8 +22,9 @@ from events.availability.serializers import (
     availability_row_data,
     availability_rows_data,
 )
+from events.models import Event
 from events.openapi import event_cancelled_409
-from events.selectors import event_get_visible
+from events.selectors import event_get_visible, event_version
 
 
 def _upsert_response(event, user, body: AvailabilityInputSerializer) -> Response:
@@ -49,9 +51,22 @@ class AvailabilityListView(APIView):
         responses={200: AvailabilityListSerializer, **errors(400, 404)},
     )
     def get(self, request, event_id):
-        event, _ = event_get_visible(user=request.user, event_id=event_id)
+        # Conditional and cached: the stamps of the event (its RSVPs) and of its club (members, for
+        # `no_response`; the names shown) in one statement; then a 304, or the page every caller shares.
+        user = request.user
+        version = event_version(user=user, event_id=event_id, with_club=True)
+        stamps = (version.epoch, version.stamp, version.club_stamp)
+        tag = conditional.etag(request, *stamps, conditional.caller(user), version.role)
+        if (answer := conditional.not_modified(request, tag)) is not None:
+            return answer
+        key = representations.key("rsvps", version.event_id, *stamps, request.build_absolute_uri())
+        body = representations.get_or_build(key, lambda: self._page(request, version))
+        return conditional.tagged(Response(body), tag)
+
+    def _page(self, request, version) -> dict:
+        event = Event(id=version.event_id, club_id=version.club_id)  # visible: `event_version` said so
         summary, total = availability_counts(event=event)
-        return paginate(
+        page = paginate(
             request,
             self,
             AvailabilityRows(event=event),
@@ -59,6 +74,7 @@ class AvailabilityListView(APIView):
             extra={"summary": summary},
             represent=availability_rows_data,
         )
+        return dict(page.data)
 
 
 @extend_schema(parameters=path_ids("event_id"))
