@@ -139,6 +139,24 @@ def club_events_version(club_id: Composable) -> Composable:
 
 
 @functools.cache
+def epoch_renew() -> str:
+    """A new random epoch (`EPOCH`): after data was replaced wholesale (a restore, a bulk load with
+    triggers off), no key from before can be met again, whatever stamps come back."""
+    return text(
+        SQL(
+            "INSERT INTO {stamps} (scope_id, club_id, stamp, xid) VALUES ({epoch}::uuid, NULL, "
+            "(random() * 9e18)::bigint, pg_current_xact_id()) ON CONFLICT (scope_id) DO UPDATE SET stamp = EXCLUDED.stamp"
+        ).format(stamps=STAMPS, epoch=Literal(EPOCH_SCOPE))
+    )
+
+
+@functools.cache
+def stamps_forget() -> str:
+    """Every stamp row but the epoch's (a bulk reload: the rows of truncated entities go)."""
+    return text(SQL("DELETE FROM {} WHERE scope_id <> {}::uuid").format(STAMPS, Literal(EPOCH_SCOPE)))
+
+
+@functools.cache
 def club_version(*, site_admin: bool, with_events: bool) -> str:
     """One club by id (`%(club)s`) if the caller may see it, without its body: owner id, whether
     public, the caller's role, the club's stamp, the epoch, and with `with_events` the version

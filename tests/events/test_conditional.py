@@ -257,3 +257,16 @@ def _own(sql: str) -> bool:
 
 def test_if_none_match_lists():
     assert conditional._split('"a", W/"b" ,"c,d"') == ['"a"', 'W/"b"', '"c,d"']
+
+
+def test_a_new_epoch_makes_every_tag_new():
+    """`restore` and `bench_seed` renew the epoch (clubs.sql.epoch_renew): no key from before is met again."""
+    from clubs import sql as clubs_sql
+
+    world = make_world()
+    client = world.client("member")
+    before = {name: read(client, path)["ETag"] for name, path in paths(world).items()}
+    with connection.cursor() as cursor:
+        cursor.execute(clubs_sql.epoch_renew())
+    for name, path in paths(world).items():
+        assert read(client, path, before[name]).status_code == 200, name
