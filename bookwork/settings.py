@@ -172,12 +172,12 @@ _representations_local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCa
 CACHES["representations"] = (
     {**_redis, "KEY_PREFIX": _cache["KEY_PREFIX"] + ":rep"}
     if REDIS_URL
-    else {**_representations_local, "OPTIONS": {"MAX_ENTRIES": 10_000}}
+    else {**_representations_local, "OPTIONS": {"MAX_ENTRIES": 2000}}
 )
 # How long a shared representation stays in that cache (its key changes with every write anyway).
 REPRESENTATION_CACHE_SECONDS = env_int("REPRESENTATION_CACHE_SECONDS", 3600)
 # Entries of the in-process LRU in front of it, per worker process.
-REPRESENTATION_CACHE_LRU_SIZE = env_int("REPRESENTATION_CACHE_LRU_SIZE", 4096)
+REPRESENTATION_CACHE_LRU_SIZE = env_int("REPRESENTATION_CACHE_LRU_SIZE", 1024)
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -56,7 +56,7 @@ class _Lru:
             self.data.clear()
 
 
-_local = _Lru(getattr(settings, "REPRESENTATION_CACHE_LRU_SIZE", 4096))
+_local = _Lru(getattr(settings, "REPRESENTATION_CACHE_LRU_SIZE", 1024))
 
 
 def key(kind: str, *parts) -> str:
