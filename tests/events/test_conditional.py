@@ -8,13 +8,14 @@ tests/events/test_conditional_commits.py runs the real deferred triggers, across
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from clubs.models import ClubMember
-from core import conditional
+from core import conditional, representations
 from events.models import Event
 from tests.conftest import client_for
 from tests.events.helpers import make_world
@@ -87,23 +88,19 @@ def test_another_caller_gets_their_own_answer(name):
 
 
 def test_cached_bodies_equal_the_uncached_ones_for_every_caller():
-    """The shared part comes from the cache, the caller's part is merged in: the same JSON as a
+    """The shared part comes from the cache, the caller's part is merged in: the same bytes as a
     cold read (the first reader builds the cache; every other caller reads it)."""
     world = make_world()
     other = EventFactory(club=world.club)
     AvailabilityFactory(event=world.event, user=world.users["member"], status="available")
     AvailabilityFactory(event=other, user=world.users["guest"], status="maybe")
     for name, path in paths(world).items():
-        warm = read(world.client("admin"), path).json()  # builds the shared entry
+        warm = read(world.client("admin"), path).content  # builds the shared entry
         for role in ("guest", "member", "moderator", "site_admin", "admin"):
-            cached = read(world.client(role), path).json()
-            from core import representations
-
+            cached = read(world.client(role), path).content
             representations.clear_local()
-            from django.core.cache import caches
-
             caches[representations.ALIAS].clear()
-            cold = read(world.client(role), path).json()
+            cold = read(world.client(role), path).content
             assert cached == cold, (name, role)
         assert warm
 
