@@ -14,13 +14,14 @@ from core.paginate import paginate
 from core.pagination import PageNumberPagination, page_parameters
 from core.responses import errors, path_ids
 from events.availability import services
-from events.availability.selectors import AvailabilityRows, active_member_user, availability_counts, availability_of
+from events.availability.selectors import AvailabilityRows, active_member_user, availability_counts
 from events.availability.serializers import (
     AvailabilityInputSerializer,
     AvailabilityListSerializer,
     AvailabilitySerializer,
     availability_row_data,
     availability_rows_data,
+    rsvp_values_data,
 )
 from events.models import Event
 from events.openapi import event_cancelled_409
@@ -85,11 +86,15 @@ class MyAvailabilityView(APIView):
         responses={200: AvailabilitySerializer, **errors(404)},
     )
     def get(self, request, event_id):
-        event, _ = event_get_visible(user=request.user, event_id=event_id)
-        row = availability_of(event=event, user=request.user)
-        if row is None:
+        # Conditional: the event's stamp covers its RSVPs; the RSVP comes with the version read.
+        user = request.user
+        version = event_version(user=user, event_id=event_id, with_my_rsvp=True)
+        if version.my_rsvp is None:
             raise Http404
-        return Response(AvailabilitySerializer(row).data)
+        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        if (answer := conditional.not_modified(request, tag)) is not None:
+            return answer
+        return conditional.tagged(Response(rsvp_values_data(version.my_rsvp, user=user)), tag)
 
     @extend_schema(
         operation_id="events_availability_me_update",

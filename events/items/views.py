@@ -74,8 +74,18 @@ class EventItemListView(APIView):
 class EventItemDetailView(APIView):
     @extend_schema(operation_id="events_items_retrieve", responses={200: EventItemSerializer, **errors(404)})
     def get(self, request, event_id, item_id):
-        event, _ = event_get_visible(user=request.user, event_id=event_id)
-        return Response(EventItemSerializer(item_get(event=event, item_id=item_id)).data)
+        # Conditional and cached like the list: the event's stamp covers its items.
+        user = request.user
+        version = event_version(user=user, event_id=event_id)
+        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        if (answer := conditional.not_modified(request, tag)) is not None:
+            return answer
+        event = Event(id=version.event_id, club_id=version.club_id)  # visible: `event_version` said so
+        key = representations.key("item", version.event_id, version.epoch, version.stamp, str(item_id))
+        body = representations.get_or_build(
+            key, lambda: dict(EventItemSerializer(item_get(event=event, item_id=item_id)).data)
+        )
+        return conditional.tagged(Response(body), tag)
 
     @extend_schema(
         operation_id="events_items_partial_update",

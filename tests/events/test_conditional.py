@@ -267,3 +267,33 @@ def test_a_new_epoch_makes_every_tag_new():
         cursor.execute(clubs_sql.epoch_renew())
     for name, path in paths(world).items():
         assert read(client, path, before[name]).status_code == 200, name
+
+
+@pytest.mark.parametrize("name", ["item", "my_rsvp"])
+def test_etag_304_and_freshness_of_an_item_and_of_my_rsvp(name):
+    world = make_world()
+    item = EventItemFactory(event=world.event)
+    AvailabilityFactory(event=world.event, user=world.users["member"], status="maybe")
+    client = world.client("member")
+    path = {
+        "item": f"/api/v1/events/{world.event.pk}/items/{item.pk}/",
+        "my_rsvp": f"/api/v1/events/{world.event.pk}/availability/me/",
+    }[name]
+    first = read(client, path)
+    assert first.status_code == 200
+    assert read(client, path, first["ETag"]).status_code == 304
+    assert (
+        read(world.client("outsider"), path.replace(str(world.event.pk), str(EventFactory().pk)), "*").status_code
+        == 404
+    )
+    if name == "item":
+        type(item).objects.filter(pk=item.pk).update(name="Renamed")
+    else:
+        assert client.put(path, {"status": "available"}, format="json").status_code == 200
+    again = read(client, path, first["ETag"])
+    assert again.status_code == 200 and again["ETag"] != first["ETag"]
+    assert again.content != first.content
+    theirs = read(world.client("guest"), path, again["ETag"])
+    assert theirs.status_code == (200 if name == "item" else 404)  # the guest has no RSVP
+    if name == "item":
+        assert theirs["ETag"] != again["ETag"]
