@@ -166,6 +166,18 @@ _redis = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, **_
 _redis["OPTIONS"] = {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2}
 _db_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache", **_cache}
 CACHES = {"default": _redis if REDIS_URL else _db_cache}
+# Shared representations (core/representations.py): Redis when REDIS_URL is set, else this
+# process's memory (never the database cache: a cache read must cost less than the read it saves).
+_representations_local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "representations"}
+CACHES["representations"] = (
+    {**_redis, "KEY_PREFIX": _cache["KEY_PREFIX"] + ":rep"}
+    if REDIS_URL
+    else {**_representations_local, "OPTIONS": {"MAX_ENTRIES": 2000}}
+)
+# How long a shared representation stays in that cache (its key changes with every write anyway).
+REPRESENTATION_CACHE_SECONDS = env_int("REPRESENTATION_CACHE_SECONDS", 3600)
+# Entries of the in-process LRU in front of it, per worker process.
+REPRESENTATION_CACHE_LRU_SIZE = env_int("REPRESENTATION_CACHE_LRU_SIZE", 1024)
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

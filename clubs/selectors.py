@@ -7,6 +7,7 @@ raise `Http404` for both, and for a malformed id.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -39,6 +40,34 @@ def club_get_visible_with_access(*, user, club_id) -> tuple[Club, ClubAccess]:
         raise Http404
     club, end = hydrate(Club, row)
     return club, club_access(user=user, club=club, role=row[end])
+
+
+@dataclass(frozen=True)
+class ClubVersion:
+    """What a conditional read of a club (or of its event lists) needs before any body: the
+    caller's access (with their role), the club's stamp, the epoch and, when asked, the version
+    of its events (`clubs.sql.club_events_version`)."""
+
+    club_id: uuid.UUID
+    access: ClubAccess
+    stamp: int
+    epoch: int
+    events: str | None = None
+
+
+def club_version(*, user, club_id, with_events: bool = False) -> ClubVersion:
+    """The `ClubVersion` of the club `club_id` if `user` may see it, in one query; Http404 for an
+    unknown, malformed or hidden id (as `club_get_visible_with_access`)."""
+    params = {"club": parse_uuid(club_id), "user": getattr(user, "pk", None)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.club_version(site_admin=is_site_admin(user), with_events=with_events), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    owner_id, is_public, role, stamp, epoch, *events = row
+    club = Club(id=params["club"], owner_id=owner_id, is_public=is_public)
+    access = club_access(user=user, club=club, role=role)
+    return ClubVersion(params["club"], access, stamp, epoch, events[0] if with_events else None)
 
 
 def club_get_visible(*, user, club_id) -> Club:

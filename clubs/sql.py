@@ -11,6 +11,11 @@ below (psycopg.sql, core/sql.py); there is no other copy, in SQL, in the ORM or 
 - `event_visible(event, club)`: events of clubs where the caller is an active member, and the public
   events of public clubs.
 
+It also reads the version stamps of cached representations (`stamp_of`, `EPOCH`,
+`club_events_version`; the `cache_stamps` table kept by the triggers of
+clubs/migrations/0007_cache_stamps.py and docs/architecture.md, "Versions, ETags and cached
+representations").
+
 Site admins see everything: the visibility fragments take `site_admin` (True: no condition). When
 the caller's membership is already known (a club-scoped list starts from the club's row with the
 caller's role), `member` short-cuts the EXISTS: True (a member sees all), False (only what is
@@ -24,7 +29,21 @@ import functools
 
 from clubs.models import Club, ClubMember
 from clubs.shapes import CLUB
-from core.sql import SQL, TRUE, Composable, Identifier, Placeholder, column, columns, conjunction, order_by, table, text
+from core.migration_sql import EPOCH_SCOPE
+from core.sql import (
+    SQL,
+    TRUE,
+    Composable,
+    Identifier,
+    Literal,
+    Placeholder,
+    column,
+    columns,
+    conjunction,
+    order_by,
+    table,
+    text,
+)
 
 USER = Placeholder("user")
 _M = "m"  # the alias of club_members inside the fragments' own subqueries
@@ -85,6 +104,79 @@ def event_visible(
     if member is False:
         return public
     return SQL("({} OR {})").format(active_membership(Identifier(event, "club_id"), user), public)
+
+
+# --- version stamps ----------------------------------------------------------------------------
+STAMPS = Identifier("cache_stamps")
+
+
+def stamp_of(scope: Composable) -> Composable:
+    """The stamp of the scope `scope` (a club's or an event's id). A scope without a row (data
+    loaded with triggers off, e.g. `bench_seed`) reads 0: stamps come from a sequence and are
+    never 0, so that content has a key of its own (and the epoch changes when data is replaced)."""
+    return SQL("coalesce((SELECT s.stamp FROM {} s WHERE s.scope_id = {}), 0)").format(STAMPS, scope)
+
+
+# The database's epoch (core.migration_sql.EPOCH_SCOPE), part of every key.
+EPOCH = stamp_of(SQL("{}::uuid").format(Literal(EPOCH_SCOPE)))
+
+
+def club_events_version(club_id: Composable) -> Composable:
+    """The version of the club's events as text: `<count>.<sum>` of the stamps of its events'
+    scopes (index cache_stamps_club_stamp). Paired with the club's own stamp it identifies the
+    content of every event list of the club:
+
+    - while the club's stamp is unchanged, the set of the club's event rows is fixed (an event's
+      insertion, deletion or move to another club bumps the club's stamp, events' trigger);
+    - any committed change of one of those events, of its RSVPs or of its items gives that
+      event's scope a new stamp drawn from the sequence after the scope's row lock was taken, so
+      strictly greater than its previous stamp: the sum over a fixed set strictly increases and
+      no later state can read as an earlier version. (max() would not do: stamps are drawn
+      before commit, so commits can land out of stamp order and a change can hide below the max.)"""
+    return SQL(
+        "(SELECT count(*)::text || '.' || coalesce(sum(s.stamp), 0)::text FROM {} s WHERE s.club_id = {})"
+    ).format(STAMPS, club_id)
+
+
+@functools.cache
+def epoch_renew() -> str:
+    """A new random epoch (`EPOCH`): after data was replaced wholesale (a restore, a bulk load with
+    triggers off), no key from before can be met again, whatever stamps come back."""
+    return text(
+        SQL(
+            "INSERT INTO {stamps} (scope_id, club_id, stamp, xid) VALUES ({epoch}::uuid, NULL, "
+            "(random() * 9e18)::bigint, pg_current_xact_id()) ON CONFLICT (scope_id) DO UPDATE SET stamp = EXCLUDED.stamp"
+        ).format(stamps=STAMPS, epoch=Literal(EPOCH_SCOPE))
+    )
+
+
+@functools.cache
+def stamps_forget() -> str:
+    """Every stamp row but the epoch's (a bulk reload: the rows of truncated entities go)."""
+    return text(SQL("DELETE FROM {} WHERE scope_id <> {}::uuid").format(STAMPS, Literal(EPOCH_SCOPE)))
+
+
+@functools.cache
+def club_version(*, site_admin: bool, with_events: bool) -> str:
+    """One club by id (`%(club)s`) if the caller may see it, without its body: owner id, whether
+    public, the caller's role, the club's stamp, the epoch, and with `with_events` the version
+    of its events (`club_events_version`)."""
+    events = SQL(", {}").format(club_events_version(Identifier("c", "id"))) if with_events else SQL("")
+    return text(
+        SQL(
+            "SELECT {owner}, {public}, {role}, {stamp}, {epoch}{events} FROM {clubs} c WHERE c.id = {club} AND {visible}"
+        ).format(
+            owner=column(Club, "owner", "c"),
+            public=column(Club, "is_public", "c"),
+            role=role_of(Identifier("c", "id")),
+            stamp=stamp_of(Identifier("c", "id")),
+            epoch=EPOCH,
+            events=events,
+            clubs=table(Club),
+            club=Placeholder("club"),
+            visible=club_visible("c", site_admin=site_admin),
+        )
+    )
 
 
 # --- statements ------------------------------------------------------------------------------

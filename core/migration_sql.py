@@ -84,3 +84,100 @@ END $$;
             _text(SQL(add + " DEFERRABLE INITIALLY DEFERRED;").format(**names)),
         ],
     )
+
+
+# --- version stamps of cached representations (docs/architecture.md, "Versions, ETags and cached
+# representations") ------------------------------------------------------------------------------
+# The scope of the database-wide epoch: part of every cache key, set to a random value by the
+# migration and by whatever replaces data wholesale (`restore`, `bench_seed`), so content cached
+# before such a replacement is never served after it even where a stamp number comes back.
+EPOCH_SCOPE = "00000000-0000-0000-0000-000000000000"
+
+CACHE_STAMPS_TABLE = f"""
+CREATE SEQUENCE IF NOT EXISTS cache_stamp_seq;
+CREATE TABLE IF NOT EXISTS cache_stamps (
+    scope_id uuid PRIMARY KEY,
+    club_id uuid NULL,
+    stamp bigint NOT NULL,
+    xid xid8 NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cache_stamps_club_stamp ON cache_stamps (club_id) INCLUDE (stamp)
+    WHERE club_id IS NOT NULL;
+INSERT INTO cache_stamps (scope_id, club_id, stamp, xid)
+    VALUES ('{EPOCH_SCOPE}', NULL, (random() * 9e18)::bigint, pg_current_xact_id())
+    ON CONFLICT (scope_id) DO UPDATE SET stamp = EXCLUDED.stamp;
+
+-- Bump the stamp of `scope` (once per transaction: nobody sees an uncommitted stamp). The new
+-- stamp is drawn AFTER the row lock is taken (SET, not the VALUES), so a committed stamp of a
+-- scope only ever grows. `bookwork.stamp_every_write` on (tests only, tests/conftest.py: a test
+-- in one never-committed transaction reads after each write) bumps at every write.
+CREATE OR REPLACE FUNCTION cache_stamp_bump(scope uuid, club uuid) RETURNS void AS $$
+    INSERT INTO cache_stamps AS s (scope_id, club_id, stamp, xid)
+    VALUES (scope, club, nextval('cache_stamp_seq'), pg_current_xact_id())
+    ON CONFLICT (scope_id) DO UPDATE
+        SET stamp = nextval('cache_stamp_seq'), xid = EXCLUDED.xid, club_id = EXCLUDED.club_id
+        WHERE s.xid IS DISTINCT FROM EXCLUDED.xid
+            OR current_setting('bookwork.stamp_every_write', true) = 'on';
+$$ LANGUAGE sql;
+
+-- Bump a club's scope, unless the club is gone (a deleted club keeps no stamp row).
+CREATE OR REPLACE FUNCTION cache_stamp_bump_club(club uuid) RETURNS void AS $$
+BEGIN
+    IF club IS NOT NULL AND EXISTS (SELECT 1 FROM clubs WHERE id = club) THEN
+        PERFORM cache_stamp_bump(club, NULL);
+    END IF;
+END;
+$$ LANGUAGE plpgsql;
+
+-- Bump an event's scope, unless the event is gone (its stamp row went with it).
+CREATE OR REPLACE FUNCTION cache_stamp_bump_event(event uuid) RETURNS void AS $$
+DECLARE club uuid;
+BEGIN
+    SELECT e.club_id INTO club FROM events e WHERE e.id = event;
+    IF FOUND THEN
+        PERFORM cache_stamp_bump(event, club);
+    END IF;
+END;
+$$ LANGUAGE plpgsql;
+"""
+CACHE_STAMPS_DROP = """
+DROP FUNCTION IF EXISTS cache_stamp_bump_event(uuid);
+DROP FUNCTION IF EXISTS cache_stamp_bump_club(uuid);
+DROP FUNCTION IF EXISTS cache_stamp_bump(uuid, uuid);
+DROP TABLE IF EXISTS cache_stamps;
+DROP SEQUENCE IF EXISTS cache_stamp_seq;
+"""
+
+
+def cache_stamps_table() -> migrations.RunSQL:
+    """The `cache_stamps` table, its sequence, the epoch row and the bump functions."""
+    return migrations.RunSQL(sql=CACHE_STAMPS_TABLE, reverse_sql=CACHE_STAMPS_DROP)
+
+
+def stamp_trigger(
+    table: str, body: str, *, events: str = "INSERT OR UPDATE OR DELETE", when: str = "", name: str = ""
+) -> migrations.RunSQL:
+    """A constraint trigger `cache_stamp_<table>` on `table`, DEFERRABLE INITIALLY DEFERRED, FOR EACH
+    ROW, running the plpgsql `body` (which sees NEW/OLD and TG_OP) at commit: the stamp rows are
+    locked only then, after every entity lock of the transaction (core/locks.py's order).
+    `when`: the trigger's WHEN condition (e.g. only some columns changed); `name`: the trigger's
+    name when `cache_stamp_<table>` is taken. Every piece comes from migration code, never from input."""
+    name = name or f"cache_stamp_{table}"
+    names = {"function": Identifier(f"{name}_fn"), "trigger": Identifier(name), "table": Identifier(table)}
+    create_function = SQL("CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$\nBEGIN\n").format(**names)
+    create_trigger = SQL(
+        "CREATE CONSTRAINT TRIGGER {trigger} AFTER " + events + " ON {table} DEFERRABLE INITIALLY DEFERRED "
+        "FOR EACH ROW " + (f"WHEN ({when}) " if when else "") + "EXECUTE FUNCTION {function}();"
+    ).format(**names)
+    drop = [
+        _text(SQL("DROP TRIGGER IF EXISTS {trigger} ON {table};").format(**names)),
+        _text(SQL("DROP FUNCTION IF EXISTS {function}();").format(**names)),
+    ]
+    return migrations.RunSQL(
+        sql=[
+            _text(create_function) + body + "\n    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;",
+            *drop[:1],
+            _text(create_trigger),
+        ],
+        reverse_sql=drop,
+    )

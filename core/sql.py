@@ -21,7 +21,13 @@ from django.db import connection, models
 from psycopg import sql
 from rest_framework.exceptions import ValidationError
 
-SQL, Identifier, Placeholder, Composable = sql.SQL, sql.Identifier, sql.Placeholder, sql.Composable
+SQL, Identifier, Placeholder, Composable, Literal = (
+    sql.SQL,
+    sql.Identifier,
+    sql.Placeholder,
+    sql.Composable,
+    sql.Literal,
+)
 TRUE = SQL("TRUE")
 
 

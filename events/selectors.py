@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.db import connection
 from django.http import Http404
@@ -59,7 +60,8 @@ class EventRows(PagedSql):
     type only; `date_from`/`date_to`: bounds of the date, inclusive; `upcoming=True`: events that start now or later in their club's time zone (as
     `core.time.is_upcoming` reads them); `attending`: events whose `attendees` hold / do not hold `user`;
     `ordering`: one term of `events.sql.EVENT_ORDERABLE` (`-` for descending), then the id; the default is
-    date, time, id. None (or False for `upcoming`) means no such filter."""
+    date, time, id. None (or False for `upcoming`) means no such filter. `now`: the instant
+    "upcoming" is judged at (default: now; a cached page passes the one its key holds)."""
 
     def __init__(
         self,
@@ -73,6 +75,7 @@ class EventRows(PagedSql):
         upcoming: bool | None = None,
         attending: bool | None = None,
         ordering: str | None = None,
+        now: dt.datetime | None = None,
     ):
         filters = []
         self.params = {"user": user.pk, "available": RsvpStatus.AVAILABLE}
@@ -89,7 +92,7 @@ class EventRows(PagedSql):
                 filters.append(name)
                 self.params[name] = value
         if upcoming is True:
-            now = timezone.now()
+            now = now or timezone.now()
             filters.append("upcoming")
             self.params["since"] = time.earliest_upcoming_date(now)
             self.params["now"] = now
@@ -153,3 +156,45 @@ def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Ev
     if with_my_rsvp:
         _set_rsvp_state(event, row, at + 1, user)
     return event, access
+
+
+@dataclass(frozen=True)
+class EventVersion:
+    """What a conditional read of an event (or of what hangs under it) needs before any body:
+    the event's club and the caller's role in it, the stamps (the event's, the epoch's, the
+    club's when asked) and the caller's RSVP values when asked (status, notes, waitlisted,
+    waitlist_position, updated_at; None without one)."""
+
+    event_id: uuid.UUID
+    club_id: uuid.UUID
+    role: str | None
+    stamp: int
+    epoch: int
+    club_stamp: int | None = None
+    my_rsvp: tuple | None = None
+
+
+def event_version(*, user, event_id, with_my_rsvp: bool = False, with_club: bool = False) -> EventVersion:
+    """The `EventVersion` of the event `event_id` if `user` may see it, in one query; Http404 for
+    unknown, malformed and invisible ids alike (as `event_get_visible`)."""
+    params = {"event": parse_uuid(event_id), "user": getattr(user, "pk", None)}
+    statement = sql.event_version(site_admin=is_site_admin(user), with_rsvp=with_my_rsvp, with_club=with_club)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    club_id, role, stamp, epoch, *rest = row
+    club_stamp = rest.pop(0) if with_club else None
+    my_rsvp = tuple(rest) if with_my_rsvp and rest[0] is not None else None
+    return EventVersion(params["event"], club_id, role, stamp, epoch, club_stamp, my_rsvp)
+
+
+def my_rsvps_of(*, user, event_ids: list) -> dict[str, tuple]:
+    """The caller's RSVPs to `event_ids`, by event id (text): (status, notes, waitlisted,
+    waitlist_position, updated_at). One query; none for an empty list."""
+    if not event_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.my_rsvps(), {"user": user.pk, "events": list(event_ids)})
+        return {values[0]: tuple(values[1:]) for values in cursor.fetchall()}

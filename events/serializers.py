@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from core.serializers import ModelSerializer, StrictCharField
 from core.shapes import Computed
-from events.availability.serializers import AvailabilitySerializer
+from events.availability.serializers import AvailabilitySerializer, rsvp_values_data
 from events.availability.shapes import RSVP
 from events.models import Event, EventType
 from events.shapes import EDITABLE_FIELDS, EVENT, RSVP_COLUMNS, EventRow
@@ -47,6 +47,12 @@ def _my_availability(row, context) -> dict | None:
             user_avatar=user.avatar,
         )
     )
+
+
+def my_availability_of(values: tuple | None, *, user) -> dict | None:
+    """The caller's RSVP as `my_availability` writes it, from its values (status, notes,
+    waitlisted, waitlist_position, updated_at: `events.selectors.EventVersion.my_rsvp`), or None."""
+    return None if values is None else rsvp_values_data(values, user=user)
 
 
 def _my_rsvp_of(event: Event):

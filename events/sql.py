@@ -63,6 +63,48 @@ def event_get(*, with_rsvp_state: bool, site_admin: bool) -> str:
     )
 
 
+@functools.cache
+def event_version(*, site_admin: bool, with_rsvp: bool, with_club: bool) -> str:
+    """One event by id (`%(event)s`) if the caller may see it (`clubs.sql.event_visible`), without
+    its body: its club's id, the caller's club role, the event's stamp, the epoch (`clubs.sql`'s
+    version stamps), with `with_club` the club's stamp, and with `with_rsvp` the caller's RSVP
+    (status, notes, waitlisted, waitlist_position, updated_at; NULL without one)."""
+    extra, join = [], SQL("")
+    if with_club:
+        extra.append(clubs_sql.stamp_of(Identifier("e", "club_id")))
+    if with_rsvp:
+        extra.extend(Identifier("a", name) for name in ("status", "notes", "waitlisted", "waitlist_position"))
+        extra.append(Identifier("a", "updated_at"))
+        join = SQL("LEFT JOIN {} a ON a.event_id = e.id AND a.user_id = %(user)s").format(table(RSVP))
+    return text(
+        SQL(
+            "SELECT e.club_id, {role}, {stamp}, {epoch}{extra} FROM {events} e JOIN {clubs} c ON c.id = e.club_id "
+            "{join} WHERE e.id = %(event)s AND {visible}"
+        ).format(
+            role=clubs_sql.role_of(Identifier("e", "club_id")),
+            stamp=clubs_sql.stamp_of(Identifier("e", "id")),
+            epoch=clubs_sql.EPOCH,
+            extra=SQL("").join(SQL(", {}").format(part) for part in extra),
+            events=table(Event),
+            clubs=table(Club),
+            join=join,
+            visible=clubs_sql.event_visible("e", "c", site_admin=site_admin),
+        )
+    )
+
+
+@functools.cache
+def my_rsvps() -> str:
+    """The caller's (`%(user)s`) RSVPs to the events `%(events)s` (a uuid[]): event id (text),
+    status, notes, waitlisted, waitlist_position, updated_at."""
+    return text(
+        SQL(
+            "SELECT a.event_id::text, a.status, a.notes, a.waitlisted, a.waitlist_position, a.updated_at "
+            "FROM {} a WHERE a.user_id = %(user)s AND a.event_id = ANY(%(events)s::uuid[])"
+        ).format(table(RSVP))
+    )
+
+
 # --- lists -----------------------------------------------------------------------------------
 # What `EventFilterSerializer.ordering` (and the default order with its id tie-break) may name.
 EVENT_ORDER_BY = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -10,27 +12,29 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clubs.selectors import club_get_visible_with_access
+from clubs.selectors import club_get_visible_with_access, club_version
+from core import conditional, representations
 from core.paginate import paginate
 from core.pagination import PageNumberPagination
 from core.responses import errors, path_ids
 from events import services
 from events.calendar import event_calendar_ics
 from events.openapi import event_cancelled_409
-from events.selectors import EventRows, event_get_visible
+from events.selectors import EventRows, event_get_visible, event_version, my_rsvps_of
 from events.serializers import (
     EventCancelSerializer,
     EventFilterSerializer,
     EventSerializer,
     EventWriteSerializer,
     event_row_representation,
+    my_availability_of,
 )
 
 # The query parameters `EventFilterSerializer` reads (`page` and `page_size` are the paginator's).
 FILTER_NAMES = frozenset(EventFilterSerializer().fields)
 
 
-def _event_rows(request, *, access=None) -> EventRows:
+def _event_rows(request, *, access=None, now: dt.datetime | None = None) -> EventRows:
     """The rows of an event list, filtered by the query parameters (any invalid one is a 400)."""
     if FILTER_NAMES.isdisjoint(request.query_params):
         # Nothing to validate: every filter is optional without a default, so the serializer
@@ -44,7 +48,7 @@ def _event_rows(request, *, access=None) -> EventRows:
         filters = dict(params.validated_data)
     if access is not None:
         filters.pop("club", None)  # the path names the club; `?club=` is validated, not applied
-    return EventRows(user=request.user, access=access, **filters)
+    return EventRows(user=request.user, access=access, now=now, **filters)
 
 
 def _represent_for(request):
@@ -55,6 +59,17 @@ def _represent_for(request):
         return [event_row_representation(row, user=user, zone=zone) for row in page]
 
     return represent
+
+
+def _next_second() -> dt.datetime:
+    now = timezone.now()
+    return now if not now.microsecond else now.replace(microsecond=0) + dt.timedelta(seconds=1)
+
+
+def _shared_event(user, event_id) -> dict:
+    """The event's body as every caller who may see it sees it (`my_availability` null)."""
+    event, _ = event_get_visible(user=user, event_id=event_id, with_my_rsvp=True)
+    return {**EventSerializer(event).data, "my_availability": None}
 
 
 class EventListView(APIView):
@@ -81,8 +96,40 @@ class ClubEventListView(APIView):
         responses={200: EventSerializer(many=True), **errors(400, 404)},
     )
     def get(self, request, club_id):
-        _, access = club_get_visible_with_access(user=request.user, club_id=club_id)
-        return paginate(request, self, _event_rows(request, access=access), represent=_represent_for(request))
+        # Conditional and cached (docs/architecture.md, "Versions, ETags and cached representations"):
+        # the club's version and the caller's role in one statement, then a 304, or the page shared
+        # by every caller who sees the same events, with the caller's RSVPs merged in (one more).
+        user, params = request.user, request.query_params
+        version = club_version(user=user, club_id=club_id, with_events=True)
+        # "upcoming" is judged at a whole second (events start at whole seconds, so `start >= now`
+        # is `start >= ceil(now)`): the page is the same for every request in that second.
+        now = _next_second() if "upcoming" in params else None
+        attending = user.pk if "attending" in params else None
+        stamps = (version.epoch, version.stamp, version.events, now)
+        tag = conditional.etag(request, *stamps, conditional.caller(user), version.access.role)
+        if (answer := conditional.not_modified(request, tag)) is not None:
+            return answer
+        access = version.access
+        seen = "all" if access.site_admin else ("member" if access.is_member else "public")
+        key = representations.key(
+            "club-events", version.club_id, *stamps, seen, attending, request.build_absolute_uri()
+        )
+        built = {}  # the caller's own page, when this request builds the shared one
+
+        def build() -> dict:
+            rows = _event_rows(request, access=access, now=now)
+            built.update(paginate(request, self, rows, represent=_represent_for(request)).data)
+            return {**built, "results": [{**event, "my_availability": None} for event in built["results"]]}
+
+        shared = representations.get_or_build(key, build)
+        if built:
+            return conditional.tagged(Response(built), tag)
+        events = shared["results"]
+        rsvps = my_rsvps_of(user=user, event_ids=[event["id"] for event in events])
+        results = [
+            {**event, "my_availability": my_availability_of(rsvps.get(event["id"]), user=user)} for event in events
+        ]
+        return conditional.tagged(Response({**shared, "results": results}), tag)
 
     @extend_schema(
         operation_id="clubs_events_create",
@@ -106,8 +153,17 @@ class ClubEventListView(APIView):
 class EventDetailView(APIView):
     @extend_schema(operation_id="events_retrieve", responses={200: EventSerializer, **errors(404)})
     def get(self, request, event_id):
-        event, _ = event_get_visible(user=request.user, event_id=event_id, with_my_rsvp=True)
-        return Response(EventSerializer(event).data)
+        # Conditional and cached: the event's version, the caller's role and RSVP in one statement;
+        # then a 304, or the body every caller shares with the caller's `my_availability` put in.
+        user = request.user
+        version = event_version(user=user, event_id=event_id, with_my_rsvp=True)
+        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        if (answer := conditional.not_modified(request, tag)) is not None:
+            return answer
+        key = representations.key("event", version.event_id, version.epoch, version.stamp)
+        shared = representations.get_or_build(key, lambda: _shared_event(user, version.event_id))
+        body = {**shared, "my_availability": my_availability_of(version.my_rsvp, user=user)}
+        return conditional.tagged(Response(body), tag)
 
     @extend_schema(
         operation_id="events_partial_update",

@@ -36,9 +36,42 @@ def _clear_cache(request):
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
     if uses_db:
         request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-        from django.core.cache import cache
+        from django.core.cache import caches
 
-        cache.clear()
+        for alias in ("default", "representations"):
+            caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _stamps_at_once(request):
+    """Version stamps (clubs/migrations/0007_cache_stamps.py) are bumped by deferred triggers, at
+    commit, once per transaction; a test in a TestCase transaction never commits, so in those
+    tests the stamp triggers fire at the end of each statement and bump at every write
+    (`bookwork.stamp_every_write`), and a read after a write sees the new stamp.
+    Tests with `transaction=True` commit for real and see the deferred behaviour. The in-process
+    copies of cached representations start empty in every test."""
+    from core import representations
+
+    representations.clear_local()
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    if uses_db and not transactional:
+        request.getfixturevalue("db")
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(STAMP_TRIGGERS_IMMEDIATE)
+            # One transaction for the whole test: bump at every write, not once per transaction.
+            cursor.execute("SET LOCAL bookwork.stamp_every_write = 'on'")
+    yield
+    representations.clear_local()
+
+
+STAMP_TRIGGERS_IMMEDIATE = (
+    "SET CONSTRAINTS cache_stamp_clubs, cache_stamp_club_members, cache_stamp_users, cache_stamp_events, "
+    "cache_stamp_availability, cache_stamp_users_rsvps, cache_stamp_event_items IMMEDIATE"
+)
 
 
 @pytest.fixture

@@ -30,6 +30,23 @@ def availability_rows_data(rows: Iterable[tuple]) -> list[dict]:
     return [represent(row) for row in rows]
 
 
+def rsvp_values_data(values: tuple, *, user) -> dict:
+    """The body of `user`'s RSVP from its values (status, notes, waitlisted, waitlist_position,
+    updated_at), as `events.selectors.EventVersion.my_rsvp` holds them."""
+    status, notes, waitlisted, waitlist_position, updated_at = values
+    row = RSVP.Row(
+        status=status,
+        notes=notes,
+        waitlisted=waitlisted,
+        waitlist_position=waitlist_position,
+        updated_at=updated_at,
+        user_id=user.pk,
+        user_name=user.name,
+        user_avatar=user.avatar,
+    )
+    return RSVP.represent(row)
+
+
 def availability_row_data(row: Availability) -> dict:
     """The body of a model row whose `user` is loaded."""
     return RSVP.represent(rsvp_row_of(row, row.user))

@@ -9,20 +9,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clubs.selectors import parse_uuid
+from core import conditional, representations
 from core.paginate import paginate
 from core.pagination import PageNumberPagination, page_parameters
 from core.responses import errors, path_ids
 from events.availability import services
-from events.availability.selectors import AvailabilityRows, active_member_user, availability_counts, availability_of
+from events.availability.selectors import AvailabilityRows, active_member_user, availability_counts
 from events.availability.serializers import (
     AvailabilityInputSerializer,
     AvailabilityListSerializer,
     AvailabilitySerializer,
     availability_row_data,
     availability_rows_data,
+    rsvp_values_data,
 )
+from events.models import Event
 from events.openapi import event_cancelled_409
-from events.selectors import event_get_visible
+from events.selectors import event_get_visible, event_version
 
 
 def _upsert_response(event, user, body: AvailabilityInputSerializer) -> Response:
@@ -49,9 +52,22 @@ class AvailabilityListView(APIView):
         responses={200: AvailabilityListSerializer, **errors(400, 404)},
     )
     def get(self, request, event_id):
-        event, _ = event_get_visible(user=request.user, event_id=event_id)
+        # Conditional and cached: the stamps of the event (its RSVPs) and of its club (members, for
+        # `no_response`; the names shown) in one statement; then a 304, or the page every caller shares.
+        user = request.user
+        version = event_version(user=user, event_id=event_id, with_club=True)
+        stamps = (version.epoch, version.stamp, version.club_stamp)
+        tag = conditional.etag(request, *stamps, conditional.caller(user), version.role)
+        if (answer := conditional.not_modified(request, tag)) is not None:
+            return answer
+        key = representations.key("rsvps", version.event_id, *stamps, request.build_absolute_uri())
+        body = representations.get_or_build(key, lambda: self._page(request, version))
+        return conditional.tagged(Response(body), tag)
+
+    def _page(self, request, version) -> dict:
+        event = Event(id=version.event_id, club_id=version.club_id)  # visible: `event_version` said so
         summary, total = availability_counts(event=event)
-        return paginate(
+        page = paginate(
             request,
             self,
             AvailabilityRows(event=event),
@@ -59,6 +75,7 @@ class AvailabilityListView(APIView):
             extra={"summary": summary},
             represent=availability_rows_data,
         )
+        return dict(page.data)
 
 
 @extend_schema(parameters=path_ids("event_id"))
@@ -69,11 +86,15 @@ class MyAvailabilityView(APIView):
         responses={200: AvailabilitySerializer, **errors(404)},
     )
     def get(self, request, event_id):
-        event, _ = event_get_visible(user=request.user, event_id=event_id)
-        row = availability_of(event=event, user=request.user)
-        if row is None:
+        # Conditional: the event's stamp covers its RSVPs; the RSVP comes with the version read.
+        user = request.user
+        version = event_version(user=user, event_id=event_id, with_my_rsvp=True)
+        if version.my_rsvp is None:
             raise Http404
-        return Response(AvailabilitySerializer(row).data)
+        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        if (answer := conditional.not_modified(request, tag)) is not None:
+            return answer
+        return conditional.tagged(Response(rsvp_values_data(version.my_rsvp, user=user)), tag)
 
     @extend_schema(
         operation_id="events_availability_me_update",

@@ -7,14 +7,16 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import conditional, representations
 from core.paginate import paginate
 from core.pagination import PageNumberPagination
 from core.responses import errors, path_ids
 from events.items import services
 from events.items.selectors import item_get, item_list
 from events.items.serializers import EventItemFilterSerializer, EventItemSerializer, EventItemWriteSerializer
+from events.models import Event
 from events.openapi import event_cancelled_409
-from events.selectors import event_get_visible
+from events.selectors import event_get_visible, event_version
 
 
 @extend_schema(parameters=path_ids("event_id"))
@@ -27,7 +29,22 @@ class EventItemListView(APIView):
         responses={200: EventItemSerializer(many=True), **errors(400, 404)},
     )
     def get(self, request, event_id):
-        event, _ = event_get_visible(user=request.user, event_id=event_id)
+        # Conditional and cached: the event's version in one statement; then a 304, or the page,
+        # the same for every caller who may see the event (`assigned_to=me` names the caller).
+        user = request.user
+        version = event_version(user=user, event_id=event_id)
+        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        if (answer := conditional.not_modified(request, tag)) is not None:
+            return answer
+        me = user.pk if request.query_params.get("assigned_to") == "me" else None
+        key = representations.key(
+            "items", version.event_id, version.epoch, version.stamp, me, request.build_absolute_uri()
+        )
+        body = representations.get_or_build(key, lambda: self._page(request, version))
+        return conditional.tagged(Response(body), tag)
+
+    def _page(self, request, version) -> dict:
+        event = Event(id=version.event_id, club_id=version.club_id)  # visible: `event_version` said so
         # A plain dict: an empty value (`?status=`) is then a 400, as documented, not "not given".
         params = EventItemFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
@@ -35,7 +52,8 @@ class EventItemListView(APIView):
         assigned = filters.pop("assigned_to", None)
         if assigned is not None:
             filters["assigned_to_id"] = request.user.pk if assigned == "me" else assigned
-        return paginate(request, self, item_list(event=event, filters=filters), EventItemSerializer)
+        body = dict(paginate(request, self, item_list(event=event, filters=filters), EventItemSerializer).data)
+        return {**body, "results": list(body["results"])}
 
     @extend_schema(
         operation_id="events_items_create",
@@ -56,8 +74,18 @@ class EventItemListView(APIView):
 class EventItemDetailView(APIView):
     @extend_schema(operation_id="events_items_retrieve", responses={200: EventItemSerializer, **errors(404)})
     def get(self, request, event_id, item_id):
-        event, _ = event_get_visible(user=request.user, event_id=event_id)
-        return Response(EventItemSerializer(item_get(event=event, item_id=item_id)).data)
+        # Conditional and cached like the list: the event's stamp covers its items.
+        user = request.user
+        version = event_version(user=user, event_id=event_id)
+        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        if (answer := conditional.not_modified(request, tag)) is not None:
+            return answer
+        event = Event(id=version.event_id, club_id=version.club_id)  # visible: `event_version` said so
+        key = representations.key("item", version.event_id, version.epoch, version.stamp, str(item_id))
+        body = representations.get_or_build(
+            key, lambda: dict(EventItemSerializer(item_get(event=event, item_id=item_id)).data)
+        )
+        return conditional.tagged(Response(body), tag)
 
     @extend_schema(
         operation_id="events_items_partial_update",

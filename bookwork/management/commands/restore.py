@@ -5,7 +5,9 @@ objects in the dump are dropped and recreated with the dump's data, all or nothi
 overwrites data, so it refuses to run without `--yes`. `--dbname` restores into another database
 on the same server instead (for instance a scratch one, to inspect a backup); it is created
 first if it does not exist (the configured role needs CREATEDB for that). Stop the app (or
-expect its requests to wait on locks) while restoring. Exit status 0 on success, 1 on failure.
+expect its requests to wait on locks) while restoring. Restoring into the configured database
+renews the epoch of the cached representations (`clubs.sql.epoch_renew`): nothing cached before
+the restore is served after it. Exit status 0 on success, 1 on failure.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from bookwork.management.commands._pg import database_drop, database_ensure, find_binary, libpq_env
+from clubs import sql as clubs_sql
 
 
 class Command(BaseCommand):
@@ -62,4 +65,10 @@ class Command(BaseCommand):
             if created:
                 database_drop(dbname)
             raise CommandError(f"pg_restore failed ({result.returncode}), nothing changed: {result.stderr.strip()}")
+        if dbname == connection.settings_dict["NAME"]:
+            # The backup's stamps come back and the sequence with them: a stamp drawn after the
+            # backup may be drawn again for other content. A new epoch makes every cache key
+            # (Redis and every worker's memory) new, so nothing cached before is served after.
+            with connection.cursor() as cursor:
+                cursor.execute(clubs_sql.epoch_renew())
         self.stdout.write(f"restored {file} into {dbname}" + (" (created)" if created else ""))
