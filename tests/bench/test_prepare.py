@@ -86,3 +86,18 @@ def test_members_list_scenario_reads_the_members_of_the_callers_club(tmp_path):
         response = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
         assert response.status_code == 200, (path, response.content[:200])
         assert response.json()["count"] > 0
+
+
+def test_event_revalidation_scenario_sends_the_callers_current_etag(tmp_path):
+    from bench.prepare import ETAG_SEPARATOR
+
+    call_command("bench_seed", "--users=130", "--clubs=8", "--events=60", "--rsvps=400", stdout=StringIO())
+    summary = prepare(tmp_path, users=12, password="unused")
+    assert "event_revalidate" in READ_SCENARIOS and summary["pools"]["event_revalidate"] > 0
+    for method, path, token, body in _requests(tmp_path / "event_revalidate.tsv")[:5]:
+        assert (method, body) == ("GET", "-")
+        bearer, etag = token.split(ETAG_SEPARATOR)
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {bearer}"}
+        assert Client().get(path, HTTP_IF_NONE_MATCH=etag, **auth).status_code == 304
+        # Another tag is not the caller's current one: the full event.
+        assert Client().get(path, HTTP_IF_NONE_MATCH='"other"', **auth).status_code == 200
