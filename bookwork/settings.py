@@ -93,13 +93,14 @@ MIDDLEWARE = [
     # Inside the JSON errors: a request whose database connection died is run once more on a
     # new connection when that cannot apply anything twice (bookwork/db_retry.py).
     "bookwork.db_retry.DatabaseRetryMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, the session's user and messages: pages only, API requests skip them (web.middleware.PagesOnly).
+    "web.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "web.middleware.AuthenticationMiddleware",  # Django's, the user read with the session row
     # The acting user, channel and request id of every history row (core/context.py).
     "core.context.AuditContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "web.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "web.middleware.ContentSecurityPolicyMiddleware",
 ]
