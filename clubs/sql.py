@@ -228,11 +228,18 @@ def member_rows_page(*, active: bool, role: bool, ordering: tuple[str, ...]) -> 
             "user_phone": column(_USER, "phone", "u"),
         }.items()
     }
+    # Ordered by the membership's own columns, the page is cut before the join (a top-N sort of
+    # the club's memberships, then a primary-key lookup per row), not after joining every user.
+    by_user = any(term.lstrip("-") == "user__name" for term in ordering)
+    statement = (
+        "SELECT {columns} FROM (SELECT m.* {members}) m JOIN {users} u ON {uid} = {member_user} "
+        "ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s"
+        if by_user
+        else "SELECT {columns} FROM (SELECT m.* {members} ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s) m "
+        "JOIN {users} u ON {uid} = {member_user} ORDER BY {ordering}"
+    )
     return text(
-        SQL(
-            "SELECT {columns} FROM (SELECT m.* {members}) m JOIN {users} u ON {uid} = {member_user} "
-            "ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s"
-        ).format(
+        SQL(statement).format(
             columns=MEMBER.select("m", user),
             members=_members(active=active, role=role),
             users=table(_USER),
