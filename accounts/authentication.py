@@ -22,7 +22,7 @@ from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.utils import aware_utcnow
 
-from accounts.selectors import user_get_by_id
+from accounts.usercache import user_for_request
 from core.request_context import user_id_var
 
 TOKEN_VERSION_CLAIM = "ver"
@@ -45,6 +45,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
     plain error with the same code, in the contract's shape."""
 
     def authenticate(self, request):
+        self.request = request  # for the user's read (accounts.usercache); one instance per request
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed as error:
@@ -72,8 +73,9 @@ class JWTAuthentication(authentication.JWTAuthentication):
         return token
 
     def get_user(self, validated_token):
-        # SimpleJWT's own `get_user`, with the user read by `user_get_by_id` instead of the ORM's
-        # `get` (the cost of every authenticated request); same errors and codes. The shortcut
+        # SimpleJWT's own `get_user`, with the user read by `accounts.usercache` (the shared cache,
+        # else `user_get_by_id`) instead of the ORM's `get` (the cost of every authenticated
+        # request); same errors and codes. The shortcut
         # knows only our settings (users looked up by `id`, no password-hash claim); any other
         # SimpleJWT configuration takes SimpleJWT's own path.
         # Read through the module: SimpleJWT replaces `api_settings` when SIMPLE_JWT changes.
@@ -86,7 +88,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
             raise InvalidToken(_("Token contained no recognizable user identification")) from None
         except ValueError:
             user_id = None
-        user = user_get_by_id(user_id) if user_id is not None else None
+        user = user_for_request(user_id, getattr(self, "request", None)) if user_id is not None else None
         if user is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
