@@ -157,7 +157,7 @@ def main() -> int:
             samples.append(time.process_time() - started)
         bodies[name] = _normalise(name, response)
         verdict = "-" if name not in baseline else ("same" if baseline[name] == bodies[name] else "DIFF")
-        calls = _calls_per_request(lambda: send(method, path, body))
+        calls = _calls_per_request(lambda m=method, p=path, b=body: send(m, p, b))
         cpu = statistics.median(samples) * 1000
         print(f"{name:<18} {cpu:>10.2f} {calls:>9.0f} {response.status_code:>6}  {verdict}")
     if args.save_baseline:

@@ -79,4 +79,4 @@ def test_the_known_differences():
 def test_api_uses_it(settings):
     from rest_framework.settings import api_settings
 
-    assert api_settings.DEFAULT_RENDERER_CLASSES == [JSONRenderer]
+    assert [JSONRenderer] == api_settings.DEFAULT_RENDERER_CLASSES
