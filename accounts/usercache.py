@@ -19,6 +19,7 @@ cannot store it after that change was forgotten. Entries also expire after `ENTR
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import uuid
 
@@ -31,6 +32,9 @@ from core.throttling import UserRateThrottle, window_count_and_read
 
 ENTRY_SECONDS = 300
 GENERATION_SECONDS = 86400
+# The entries are pickled User instances: a deploy that changes the model's columns reads none
+# written before it (their key names the columns).
+_COLUMNS = hashlib.sha256(",".join(f.attname for f in User._meta.concrete_fields).encode()).hexdigest()[:12]
 
 # Store the entry only if the generation is still the one read with the miss.
 _STORE = """
@@ -63,7 +67,8 @@ def _script(redis, source: str):
 
 
 def _keys(user_id) -> tuple[str, str]:
-    return cache.make_and_validate_key(f"user:{user_id}"), cache.make_and_validate_key(f"user-generation:{user_id}")
+    entry = cache.make_and_validate_key(f"user:{_COLUMNS}:{user_id}")
+    return entry, cache.make_and_validate_key(f"user-generation:{user_id}")
 
 
 def _user_throttle(request):
