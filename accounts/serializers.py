@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import RefreshToken, User, email_format_validator
-from core.serializers import StrictCharField, StrictEmailField
+from core.serializers import CachedFieldsMixin, StrictCharField, StrictEmailField
 
 # Passwords are bounded so that nobody can make the server hash megabytes; the bound is far above
 # anything a person or a password manager uses.
@@ -16,7 +16,7 @@ PASSWORD_MAX_LENGTH = 1024
 TOKEN_MAX_LENGTH = 4096
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """A user as the contract shows it to themselves."""
 
     last_login_at = serializers.DateTimeField(source="last_login", read_only=True, allow_null=True)

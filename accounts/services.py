@@ -16,9 +16,8 @@ Refresh-token lifecycle (table `refresh_tokens`, one row per issued token, store
 - Presenting a spent token is theft: the whole family is revoked in a transaction that commits
   before the 401 is raised, and a WARNING goes to the `bookwork.security` logger.
 - Logout, session deletion, logout-all, password change and deactivation revoke families AND bump
-  `users.token_version`, which every access token carries as its `ver` claim, so outstanding
-  access tokens die on their next request without an extra query per request. A password change
-  or reset also rotates the calendar feed address (`accounts.feeds`).
+  `users.token_version` (the `ver` claim; its cached row forgotten, accounts/usercache.py): access
+  tokens die on their next request. A password change or reset also rotates the calendar feed.
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ from accounts.feeds import calendar_feed_rotate
 from accounts.models import RefreshToken, RevokeReason, User, UserManager
 from accounts.selectors import session_list
 from accounts.tokens import access_token_for, refresh_token_hash, refresh_token_sign, refresh_token_verify
+from accounts.usercache import user_cache_forget
 from core.locks import lock_one, retry_on_conflict
 from core.services import model_update
 
@@ -152,6 +152,7 @@ def _user_lock(*, user_id) -> User | None:
 def _token_version_bump(*, user: User) -> None:
     """Kill every access token of `user` (their `ver` claim no longer matches)."""
     User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user_cache_forget([user.pk])  # `update()` sends no post_save
     user.refresh_from_db(fields=["token_version"])
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import RevokeReason, User
 from accounts.services import _families_revoke, _user_sign_out_everywhere
+from accounts.usercache import user_cache_forget
 from core.hooks import Hook
 from core.locks import Lock, lock_objects
 
@@ -40,4 +41,5 @@ def refresh_tokens_revoke(*, tokens, reason: str = RevokeReason.ADMIN) -> int:
     lock_objects(Lock(User.objects.filter(pk__in=user_ids), no_key=True))
     revoked = _families_revoke(tokens=tokens, reason=reason, now=timezone.now())
     User.objects.filter(pk__in=user_ids).update(token_version=F("token_version") + 1)
+    user_cache_forget(user_ids)  # `update()` sends no post_save (accounts/usercache.py)
     return revoked

@@ -14,7 +14,10 @@ not distort it (SQL time inside PostgreSQL is not counted; its wire and parsing 
 response body is compared with `bench/results/profile-baseline.json` (volatile fields such as
 `updated_at` of the RSVP written by the upsert and the `.ics` DTSTAMP are masked), so an
 optimisation that changes any answer shows up as `DIFF`. `--save-baseline` writes that file;
-`--profile NAME` prints a cProfile of one endpoint instead.
+`--profile NAME` prints a cProfile of one endpoint instead. The `calls/req` column is the number
+of Python function calls per request (cProfile over 50 requests): deterministic, so it shows a
+change in the per-request work even on a loaded machine where the CPU times swing. `/healthz`
+(no authentication, no DRF) is the floor every other line is read against.
 """
 
 from __future__ import annotations
@@ -72,9 +75,11 @@ def _subjects() -> dict:
 def _endpoints(ids: dict) -> list[tuple[str, str, str, dict | None]]:
     e, c, f = ids["event"], ids["club"], ids["future"]
     return [
+        ("healthz", "GET", "/healthz", None),
         ("me", "GET", "/api/v1/auth/me/", None),
         ("clubs_member_me", "GET", "/api/v1/clubs/?member=me", None),
         ("club_events", "GET", f"/api/v1/clubs/{c}/events/", None),
+        ("members", "GET", f"/api/v1/clubs/{c}/members/", None),
         ("events", "GET", "/api/v1/events/", None),
         ("event_detail", "GET", f"/api/v1/events/{e}/", None),
         ("availability", "GET", f"/api/v1/events/{e}/availability/", None),
@@ -92,6 +97,16 @@ def _normalise(name: str, response) -> object:
     if name == "rsvp_upsert" and isinstance(data, dict):
         data["updated_at"] = "*"
     return {"status": response.status_code, "body": data}
+
+
+def _calls_per_request(send, n: int = 50) -> float:
+    """Python function calls (primitive and recursive) per request, counted by cProfile."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        send()
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / n
 
 
 def main() -> int:
@@ -120,7 +135,7 @@ def main() -> int:
     baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
     bodies: dict[str, object] = {}
     print(f"user {ids['user']} club {ids['club']} event {ids['event']} future event {ids['future']}")
-    print(f"{'endpoint':<18} {'CPU ms/req':>10} {'status':>6}  body")
+    print(f"{'endpoint':<18} {'CPU ms/req':>10} {'calls/req':>9} {'status':>6}  body")
     for name, method, path, body in _endpoints(ids):
         if args.only and name not in args.only:
             continue
@@ -142,7 +157,9 @@ def main() -> int:
             samples.append(time.process_time() - started)
         bodies[name] = _normalise(name, response)
         verdict = "-" if name not in baseline else ("same" if baseline[name] == bodies[name] else "DIFF")
-        print(f"{name:<18} {statistics.median(samples) * 1000:>10.2f} {response.status_code:>6}  {verdict}")
+        calls = _calls_per_request(lambda m=method, p=path, b=body: send(m, p, b))
+        cpu = statistics.median(samples) * 1000
+        print(f"{name:<18} {cpu:>10.2f} {calls:>9.0f} {response.status_code:>6}  {verdict}")
     if args.save_baseline:
         BASELINE.parent.mkdir(parents=True, exist_ok=True)
         BASELINE.write_text(json.dumps(bodies, indent=1, sort_keys=True))

@@ -93,13 +93,14 @@ MIDDLEWARE = [
     # Inside the JSON errors: a request whose database connection died is run once more on a
     # new connection when that cannot apply anything twice (bookwork/db_retry.py).
     "bookwork.db_retry.DatabaseRetryMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, the session's user and messages: pages only, API requests skip them (web.middleware.PagesOnly).
+    "web.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "web.middleware.AuthenticationMiddleware",  # Django's, the user read with the session row
     # The acting user, channel and request id of every history row (core/context.py).
     "core.context.AuditContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "web.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "web.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -225,7 +226,8 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.JSONRenderer"],  # DRF's bytes, written by orjson
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": ["bookwork.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,

@@ -115,7 +115,26 @@ class MemberFilter(StrictFilterSet):
         model = ClubMember
         fields = ["role", "is_active"]
 
+    @classmethod
+    def rows_arguments(cls, data) -> dict:
+        """The filters of `data` (a request's query) as arguments of `clubs.selectors.MemberRows`,
+        validated by the form `DjangoFilterBackend` would build (the same 400s; see
+        `ClubFilter.rows_arguments`). `is_active` None means the default, active members."""
+        form_class = _member_filter_form_class()
+        if not any(name in data for name in form_class.base_fields):
+            return {"role": None, "is_active": None}
+        form = form_class(data)
+        if not form.is_valid():
+            raise translate_validation(form.errors)
+        values = {name: None if value in EMPTY_VALUES else value for name, value in form.cleaned_data.items()}
+        return {"role": values["role"], "is_active": values["is_active"]}
+
     def filter_queryset(self, queryset):
         if self.form.cleaned_data.get("is_active") is None:
             queryset = queryset.filter(is_active=True)
         return super().filter_queryset(queryset)
+
+
+@functools.cache
+def _member_filter_form_class() -> type[forms.Form]:
+    return MemberFilter(queryset=ClubMember.objects.none()).get_form_class()

@@ -16,7 +16,7 @@ from django.http import Http404
 from clubs import sql
 from clubs.models import Club, ClubMember
 from clubs.permissions import ClubAccess, is_site_admin
-from clubs.shapes import ClubRow
+from clubs.shapes import MEMBER, ClubRow
 from core.sql import PagedSql, hydrate
 
 
@@ -169,6 +169,36 @@ class ClubRows(PagedSql):
 
     def row(self, values: tuple) -> ClubRow:
         return ClubRow._make(values)
+
+
+class MemberRows(PagedSql):
+    """The memberships of `club` with their users, as the member list pages them: active ones
+    unless `is_active` is False (former ones), of `role` only when given, in `ordering` (terms of
+    `clubs.sql.MEMBER_ORDER_BY`, `-` for descending; an unknown one is a 400); `MEMBER.Row`s
+    (clubs/shapes.py). The SQL is `clubs.sql`'s; the club's visibility is the caller's business
+    (the view resolved the club through `club_get_visible_with_access`)."""
+
+    def __init__(
+        self,
+        *,
+        club: Club,
+        role: str | None = None,
+        is_active: bool | None = None,
+        ordering: tuple[str, ...] | list[str] = ("joined_date", "id"),
+    ):
+        self.params = {"club": club.pk}
+        if role is not None:
+            self.params["role"] = role
+        self.active, self.role, self.ordering = is_active is not False, role is not None, tuple(ordering)
+        self.page_sql()  # an unknown ordering term is a 400 before anything is counted
+
+    def count_sql(self) -> str:
+        return sql.member_rows_count(active=self.active, role=self.role)
+
+    def page_sql(self) -> str:
+        return sql.member_rows_page(active=self.active, role=self.role, ordering=self.ordering)
+
+    row = staticmethod(MEMBER.row_parser())
 
 
 def club_members_list(*, club: Club) -> QuerySet[ClubMember]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from clubs.models import ClubMember, ClubRole, JoinPolicy
-from clubs.shapes import CLUB
+from clubs.shapes import CLUB, MEMBER
 from clubs.validators import (
     MAX_INT,
     MAX_REMINDER_HOURS,
@@ -145,14 +145,16 @@ class MemberUserSerializer(serializers.Serializer):
 
 
 class MemberSerializer(CachedFieldsMixin, serializers.ModelSerializer):
-    """A membership row. Needs `access` (a `ClubAccess`) in the context to decide on contacts."""
+    """A membership row. Needs `access` (a `ClubAccess`) in the context to decide on contacts.
+    DRF's generic path: it documents the body and renders single memberships; the member list is
+    written by the `MEMBER` shape's writer (clubs/shapes.py), held equal to this."""
 
     user = MemberUserSerializer()
     role = serializers.ChoiceField(choices=ClubRole.choices)
 
     class Meta:
         model = ClubMember
-        fields = ["user", "role", "joined_date", "books_read", "is_active"]
+        fields = list(MEMBER.keys)
         read_only_fields = fields
 
     def to_representation(self, instance):

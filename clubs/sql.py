@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 
 from clubs.models import Club, ClubMember
-from clubs.shapes import CLUB
+from clubs.shapes import CLUB, MEMBER
 from core.migration_sql import EPOCH_SCOPE
 from core.sql import (
     SQL,
@@ -266,5 +266,77 @@ def club_rows_page(*, site_admin: bool, filters: tuple[str, ...], ordering: tupl
             clubs=table(Club),
             where=_club_where(site_admin, filters),
             ordering=order_by(ordering, CLUB_ORDER_BY),
+        )
+    )
+
+
+# --- the member list -------------------------------------------------------------------------
+# What a client may name in `?ordering=` (`ClubMemberViewSet.ordering_fields`), and their SQL
+# (with the id tie-break); the names are the ORM's, as DRF's OrderingFilter hands them over.
+MEMBER_ORDER_BY = {
+    "joined_date": Identifier("m", "joined_date"),
+    "books_read": Identifier("m", "books_read"),
+    "user__name": Identifier("u", "name"),
+    "id": Identifier("m", "id"),
+}
+_USER = ClubMember._meta.get_field("user").related_model
+
+
+def _members(*, active: bool, role: bool) -> Composable:
+    """`FROM club_members m WHERE ...`: the club's (`%(club)s`) active memberships
+    (`active_members`), or its former ones; of the role `%(role)s` only when `role`."""
+    if active:
+        source = active_members(Placeholder("club"))
+    else:
+        source = SQL("FROM {members} m WHERE {club} = {club_id} AND NOT {active}").format(
+            members=table(ClubMember),
+            club=column(ClubMember, "club", _M),
+            club_id=Placeholder("club"),
+            active=column(ClubMember, "is_active", _M),
+        )
+    if role:
+        source = SQL("{} AND {} = {}").format(source, column(ClubMember, "role", _M), Placeholder("role"))
+    return source
+
+
+@functools.cache
+def member_rows_count(*, active: bool, role: bool) -> str:
+    """COUNT of the memberships `member_rows_page` pages through."""
+    return text(SQL("SELECT count(*) {}").format(_members(active=active, role=role)))
+
+
+@functools.cache
+def member_rows_page(*, active: bool, role: bool, ordering: tuple[str, ...]) -> str:
+    """A page (`%(limit)s`, `%(offset)s`) of the club's memberships (see `_members`) with their
+    users, in `ordering` (terms of `MEMBER_ORDER_BY`, `-` for descending): the `MEMBER` shape's
+    row (clubs/shapes.py)."""
+    user = {
+        name: SQL("{} AS {}").format(cast, Identifier(name))
+        for name, cast in {
+            "user_id": SQL("{}::text").format(column(_USER, "id", "u")),
+            "user_name": column(_USER, "name", "u"),
+            "user_avatar": column(_USER, "avatar", "u"),
+            "user_email": column(_USER, "email", "u"),
+            "user_phone": column(_USER, "phone", "u"),
+        }.items()
+    }
+    # Ordered by the membership's own columns, the page is cut before the join (a top-N sort of
+    # the club's memberships, then a primary-key lookup per row), not after joining every user.
+    by_user = any(term.lstrip("-") == "user__name" for term in ordering)
+    statement = (
+        "SELECT {columns} FROM (SELECT m.* {members}) m JOIN {users} u ON {uid} = {member_user} "
+        "ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s"
+        if by_user
+        else "SELECT {columns} FROM (SELECT m.* {members} ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s) m "
+        "JOIN {users} u ON {uid} = {member_user} ORDER BY {ordering}"
+    )
+    return text(
+        SQL(statement).format(
+            columns=MEMBER.select("m", user),
+            members=_members(active=active, role=role),
+            users=table(_USER),
+            uid=column(_USER, "id", "u"),
+            member_user=column(ClubMember, "user", "m"),
+            ordering=order_by(ordering, MEMBER_ORDER_BY),
         )
     )

@@ -17,7 +17,9 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {count, ttl}
+local result = {count, ttl}
+for i = 2, #KEYS do result[i + 1] = redis.call('GET', KEYS[i]) end
+return result
 """
 _scripts: dict[int, object] = {}
 
@@ -29,6 +31,14 @@ def window_count(cache, key: str, duration: int) -> tuple[int, int] | None:
 
     The script runs atomically in Redis, so the counter is never left without an expiry (a key
     found without one, which nothing here writes, gets it back)."""
+    counted = window_count_and_read(cache, key, duration, ())
+    return None if counted is None else counted[:2]
+
+
+def window_count_and_read(cache, key: str, duration: int, read: tuple[str, ...]) -> tuple[int, int, list] | None:
+    """`window_count`, and in the same round trip the values (bytes, or None) of the cache keys
+    `read` (full keys: `cache.make_and_validate_key`), so a caller that needs both pays one round
+    trip (the user of the request: `accounts.usercache`)."""
     client = getattr(cache, "client", None)
     if not hasattr(client, "get_client"):
         return None
@@ -38,8 +48,9 @@ def window_count(cache, key: str, duration: int) -> tuple[int, int] | None:
         script = _scripts[id(redis)] = redis.register_script(_COUNT)
     # Its own key space: the same key may still hold DRF's pickled history (written before an
     # upgrade, or by the database-cache path), which INCR would refuse.
-    count, ttl = script(keys=[cache.make_and_validate_key(f"count:{key}")], args=[duration])
-    return int(count), max(int(ttl), 1)
+    reply = script(keys=[cache.make_and_validate_key(f"count:{key}"), *read], args=[duration])
+    values = list(reply[2:]) + [None] * (len(read) - len(reply[2:]))
+    return int(reply[0]), max(int(reply[1]), 1), values
 
 
 class UserRateThrottle(throttling.UserRateThrottle):
@@ -55,9 +66,12 @@ class UserRateThrottle(throttling.UserRateThrottle):
 
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:
-            ident = str(request.user.pk)
-            return self.cache_format % {"scope": self.scope, "ident": ident}
+            return self.window_key(request.user.pk)
         return self.cache_format % {"scope": "anon", "ident": self.get_ident(request)}
+
+    def window_key(self, user_id) -> str:
+        """The key `get_cache_key` gives a request of the signed-in user `user_id`."""
+        return self.cache_format % {"scope": self.scope, "ident": str(user_id)}
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
@@ -65,7 +79,8 @@ class UserRateThrottle(throttling.UserRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        counted = window_count(self.cache, key, self.duration)
+        # Counted already, with the user's read, by authentication (accounts.usercache)?
+        counted = getattr(request, "counted_windows", {}).pop(key, None) or window_count(self.cache, key, self.duration)
         if counted is None:
             return super().allow_request(request, view)
         count, ttl = counted

@@ -1,5 +1,6 @@
-"""Which requests are the web app's pages, the Content-Security-Policy they carry, and the
-authentication middleware that takes the signed-in user from the session's row (`web.sessions`).
+"""Which requests are the web app's pages, the Content-Security-Policy they carry, the
+authentication middleware that takes the signed-in user from the session's row (`web.sessions`),
+and the middlewares that only pages need (`PagesOnly`).
 
 The policy allows scripts and styles from our own static files only (htmx included; htmx is
 configured by a meta tag), so no inline script or style can run. The admin and the API docs, which
@@ -13,6 +14,8 @@ from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.messages import middleware as messages_middleware
+from django.contrib.sessions import middleware as sessions_middleware
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
@@ -37,6 +40,34 @@ def is_web_page(request) -> bool:
     if match is not None:
         return match.namespace == "web"
     return not request.path.startswith(("/api/", "/admin/"))
+
+
+API_PATH_PREFIX = "/api/"
+
+
+class PagesOnly:
+    """A middleware mixin: requests of the JSON API (paths under `/api/`) pass straight through.
+
+    For the middlewares that serve the web app and the admin only: the session, the session's user
+    and the messages. API requests authenticate by Bearer token (DRF sets `request.user`), never
+    read a session or a message, and paid for building all three on every request (a tenth of the
+    middleware work of an API read). CSRF, X-Frame-Options and the security headers stay on every
+    path (tests/web/test_pages_only.py). One visible difference: an API write no longer answers
+    `Vary: Cookie` (pghistory's middleware used to touch the session looking for a user); no API
+    answer depends on a cookie."""
+
+    def __call__(self, request):
+        if request.path_info.startswith(API_PATH_PREFIX):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class SessionMiddleware(PagesOnly, sessions_middleware.SessionMiddleware):
+    """Django's, for pages only (`PagesOnly`)."""
+
+
+class MessageMiddleware(PagesOnly, messages_middleware.MessageMiddleware):
+    """Django's, for pages only (`PagesOnly`)."""
 
 
 class ContentSecurityPolicyMiddleware:
@@ -82,8 +113,9 @@ def _get_user(request):
     return request._cached_user
 
 
-class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
-    """Django's, but the signed-in user comes with the session row when it can (see above)."""
+class AuthenticationMiddleware(PagesOnly, auth_middleware.AuthenticationMiddleware):
+    """Django's, but the signed-in user comes with the session row when it can (see above); for
+    pages only (`PagesOnly`: the API's user is DRF's)."""
 
     def process_request(self, request):
         super().process_request(request)

@@ -86,3 +86,67 @@ def test_other_simplejwt_settings_take_simplejwts_own_path(settings, monkeypatch
     monkeypatch.setattr(simplejwt_authentication, "api_settings", changed)
     response = _me(token)
     assert response.status_code == 401 and _code(response) == "password_changed"
+
+
+# --- verified tokens kept per process (accounts.authentication._verified) ----------------------
+def test_a_verified_token_is_decoded_once(monkeypatch):
+    from accounts import authentication
+
+    user = UserFactory()
+    token = access_token_for(user)
+    assert _me(token).status_code == 200
+    assert token.encode() in authentication._verified
+    decodes = []
+    monkeypatch.setattr(AccessToken, "__init__", lambda *args, **kwargs: decodes.append(args))
+    assert _me(token).status_code == 200
+    assert decodes == []
+
+
+def test_a_kept_token_that_expired_since_is_refused_like_any_expired_token():
+    from accounts import authentication
+
+    user = UserFactory()
+    token = AccessToken(access_token_for(user))
+    token["exp"] = int(token.current_time.timestamp()) - 3600
+    expired = str(token)
+    uncached = _me(expired)
+    assert uncached.status_code == 401 and _code(uncached) == "token_not_valid"
+    assert expired.encode() not in authentication._verified
+    # As if it had been verified while it was still valid: the expiry is checked again on use.
+    authentication._verified[expired.encode()] = AccessToken(expired, verify=False)
+    cached = _me(expired)
+    assert (cached.status_code, cached.json()) == (uncached.status_code, uncached.json())
+    assert expired.encode() not in authentication._verified
+
+
+def test_revocation_is_immediate_for_a_kept_token():
+    from accounts import services
+
+    user = UserFactory()
+    token = access_token_for(user)
+    assert _me(token).status_code == 200 and _me(token).status_code == 200
+    services.user_logout_all(user=user)
+    response = _me(token)
+    assert response.status_code == 401 and _code(response) == "token_not_valid"
+
+
+def test_a_forged_signature_is_never_taken_from_the_kept_tokens():
+    user = UserFactory()
+    token = access_token_for(user)
+    assert _me(token).status_code == 200
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[:-4]}AAAA"
+    response = _me(forged)
+    assert response.status_code == 401 and _code(response) == "token_not_valid"
+
+
+def test_signing_settings_change_forgets_the_kept_tokens(settings):
+    from accounts import authentication
+
+    user = UserFactory()
+    token = access_token_for(user)
+    assert _me(token).status_code == 200
+    assert authentication._verified
+    # (SimpleJWT's own token backend is built once at import; the kept tokens follow any reload.)
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": "another-signing-key-" * 4}
+    assert authentication._verified == {}
