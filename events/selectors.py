@@ -144,9 +144,21 @@ def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Ev
     query also sets `waitlist_count` and `my_rsvp` (the caller's RSVP in a list of at most one row).
 
     Raises Http404 for unknown, malformed and invisible ids alike."""
+    event, access, _ = _event_get(user=user, event_id=event_id, with_my_rsvp=with_my_rsvp, with_stamps=False)
+    return event, access
+
+
+def event_get_versioned(*, user, event_id) -> tuple[Event, ClubAccess, tuple[int, int]]:
+    """`event_get_visible` with the caller's RSVP state, and the event's `(stamp, epoch)` read in
+    the same statement: what the event's conditional GET tags, and its body, in one query."""
+    return _event_get(user=user, event_id=event_id, with_my_rsvp=True, with_stamps=True)
+
+
+def _event_get(*, user, event_id, with_my_rsvp: bool, with_stamps: bool):
     params = {"event": parse_uuid(event_id), "user": getattr(user, "pk", None), "available": RsvpStatus.AVAILABLE}
+    statement = sql.event_get(with_rsvp_state=with_my_rsvp, site_admin=is_site_admin(user), with_stamps=with_stamps)
     with connection.cursor() as cursor:
-        cursor.execute(sql.event_get(with_rsvp_state=with_my_rsvp, site_admin=is_site_admin(user)), params)
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is None:
         raise Http404
@@ -155,7 +167,7 @@ def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Ev
     access = club_access(user=user, club=event.club, role=row[at])
     if with_my_rsvp:
         _set_rsvp_state(event, row, at + 1, user)
-    return event, access
+    return event, access, (tuple(row[-2:]) if with_stamps else None)
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,15 @@ UPCOMING = SQL('e."event_date" >= %(since)s AND timezone(c."timezone", e."event_
 
 # --- one event -------------------------------------------------------------------------------
 @functools.cache
-def event_get(*, with_rsvp_state: bool, site_admin: bool) -> str:
+def event_get(*, with_rsvp_state: bool, site_admin: bool, with_stamps: bool = False) -> str:
     """One event by id (`%(event)s`) if the caller (`%(user)s`) may see it: the event's columns,
     its club's, and the caller's active club role; with the RSVP state, also its waitlist length,
-    whether the caller has an RSVP, and that RSVP's columns (NULL without one)."""
+    whether the caller has an RSVP, and that RSVP's columns (NULL without one); with the stamps,
+    last, the event's stamp and the epoch (`clubs.sql.stamp_of`, as `event_version` reads them)."""
     rsvp_columns = rsvp_join = SQL("")
+    stamps = SQL("")
+    if with_stamps:
+        stamps = SQL(", {}, {}").format(clubs_sql.stamp_of(Identifier("e", "id")), clubs_sql.EPOCH)
     if with_rsvp_state:
         rsvp_columns = SQL(", {waitlist}, a.id IS NOT NULL, {columns}").format(
             waitlist=waitlist_count(Identifier("e", "id")), columns=columns(RSVP, "a")
@@ -48,13 +52,14 @@ def event_get(*, with_rsvp_state: bool, site_admin: bool) -> str:
         rsvp_join = SQL("LEFT JOIN {} a ON a.event_id = e.id AND a.user_id = %(user)s").format(table(RSVP))
     return text(
         SQL(
-            "SELECT {event}, {club}, {role}{rsvp_columns} FROM {events} e JOIN {clubs} c ON c.id = e.club_id "
+            "SELECT {event}, {club}, {role}{rsvp_columns}{stamps} FROM {events} e JOIN {clubs} c ON c.id = e.club_id "
             "{rsvp_join} WHERE e.id = %(event)s AND {visible}"
         ).format(
             event=columns(Event, "e"),
             club=columns(Club, "c"),
             role=clubs_sql.role_of(Identifier("e", "club_id")),
             rsvp_columns=rsvp_columns,
+            stamps=stamps,
             events=table(Event),
             clubs=table(Club),
             rsvp_join=rsvp_join,

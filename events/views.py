@@ -20,7 +20,7 @@ from core.responses import errors, path_ids
 from events import services
 from events.calendar import event_calendar_ics
 from events.openapi import event_cancelled_409
-from events.selectors import EventRows, event_get_visible, event_version, my_rsvps_of
+from events.selectors import EventRows, event_get_versioned, event_get_visible, my_rsvps_of
 from events.serializers import (
     EventCancelSerializer,
     EventFilterSerializer,
@@ -64,12 +64,6 @@ def _represent_for(request):
 def _next_second() -> dt.datetime:
     now = timezone.now()
     return now if not now.microsecond else now.replace(microsecond=0) + dt.timedelta(seconds=1)
-
-
-def _shared_event(user, event_id) -> dict:
-    """The event's body as every caller who may see it sees it (`my_availability` null)."""
-    event, _ = event_get_visible(user=user, event_id=event_id, with_my_rsvp=True)
-    return {**EventSerializer(event).data, "my_availability": None}
 
 
 class EventListView(APIView):
@@ -153,17 +147,16 @@ class ClubEventListView(APIView):
 class EventDetailView(APIView):
     @extend_schema(operation_id="events_retrieve", responses={200: EventSerializer, **errors(404)})
     def get(self, request, event_id):
-        # Conditional and cached: the event's version, the caller's role and RSVP in one statement;
-        # then a 304, or the body every caller shares with the caller's `my_availability` put in.
+        # Conditional, in one statement: the event's row, the caller's role and RSVP, and its
+        # stamps; then a 304, or the body written from that same row. Not cached: a cached body
+        # needed a second statement and two cache round trips whenever the cache was cold, which
+        # cost more than writing the body (make bench's event detail, docs/performance.md).
         user = request.user
-        version = event_version(user=user, event_id=event_id, with_my_rsvp=True)
-        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        event, access, (stamp, epoch) = event_get_versioned(user=user, event_id=event_id)
+        tag = conditional.etag(request, epoch, stamp, conditional.caller(user), access.role)
         if (answer := conditional.not_modified(request, tag)) is not None:
             return answer
-        key = representations.key("event", version.event_id, version.epoch, version.stamp)
-        shared = representations.get_or_build(key, lambda: _shared_event(user, version.event_id))
-        body = {**shared, "my_availability": my_availability_of(version.my_rsvp, user=user)}
-        return conditional.tagged(Response(body), tag)
+        return conditional.tagged(Response(EventSerializer(event).data), tag)
 
     @extend_schema(
         operation_id="events_partial_update",
