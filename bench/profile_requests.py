@@ -69,10 +69,14 @@ def _subjects() -> dict:
             [club_id],
         )
         (future_id,) = cursor.fetchone()
-    return {"user": user_id, "club": club_id, "event": event_id, "future": future_id}
+        cursor.execute("SELECT id FROM polls WHERE club_id = %s ORDER BY created_at, id LIMIT 1", [club_id])
+        poll = cursor.fetchone()
+    return {"user": user_id, "club": club_id, "event": event_id, "future": future_id, "poll": poll and poll[0]}
 
 
 def _endpoints(ids: dict) -> list[tuple[str, str, str, dict | None]]:
+    """(name, method, path, JSON body); a name starting `web_` is sent with the member's session
+    cookie instead of the bearer token."""
     e, c, f = ids["event"], ids["club"], ids["future"]
     return [
         ("healthz", "GET", "/healthz", None),
@@ -86,13 +90,21 @@ def _endpoints(ids: dict) -> list[tuple[str, str, str, dict | None]]:
         ("items", "GET", f"/api/v1/events/{e}/items/", None),
         ("ics", "GET", f"/api/v1/events/{e}/calendar.ics", None),
         ("rsvp_upsert", "PUT", f"/api/v1/events/{f}/availability/me/", {"status": "maybe", "notes": "perf"}),
+        ("notifications", "GET", "/api/v1/notifications/", None),
+        ("poll", "GET", f"/api/v1/polls/{ids['poll']}/", None),
+        ("feed", "GET", f"/calendar/{ids['feed']}.ics?all=true", None),
+        ("web_home", "GET", "/", None),
+        ("web_meeting", "GET", f"/meetings/{e}/", None),
     ]
 
 
 def _normalise(name: str, response) -> object:
     body = response.content.decode()
-    if name == "ics":
+    if name in ("ics", "feed"):
         return re.sub(r"DTSTAMP:\S+", "DTSTAMP:*", body)
+    if name.startswith("web_"):
+        # Per-request secrets of a page: the CSRF token and the CSP nonce.
+        return re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', r'\1="*"', body)
     data = json.loads(body) if body else None
     if name == "rsvp_upsert" and isinstance(data, dict):
         data["updated_at"] = "*"
@@ -120,14 +132,20 @@ def main() -> int:
 
     from django.test import Client
 
+    from accounts.feeds import calendar_feed_token
     from accounts.models import User
     from accounts.tokens import access_token_for
 
     ids = _subjects()
     user = User.objects.get(pk=ids["user"])
+    ids["feed"] = calendar_feed_token(user=user)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
+    browser = Client()
+    browser.force_login(user)
 
-    def send(method: str, path: str, body: dict | None):
+    def send(name: str, method: str, path: str, body: dict | None):
+        if name.startswith("web_"):
+            return browser.get(path)
         if method == "GET":
             return client.get(path)
         return client.generic(method, path, json.dumps(body), content_type="application/json")
@@ -140,12 +158,12 @@ def main() -> int:
         if args.only and name not in args.only:
             continue
         for _ in range(20):
-            response = send(method, path, body)
+            response = send(name, method, path, body)
         if args.profile == name:
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(args.n):
-                send(method, path, body)
+                send(name, method, path, body)
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
@@ -153,11 +171,11 @@ def main() -> int:
         samples = []
         for _ in range(args.n):
             started = time.process_time()
-            response = send(method, path, body)
+            response = send(name, method, path, body)
             samples.append(time.process_time() - started)
         bodies[name] = _normalise(name, response)
         verdict = "-" if name not in baseline else ("same" if baseline[name] == bodies[name] else "DIFF")
-        calls = _calls_per_request(lambda m=method, p=path, b=body: send(m, p, b))
+        calls = _calls_per_request(lambda n=name, m=method, p=path, b=body: send(n, m, p, b))
         cpu = statistics.median(samples) * 1000
         print(f"{name:<18} {cpu:>10.2f} {calls:>9.0f} {response.status_code:>6}  {verdict}")
     if args.save_baseline:

@@ -53,25 +53,13 @@ def window_count_and_read(cache, key: str, duration: int, read: tuple[str, ...])
     return int(reply[0]), max(int(reply[1]), 1), values
 
 
-class UserRateThrottle(throttling.UserRateThrottle):
-    """Per signed-in user (by user id, never by token text); anonymous callers per client IP.
+class WindowRateThrottle(throttling.SimpleRateThrottle):
+    """DRF's `SimpleRateThrottle` counted in a fixed window (`window_count`: one Redis round trip
+    per request) instead of DRF's pickled list of every request time (a read and a write of up to
+    `num_requests` timestamps per request); DRF's own path where the cache is not Redis.
+    Subclasses give `scope` and `get_cache_key`, as for DRF's."""
 
-    Every API request passes this throttle, so with Redis it is a counter (`window_count`: one
-    round trip, a fixed window opened by the first request) rather than DRF's pickled list of
-    every request time (a read and a write of up to `num_requests` timestamps per request). The
-    sign-in and registration throttles keep DRF's exact sliding window (accounts/throttling.py)."""
-
-    scope = "user"
     retry_after: int | None = None
-
-    def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
-            return self.window_key(request.user.pk)
-        return self.cache_format % {"scope": "anon", "ident": self.get_ident(request)}
-
-    def window_key(self, user_id) -> str:
-        """The key `get_cache_key` gives a request of the signed-in user `user_id`."""
-        return self.cache_format % {"scope": self.scope, "ident": str(user_id)}
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
@@ -91,3 +79,21 @@ class UserRateThrottle(throttling.UserRateThrottle):
         if self.retry_after is not None:
             return self.retry_after
         return super().wait()
+
+
+class UserRateThrottle(WindowRateThrottle):
+    """Per signed-in user (by user id, never by token text); anonymous callers per client IP.
+
+    Every API request passes this throttle, hence the counter of `WindowRateThrottle`. The sign-in
+    and registration throttles keep DRF's exact sliding window (accounts/throttling.py)."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return self.window_key(request.user.pk)
+        return self.cache_format % {"scope": "anon", "ident": self.get_ident(request)}
+
+    def window_key(self, user_id) -> str:
+        """The key `get_cache_key` gives a request of the signed-in user `user_id`."""
+        return self.cache_format % {"scope": self.scope, "ident": str(user_id)}

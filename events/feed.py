@@ -27,14 +27,13 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import throttling
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from accounts.feeds import feed_token_hash
 from core.responses import errors
-from core.throttling import UserRateThrottle
+from core.throttling import UserRateThrottle, WindowRateThrottle
 from events import sql
 from events.calendar import events_calendar_ics
 from events.models import Event, RsvpStatus
@@ -47,8 +46,9 @@ TOKEN_FORMAT = re.compile(r"^[A-Za-z0-9_-]{43}$")
 FEED_FORMAT = "1"
 
 
-class CalendarFeedThrottle(throttling.SimpleRateThrottle):
-    """Per feed address (its hash, never the token itself), whoever asks."""
+class CalendarFeedThrottle(WindowRateThrottle):
+    """Per feed address (its hash, never the token itself), whoever asks; a counter in Redis
+    (calendar apps poll all day: no pickled history of every fetch)."""
 
     scope = "calendar_feed"
 

@@ -1,8 +1,9 @@
 """Reads of polls with the club's visibility (`clubs.selectors`: a poll of a club the caller may
 not see is a 404), and the poll's body as the caller may see it.
 
-A poll body costs three queries after the poll's own: options and ballots of every poll of the
-page at once (lists stay flat), whatever the number of polls or voters.
+One poll with its body is one statement (`poll_detail`); a page of polls is the page's query and
+one statement for the bodies of all its polls (`polls_represent`), whatever the number of polls or
+voters (`books.polls.sql`). Votes are counted here, by `books.polls.tally`, not in SQL.
 
 **Results rule** (the same for every role, site admins included): `votes` and `winner` are shown
 when the poll's `results` is `visible`, when the caller has voted in an `after_vote` poll, and
@@ -13,26 +14,47 @@ the ballots ranking it first. `winner` is null until the poll closes.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
+import uuid
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
-from books.polls import tally
-from books.polls.models import Ballot, Poll, PollOption, PollResults, PollStatus
+from books.polls import sql, tally
+from books.polls.models import Poll, PollResults, PollStatus
 from clubs.models import Club
-from clubs.permissions import ClubAccess
-from clubs.selectors import club_get_visible_with_access, parse_uuid
+from clubs.permissions import ClubAccess, is_site_admin
+from clubs.selectors import club_access, parse_uuid
 from core.representation import datetime_text, uuid_text
+from core.sql import hydrate
 
 
 def poll_get_visible(*, user, poll_id) -> tuple[Poll, ClubAccess]:
     """The poll and the caller's access to its club; Http404 for an unknown, malformed or hidden id."""
-    poll = Poll.objects.filter(pk=parse_uuid(poll_id)).first()
-    if poll is None:
-        raise Http404
-    _club, access = club_get_visible_with_access(user=user, club_id=poll.club_id)
+    poll, access, _parts = _poll_with_body(user=user, poll_id=poll_id)
     return poll, access
+
+
+def poll_detail(*, user, poll_id) -> tuple[Poll, dict, ClubAccess]:
+    """The poll, its body for `user` and the caller's access to its club, in one statement
+    (`books.polls.sql.poll_with_body`); Http404 for an unknown, malformed or hidden id."""
+    poll, access, parts = _poll_with_body(user=user, poll_id=poll_id)
+    return poll, _represent(poll, parts), access
+
+
+def _poll_with_body(*, user, poll_id) -> tuple[Poll, ClubAccess, _Parts]:
+    params = {"poll": parse_uuid(poll_id), "user": getattr(user, "pk", None)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.poll_with_body(site_admin=is_site_admin(user)), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    poll, end = hydrate(Poll, row)
+    club, end = hydrate(Club, row, end)
+    Poll._meta.get_field("club").set_cached_value(poll, club)
+    return poll, club_access(user=user, club=club, role=row[end]), _Parts.of(row[end + 1 :])
 
 
 def polls_of_club(*, club: Club, status: str | None = None) -> QuerySet[Poll]:
@@ -49,26 +71,42 @@ def results_shown(poll: Poll, *, voted: bool) -> bool:
     )
 
 
+class _Option(NamedTuple):
+    id: uuid.UUID
+    label: str
+    book_id: uuid.UUID | None
+    starts_at: dt.datetime | None
+
+
+class _Parts(NamedTuple):
+    """What a poll's body needs besides the poll's row (`books.polls.sql`)."""
+
+    options: list[_Option]
+    ballots: list[list[str]]  # every ballot's choices, as id texts
+    mine: list | None  # the caller's choices, or None
+
+    @classmethod
+    def of(cls, row) -> _Parts:
+        ids, labels, books, starts, ballots, mine = row
+        options = [_Option(*option) for option in zip(ids or (), labels or (), books or (), starts or (), strict=True)]
+        return cls(options, ballots or [], mine)
+
+
 def polls_represent(polls: list[Poll], *, user) -> list[dict]:
-    """The bodies of `polls` for `user` (two queries for the whole list)."""
-    ids = [poll.pk for poll in polls]
-    options: dict = defaultdict(list)
-    for option in PollOption.objects.filter(poll_id__in=ids).order_by("poll_id", "position"):
-        options[option.poll_id].append(option)
-    ballots: dict = defaultdict(list)
-    for poll_id, user_id, choices in Ballot.objects.filter(poll_id__in=ids).values_list(
-        "poll_id", "user_id", "choices"
-    ):
-        ballots[poll_id].append((user_id, choices))
-    return [_represent(poll, options[poll.pk], ballots[poll.pk], user_id=user.pk) for poll in polls]
+    """The bodies of `polls` (the caller may see them) for `user`, in one statement."""
+    if not polls:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql.poll_parts(), {"polls": [poll.pk for poll in polls], "user": getattr(user, "pk", None)})
+        parts = {row[0]: _Parts.of(row[1:]) for row in cursor.fetchall()}
+    return [_represent(poll, parts[poll.pk]) for poll in polls]
 
 
-def _represent(poll: Poll, options: list[PollOption], ballots: list[tuple], *, user_id) -> dict:
-    mine = next((choices for voter, choices in ballots if voter == user_id), None)
+def _represent(poll: Poll, parts: _Parts) -> dict:
+    options, ballots, mine = parts
     shown = results_shown(poll, voted=mine is not None)
-    choices = [c for _voter, c in ballots]
-    ids = [option.pk for option in options]
-    counts = tally.first_preferences(ids, choices) if poll.ranked else tally.approval_counts(ids, choices)
+    ids = [str(option.id) for option in options]
+    counts = tally.first_preferences(ids, ballots) if poll.ranked else tally.approval_counts(ids, ballots)
     return {
         "id": str(poll.pk),
         "club": str(poll.club_id),
@@ -76,13 +114,13 @@ def _represent(poll: Poll, options: list[PollOption], ballots: list[tuple], *, u
         "kind": poll.kind,
         "options": [
             {
-                "id": str(option.pk),
+                "id": option_id,
                 "label": option.label,
                 "book": uuid_text(option.book_id),
                 "starts_at": datetime_text(option.starts_at),
-                "votes": counts[option.pk] if shown else None,
+                "votes": counts[option_id] if shown else None,
             }
-            for option in options
+            for option_id, option in zip(ids, options, strict=True)
         ],
         "multiple": poll.multiple,
         "ranked": poll.ranked,

@@ -32,8 +32,8 @@ NOT_A_VOTER_403 = error_response(
 
 
 def _render(poll_id, request, *, status_code=status.HTTP_200_OK) -> Response:
-    poll, _access = selectors.poll_get_visible(user=request.user, poll_id=poll_id)
-    return Response(selectors.polls_represent([poll], user=request.user)[0], status=status_code)
+    _poll, body, _access = selectors.poll_detail(user=request.user, poll_id=poll_id)
+    return Response(body, status=status_code)
 
 
 @extend_schema(parameters=path_ids("club_id"))

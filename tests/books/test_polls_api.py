@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from books.models import Book, BookStatus
@@ -247,3 +249,16 @@ def test_a_member_who_left_is_no_longer_a_voter():
     assert client.post(f"/api/v1/clubs/{poll.club_id}/leave/").status_code == 204
     response = client.put(f"/api/v1/polls/{poll.pk}/vote/", {"options": [first]}, format="json")
     assert response.status_code == 403 and response.json()["errors"][0]["code"] == "not_a_voter"
+
+
+def test_a_poll_with_its_body_is_one_statement():
+    """The poll, its club's visibility and the caller's role, its options and every ballot come
+    from one statement (books/polls/sql.py), however many ballots it has."""
+    poll = PollFactory()
+    BallotFactory.create_batch(5, poll=poll)
+    owner = client_for(poll.club.owner)
+    owner.get(f"/api/v1/polls/{poll.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        assert owner.get(f"/api/v1/polls/{poll.pk}/").json()["voter_count"] == 5
+    reads = [query["sql"] for query in queries.captured_queries if "poll" in query["sql"]]
+    assert len(reads) == 1, reads

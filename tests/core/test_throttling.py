@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.settings import api_settings
+from rest_framework.test import APIClient
 
 from core.throttling import UserRateThrottle, window_count
 from tests.conftest import client_for
@@ -90,3 +91,25 @@ def test_a_key_left_by_drfs_history_does_not_break_the_counter(redis_cache):
 
 def test_without_redis_it_is_drfs_history():
     assert window_count(cache, "any", 60) is None  # the tests' default cache is the database's
+
+
+def test_the_calendar_feed_throttle_is_a_counter_too(redis_cache, monkeypatch):
+    """Calendar apps poll the feed all day: its per-address throttle counts in the same Redis
+    window (no pickled history read and written per fetch), and still refuses over its limit."""
+    from accounts.feeds import calendar_feed_token
+    from events.feed import CalendarFeedThrottle
+
+    monkeypatch.setattr(CalendarFeedThrottle, "cache", redis_cache)
+    monkeypatch.setattr(
+        CalendarFeedThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "calendar_feed": "2/min"}
+    )
+    url = f"/calendar/{calendar_feed_token(user=UserFactory())}.ics"
+    keys = []
+    for name in ("get", "set"):
+        plain = getattr(redis_cache, name)
+        monkeypatch.setattr(
+            redis_cache, name, lambda key, *a, plain=plain, **k: keys.append(key) or plain(key, *a, **k)
+        )
+    client = APIClient()
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert keys and not [key for key in keys if "calendar_feed" in key]  # only the built feed's text

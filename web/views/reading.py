@@ -125,8 +125,7 @@ def reading(request, club_id, book_id):
 @member_required
 def poll(request, poll_id):
     """The question, its options (with votes where the poll's rule shows them), the member's ballot."""
-    found, access = poll_selectors.poll_get_visible(user=request.user, poll_id=poll_id)
-    (body,) = poll_selectors.polls_represent([found], user=request.user)
+    found, body, access = poll_selectors.poll_detail(user=request.user, poll_id=poll_id)
     open_ = found.status == PollStatus.OPEN
     context = {
         "club": found.club,
