@@ -33,7 +33,7 @@ from core.sql import hydrate
 
 def poll_get_visible(*, user, poll_id) -> tuple[Poll, ClubAccess]:
     """The poll and the caller's access to its club; Http404 for an unknown, malformed or hidden id."""
-    poll, access, _parts = _poll_with_body(user=user, poll_id=poll_id)
+    poll, access, _parts = _poll_with_body(user=user, poll_id=poll_id, with_parts=False)
     return poll, access
 
 
@@ -44,17 +44,18 @@ def poll_detail(*, user, poll_id) -> tuple[Poll, dict, ClubAccess]:
     return poll, _represent(poll, parts), access
 
 
-def _poll_with_body(*, user, poll_id) -> tuple[Poll, ClubAccess, _Parts]:
+def _poll_with_body(*, user, poll_id, with_parts: bool = True) -> tuple[Poll, ClubAccess, _Parts | None]:
     params = {"poll": parse_uuid(poll_id), "user": getattr(user, "pk", None)}
     with connection.cursor() as cursor:
-        cursor.execute(sql.poll_with_body(site_admin=is_site_admin(user)), params)
+        cursor.execute(sql.poll_with_body(site_admin=is_site_admin(user), with_parts=with_parts), params)
         row = cursor.fetchone()
     if row is None:
         raise Http404
     poll, end = hydrate(Poll, row)
     club, end = hydrate(Club, row, end)
     Poll._meta.get_field("club").set_cached_value(poll, club)
-    return poll, club_access(user=user, club=club, role=row[end]), _Parts.of(row[end + 1 :])
+    access = club_access(user=user, club=club, role=row[end])
+    return poll, access, _Parts.of(row[end + 1 :]) if with_parts else None
 
 
 def polls_of_club(*, club: Club, status: str | None = None) -> QuerySet[Poll]:

@@ -46,11 +46,11 @@ def _parts() -> tuple[Composable, Composable]:
 
 
 @functools.cache
-def poll_with_body(*, site_admin: bool) -> str:
+def poll_with_body(*, site_admin: bool, with_parts: bool = True) -> str:
     """One poll by id (`%(poll)s`) if the caller (`%(user)s`) may see its club
-    (`clubs.sql.club_visible`): the poll's columns, its club's, the caller's club role, then its
-    parts (the module's docstring)."""
-    parts, joins = _parts()
+    (`clubs.sql.club_visible`): the poll's columns, its club's, the caller's club role, then with
+    `with_parts` its parts (the module's docstring); without them, for the writes that render no body."""
+    parts, joins = _parts() if with_parts else (SQL("NULL"), SQL(""))
     return text(
         SQL(
             "SELECT {poll}, {club}, {role}, {parts} FROM {polls} p JOIN {clubs} c ON c.id = {poll_club} "
