@@ -6,8 +6,10 @@ hooks elsewhere (`current_ids`, `trace_context_current`, `job_span`) return at o
 
 - gunicorn calls `install_from_env()` in each worker right after fork (gunicorn.conf.py), so the
   exporter's thread and connections belong to the worker; `shutdown()` flushes on worker exit.
-- Requests: opentelemetry-instrumentation-django puts its middleware first in `MIDDLEWARE`; a
-  W3C `traceparent` header from the proxy or the client is continued. /healthz, /readyz and
+- Requests: opentelemetry-instrumentation-django puts its middleware first in `MIDDLEWARE` (our
+  subclass, core/tracing_django.py: no second URL resolution to name the span, and no SQL spans
+  under a request that is not sampled); a W3C `traceparent` header from the proxy or the client
+  is continued. /healthz, /readyz and
   /metrics are not traced (unless OTEL_PYTHON_DJANGO_EXCLUDED_URLS says otherwise).
 - SQL: opentelemetry-instrumentation-psycopg wraps every psycopg connection, so the ORM's and the
   hand-written SQL (a `connection.cursor()` is a psycopg cursor) are spans, children of the
@@ -81,12 +83,13 @@ def install(provider) -> None:
     Only connections opened afterwards are traced: Django opens them lazily, per worker."""
     global _provider
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookwork.settings")
-    from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+
+    from core.tracing_django import DjangoTracing
 
     provider.sampler = _skip_stray_queries()(provider.sampler)
     excluded = os.environ.get("OTEL_PYTHON_DJANGO_EXCLUDED_URLS") or DEFAULT_EXCLUDED_URLS
-    DjangoInstrumentor().instrument(tracer_provider=provider, request_hook=_request_hook, excluded_urls=excluded)
+    DjangoTracing().instrument(tracer_provider=provider, request_hook=_request_hook, excluded_urls=excluded)
     PsycopgInstrumentor().instrument(tracer_provider=provider, skip_dep_check=True)
     _provider = provider
 
@@ -119,10 +122,11 @@ def uninstall() -> None:
     global _provider
     if _provider is None:
         return
-    from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 
-    DjangoInstrumentor().uninstrument()
+    from core.tracing_django import DjangoTracing
+
+    DjangoTracing().uninstrument()
     PsycopgInstrumentor().uninstrument()
     _provider = None
 

@@ -17,6 +17,10 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased
 from opentelemetry.trace import SpanKind
 
 from bench.otlp_sink import OtlpSink
@@ -29,7 +33,7 @@ from tests.ops.servers import database_url, run_gunicorn
 # Transactional: connections opened after `install` are the traced ones, so the test closes its own.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OTEL_MIDDLEWARE = "opentelemetry.instrumentation.django.middleware.otel_middleware._DjangoMiddleware"
+OTEL_MIDDLEWARE = "core.tracing_django.TracingMiddleware"
 
 
 def _server_spans(spans):
@@ -56,7 +60,9 @@ def test_one_request_is_one_server_span_with_its_sql_spans_as_children(provider)
 
     spans = provider.exporter.get_finished_spans()
     (server,) = _server_spans(spans)
-    assert server.attributes["http.route"].startswith("api/v1/events/")
+    assert server.attributes["http.route"] == "api/v1/events/<str:event_id>/"
+    # Named from Django's own URL resolution once the view has run (core/tracing_django.py).
+    assert server.name == "GET api/v1/events/<str:event_id>/"
     sql = _sql_spans(spans)
     assert len(sql) >= 2
     for span in sql:
@@ -64,6 +70,38 @@ def test_one_request_is_one_server_span_with_its_sql_spans_as_children(provider)
         assert span.context.trace_id == server.context.trace_id
         assert span.kind == SpanKind.CLIENT
     assert response["X-Request-ID"]
+
+
+def test_an_unsampled_request_opens_no_sql_spans(transactional_db):
+    """A request whose trace is not sampled (here its `traceparent` says so) keeps its ids for the
+    log lines but does not even ask the sampler about its SQL statements: they are suppressed
+    (core/tracing_django.py), not opened and dropped one by one."""
+    asked = []
+
+    class Counting(ParentBased):
+        def should_sample(self, parent_context, trace_id, name, kind=None, *args, **kwargs):
+            asked.append(kind)
+            return super().should_sample(parent_context, trace_id, name, kind, *args, **kwargs)
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=Counting(ALWAYS_ON))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracing.install(provider)
+    connection.close()
+    try:
+        user, event = _member_and_event()
+        client = client_for(user)
+        unsampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+        assert client.get(f"/api/v1/events/{event.pk}/", HTTP_TRACEPARENT=unsampled).status_code == 200
+        assert asked == [SpanKind.SERVER]
+        assert exporter.get_finished_spans() == ()
+        # Sampled: the same request asks for (and records) its SQL spans again.
+        asked.clear()
+        assert client.get(f"/api/v1/events/{event.pk}/").status_code == 200
+        assert SpanKind.CLIENT in asked and _sql_spans(exporter.get_finished_spans())
+    finally:
+        tracing.uninstall()
+        connection.close()
 
 
 def test_hand_written_sql_is_traced_with_its_text_and_never_its_parameters(provider):
