@@ -24,6 +24,7 @@ from rest_framework_simplejwt.utils import aware_utcnow
 
 from accounts.usercache import user_for_request
 from core.request_context import user_id_var
+from core.revalidation import authenticated_here
 
 TOKEN_VERSION_CLAIM = "ver"
 
@@ -45,6 +46,10 @@ class JWTAuthentication(authentication.JWTAuthentication):
     plain error with the same code, in the contract's shape."""
 
     def authenticate(self, request):
+        # Authenticated already by the revalidation before the view (core/revalidation.py): the
+        # same user, and the request counted once.
+        if (done := authenticated_here(getattr(request, "_request", request))) is not None:
+            return done
         self.request = request  # for the user's read (accounts.usercache); one instance per request
         try:
             return super().authenticate(request)

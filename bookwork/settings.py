@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # A conditional API GET whose ETag is current: 304 before the view's machinery (core/revalidation.py).
+    "core.revalidation.RevalidationMiddleware",
     # Inside CORS so that its JSON errors (413, 405, ...) carry the CORS headers too.
     "bookwork.middleware.JsonErrorMiddleware",
     # Idempotency-Key: replays keep the JSON bodies; a retry below stays in one claim (bookwork/idempotency.py).

@@ -112,9 +112,8 @@ class ClubViewSet(viewsets.GenericViewSet):
         # Conditional and cached: the club's version and the caller's role in one statement; then a
         # 304, or the body every caller shares with the caller's `my_role` put in.
         user = request.user
-        version = club_version(user=user, club_id=pk)
+        version, tag = self.retrieve_versioned(request, user=user, pk=pk)
         role = version.access.role
-        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), role)
         if (answer := conditional.not_modified(request, tag)) is not None:
             return answer
         key = representations.key("club", version.club_id, version.epoch, version.stamp)
@@ -122,6 +121,14 @@ class ClubViewSet(viewsets.GenericViewSet):
             key, lambda: {**club_representation(club_get_detail(user=user, club_id=version.club_id)), "my_role": None}
         )
         return conditional.tagged(Response({**shared, "my_role": role}), tag)
+
+    @staticmethod
+    def retrieve_versioned(request, *, user, pk):
+        """(the club's version, the ETag) of `retrieve`, in one statement (core/revalidation.py)."""
+        version = club_version(user=user, club_id=pk)
+        return version, conditional.etag(
+            request, version.epoch, version.stamp, conditional.caller(user), version.access.role
+        )
 
     @extend_schema(
         summary="Edit a club",

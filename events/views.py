@@ -20,7 +20,7 @@ from core.responses import errors, path_ids
 from events import services
 from events.calendar import event_calendar_ics
 from events.openapi import event_cancelled_409
-from events.selectors import EventRows, event_get_versioned, event_get_visible, my_rsvps_of
+from events.selectors import EventRows, event_get_versioned, event_get_visible, event_version, my_rsvps_of
 from events.serializers import (
     EventCancelSerializer,
     EventFilterSerializer,
@@ -93,16 +93,12 @@ class ClubEventListView(APIView):
         # Conditional and cached (docs/architecture.md, "Versions, ETags and cached representations"):
         # the club's version and the caller's role in one statement, then a 304, or the page shared
         # by every caller who sees the same events, with the caller's RSVPs merged in (one more).
-        user, params = request.user, request.query_params
-        version = club_version(user=user, club_id=club_id, with_events=True)
-        # "upcoming" is judged at a whole second (events start at whole seconds, so `start >= now`
-        # is `start >= ceil(now)`): the page is the same for every request in that second.
-        now = _next_second() if "upcoming" in params else None
-        attending = user.pk if "attending" in params else None
-        stamps = (version.epoch, version.stamp, version.events, now)
-        tag = conditional.etag(request, *stamps, conditional.caller(user), version.access.role)
+        user = request.user
+        (version, stamps), tag = self.get_versioned(request, user=user, club_id=club_id)
         if (answer := conditional.not_modified(request, tag)) is not None:
             return answer
+        now = stamps[-1]
+        attending = user.pk if "attending" in request.query_params else None
         access = version.access
         seen = "all" if access.site_admin else ("member" if access.is_member else "public")
         key = representations.key(
@@ -124,6 +120,17 @@ class ClubEventListView(APIView):
             {**event, "my_availability": my_availability_of(rsvps.get(event["id"]), user=user)} for event in events
         ]
         return conditional.tagged(Response({**shared, "results": results}), tag)
+
+    @staticmethod
+    def get_versioned(request, *, user, club_id):
+        """((the club's version, the stamps the page is made of), the ETag) of `get`, in one
+        statement (core/revalidation.py)."""
+        version = club_version(user=user, club_id=club_id, with_events=True)
+        # "upcoming" is judged at a whole second (events start at whole seconds, so `start >= now`
+        # is `start >= ceil(now)`): the page is the same for every request in that second.
+        now = _next_second() if "upcoming" in request.GET else None
+        stamps = (version.epoch, version.stamp, version.events, now)
+        return (version, stamps), conditional.etag(request, *stamps, conditional.caller(user), version.access.role)
 
     @extend_schema(
         operation_id="clubs_events_create",
@@ -153,10 +160,21 @@ class EventDetailView(APIView):
         # cost more than writing the body (make bench's event detail, docs/performance.md).
         user = request.user
         event, access, (stamp, epoch) = event_get_versioned(user=user, event_id=event_id)
-        tag = conditional.etag(request, epoch, stamp, conditional.caller(user), access.role)
+        tag = self._tag(request, user, epoch, stamp, access.role)
         if (answer := conditional.not_modified(request, tag)) is not None:
             return answer
         return conditional.tagged(Response(EventSerializer(event).data), tag)
+
+    @staticmethod
+    def _tag(request, user, epoch, stamp, role) -> str:
+        return conditional.etag(request, epoch, stamp, conditional.caller(user), role)
+
+    @classmethod
+    def get_versioned(cls, request, *, user, event_id):
+        """The ETag of `get` from the event's stamps alone, for a revalidation before the view
+        (core/revalidation.py); `get` reads the same stamps with the event's row instead."""
+        version = event_version(user=user, event_id=event_id)
+        return version, cls._tag(request, user, version.epoch, version.stamp, version.role)
 
     @extend_schema(
         operation_id="events_partial_update",

@@ -55,14 +55,21 @@ class AvailabilityListView(APIView):
         # Conditional and cached: the stamps of the event (its RSVPs) and of its club (members, for
         # `no_response`; the names shown) in one statement; then a 304, or the page every caller shares.
         user = request.user
-        version = event_version(user=user, event_id=event_id, with_club=True)
-        stamps = (version.epoch, version.stamp, version.club_stamp)
-        tag = conditional.etag(request, *stamps, conditional.caller(user), version.role)
+        version, tag = self.get_versioned(request, user=user, event_id=event_id)
         if (answer := conditional.not_modified(request, tag)) is not None:
             return answer
+        stamps = (version.epoch, version.stamp, version.club_stamp)
         key = representations.key("rsvps", version.event_id, *stamps, request.build_absolute_uri())
         body = representations.get_or_build(key, lambda: self._page(request, version))
         return conditional.tagged(Response(body), tag)
+
+    @staticmethod
+    def get_versioned(request, *, user, event_id):
+        """(the event's version with its club's stamp, the ETag) of `get`, in one statement
+        (core/revalidation.py)."""
+        version = event_version(user=user, event_id=event_id, with_club=True)
+        stamps = (version.epoch, version.stamp, version.club_stamp)
+        return version, conditional.etag(request, *stamps, conditional.caller(user), version.role)
 
     def _page(self, request, version) -> dict:
         event = Event(id=version.event_id, club_id=version.club_id)  # visible: `event_version` said so
@@ -88,13 +95,19 @@ class MyAvailabilityView(APIView):
     def get(self, request, event_id):
         # Conditional: the event's stamp covers its RSVPs; the RSVP comes with the version read.
         user = request.user
-        version = event_version(user=user, event_id=event_id, with_my_rsvp=True)
-        if version.my_rsvp is None:
-            raise Http404
-        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        version, tag = self.get_versioned(request, user=user, event_id=event_id)
         if (answer := conditional.not_modified(request, tag)) is not None:
             return answer
         return conditional.tagged(Response(rsvp_values_data(version.my_rsvp, user=user)), tag)
+
+    @staticmethod
+    def get_versioned(request, *, user, event_id):
+        """(the event's version with the caller's RSVP, the ETag) of `get`; Http404 without an
+        RSVP (core/revalidation.py)."""
+        version = event_version(user=user, event_id=event_id, with_my_rsvp=True)
+        if version.my_rsvp is None:
+            raise Http404
+        return version, conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
 
     @extend_schema(
         operation_id="events_availability_me_update",

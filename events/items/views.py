@@ -20,8 +20,16 @@ from events.selectors import event_get_visible, event_version
 
 
 @extend_schema(parameters=path_ids("event_id"))
+def event_versioned(request, *, user, event_id, **_):
+    """(the event's version, the ETag) of the item reads: the event's stamp covers its items
+    (core/revalidation.py)."""
+    version = event_version(user=user, event_id=event_id)
+    return version, conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+
+
 class EventItemListView(APIView):
     pagination_class = PageNumberPagination  # documents the page shape; paginate() applies it
+    get_versioned = staticmethod(event_versioned)
 
     @extend_schema(
         operation_id="events_items_list",
@@ -32,8 +40,7 @@ class EventItemListView(APIView):
         # Conditional and cached: the event's version in one statement; then a 304, or the page,
         # the same for every caller who may see the event (`assigned_to=me` names the caller).
         user = request.user
-        version = event_version(user=user, event_id=event_id)
-        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        version, tag = event_versioned(request, user=user, event_id=event_id)
         if (answer := conditional.not_modified(request, tag)) is not None:
             return answer
         me = user.pk if request.query_params.get("assigned_to") == "me" else None
@@ -72,12 +79,13 @@ class EventItemListView(APIView):
 
 @extend_schema(parameters=path_ids("event_id", "item_id"))
 class EventItemDetailView(APIView):
+    get_versioned = staticmethod(event_versioned)
+
     @extend_schema(operation_id="events_items_retrieve", responses={200: EventItemSerializer, **errors(404)})
     def get(self, request, event_id, item_id):
         # Conditional and cached like the list: the event's stamp covers its items.
         user = request.user
-        version = event_version(user=user, event_id=event_id)
-        tag = conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
+        version, tag = self.get_versioned(request, user=user, event_id=event_id, item_id=item_id)
         if (answer := conditional.not_modified(request, tag)) is not None:
             return answer
         event = Event(id=version.event_id, club_id=version.club_id)  # visible: `event_version` said so
