@@ -20,7 +20,7 @@ from webhooks import urls as webhooks_urls
 
 # One flat list, the hottest routes first: Django tries the routes in order, and a miss inside an
 # `include("")` costs a nested resolver and a copy of everything it tried, on every request
-# (bench/profile_requests.py: about a third of a small request's URL resolution).
+# (event detail resolved in ~20-45 us against ~45-65, a poll ~31 against ~63-95, timeit).
 api_v1 = [
     *events_urls.urlpatterns,
     *clubs_urls.urlpatterns,
