@@ -30,6 +30,21 @@ from clubs.selectors import club_access, parse_uuid
 from core.representation import datetime_text, uuid_text
 from core.sql import hydrate
 
+# The derived scopes of its club that a poll's body is a function of.
+POLL_SCOPES = sql.POLL_SCOPES
+
+
+def poll_version(*, user, poll_id) -> tuple:
+    """What the body of the poll `poll_id` for `user` is a function of (`sql.poll_version`), read
+    before it; Http404 for an unknown, malformed or hidden id (as `poll_detail`)."""
+    params = {"poll": parse_uuid(poll_id), "user": getattr(user, "pk", None)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.poll_version(site_admin=is_site_admin(user)), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    return tuple(row)
+
 
 def poll_get_visible(*, user, poll_id) -> tuple[Poll, ClubAccess]:
     """The poll and the caller's access to its club; Http404 for an unknown, malformed or hidden id."""

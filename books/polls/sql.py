@@ -14,7 +14,7 @@ import functools
 from books.polls.models import Ballot, Poll, PollOption
 from clubs import sql as clubs_sql
 from clubs.models import Club
-from core.sql import SQL, Composable, Identifier, column, columns, table, text
+from core.sql import SQL, Composable, Identifier, column, columns, derived_stamp, table, text
 
 
 def _parts() -> tuple[Composable, Composable]:
@@ -77,5 +77,32 @@ def poll_parts() -> str:
     return text(
         SQL("SELECT p.id, {parts} FROM {polls} p {joins} WHERE p.id = ANY(%(polls)s)").format(
             parts=parts, polls=table(Poll), joins=joins
+        )
+    )
+
+
+# The scopes a poll's body is a function of, besides its club's own stamp (members' names).
+POLL_SCOPES = ("club.polls", "club.books")
+
+
+@functools.cache
+def poll_version(*, site_admin: bool) -> str:
+    """One poll by id (`%(poll)s`) if the caller (`%(user)s`) may see its club, without its body:
+    the club's id, the caller's club role, the club's stamp, the epoch and the stamps of the
+    club's `POLL_SCOPES` (every poll, option and ballot of the club; its books)."""
+    club_id = Identifier("c", "id")
+    return text(
+        SQL(
+            "SELECT c.id, {role}, {stamp}, {epoch}, {scopes} FROM {polls} p JOIN {clubs} c ON c.id = {poll_club} "
+            "WHERE p.id = %(poll)s AND {visible}"
+        ).format(
+            role=clubs_sql.role_of(club_id),
+            stamp=clubs_sql.stamp_of(club_id),
+            epoch=clubs_sql.EPOCH,
+            scopes=SQL(", ").join(derived_stamp(kind, club_id) for kind in POLL_SCOPES),
+            polls=table(Poll),
+            clubs=table(Club),
+            poll_club=column(Poll, "club", "p"),
+            visible=clubs_sql.club_visible("c", site_admin=site_admin),
         )
     )

@@ -17,7 +17,8 @@ from books.polls.serializers import (
     VoteSerializer,
 )
 from clubs.openapi import conflict_409, error_response
-from clubs.selectors import club_get_visible_with_access
+from clubs.selectors import club_get_visible_with_access, club_version
+from core import conditional
 from core.paginate import paginate
 from core.pagination import PageNumberPagination
 from core.responses import errors, path_ids
@@ -51,10 +52,15 @@ class ClubPollListView(APIView):
         club, _access = club_get_visible_with_access(user=request.user, club_id=club_id)
         params = PollFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
+        version = club_version(user=request.user, club_id=club.pk, scopes=selectors.POLL_SCOPES)
+        tag, answer = conditional.check(request, *version.parts, conditional.caller(request.user))
+        if answer is not None:
+            return answer
         rows = selectors.polls_of_club(club=club, **params.validated_data)
-        return paginate(
+        response = paginate(
             request, self, rows, represent=lambda page: selectors.polls_represent(list(page), user=request.user)
         )
+        return conditional.tagged(response, tag)
 
     @extend_schema(
         tags=TAGS,
@@ -78,7 +84,12 @@ class PollDetailView(APIView):
         tags=TAGS, operation_id="polls_retrieve", summary="A poll", responses={200: PollSerializer, **errors(404)}
     )
     def get(self, request, poll_id):
-        return _render(poll_id, request)
+        version = selectors.poll_version(user=request.user, poll_id=poll_id)
+        tag, answer = conditional.check(request, *version, conditional.caller(request.user))
+        if answer is not None:
+            return answer
+        poll, body, _access = selectors.poll_detail(user=request.user, poll_id=poll_id)
+        return conditional.dated(conditional.tagged(Response(body), tag), poll.updated_at)
 
     @extend_schema(
         tags=TAGS,
