@@ -22,6 +22,6 @@ def sessions_version() -> str:
     sessions stops being live (a session leaves the list with time alone, without a write)."""
     expires = SQL(
         "(SELECT min(least(t.expires_at, t.family_expires_at)) FROM {tokens} t WHERE t.user_id = %(owner)s "
-        "AND NOT t.is_revoked AND t.used_at IS NULL AND t.expires_at > now() AND t.family_expires_at > now())"
+        "AND NOT t.is_revoked AND t.used_at IS NULL AND t.expires_at > statement_timestamp() AND t.family_expires_at > statement_timestamp())"
     ).format(tokens=table(RefreshToken))
     return owner_version(("user.sessions",), expires)
