@@ -12,7 +12,7 @@ from audit.selectors import club_activity_list, user_names
 from audit.serializers import ActivityEntrySerializer, activity_representation, people_in
 from clubs.models import Club
 from clubs.openapi import CLUB_ID_NESTED_PARAMETER, COMMON_ERRORS, FORBIDDEN_403, NOT_FOUND_404
-from clubs.selectors import club_get_visible_with_access, club_version
+from clubs.selectors import club_version
 from core import conditional
 
 
@@ -40,9 +40,7 @@ class ClubActivityView(GenericAPIView):
         tag, answer = conditional.check(request, *version.parts, conditional.caller(request.user))
         if answer is not None:
             return answer
-        club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
-        services.activity_view_check(access=access)
-        page = self.paginate_queryset(club_activity_list(club=club))
+        page = self.paginate_queryset(club_activity_list(club=version.club))
         names = user_names(people_in(page))
         return conditional.tagged(
             self.get_paginated_response([activity_representation(row, names) for row in page]), tag

@@ -33,8 +33,13 @@ class _ClubView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # Resolved once, after authentication: every path under a hidden club is a 404.
-        self.club, self.access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
+        # Resolved once, after authentication: every path under a hidden club is a 404. A read
+        # resolves it with its version (the same one statement): what its ETag is made of.
+        if request.method in ("GET", "HEAD"):
+            self.version = club_version(user=request.user, club_id=kwargs["club_id"], scopes=("club.books",))
+            self.club, self.access = self.version.club, self.version.access
+        else:
+            self.club, self.access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
 
     def book(self, book_id):
         return selectors.book_get(club=self.club, book_id=book_id)
@@ -42,8 +47,7 @@ class _ClubView(APIView):
     def conditional(self, request, *, exists: bool = True):
         """`(tag, 304 or None)` of a read of the reading list: the club's `club.books` scope (its
         books and reading entries), its stamp (members' names) and the caller's role."""
-        version = club_version(user=request.user, club_id=self.club.pk, scopes=("club.books",))
-        return conditional.check(request, *version.parts, conditional.caller(request.user), exists=exists)
+        return conditional.check(request, *self.version.parts, conditional.caller(request.user), exists=exists)
 
 
 @extend_schema(parameters=path_ids("club_id"))

@@ -56,6 +56,12 @@ class ClubVersion:
     scopes: tuple = ()
 
     @property
+    def club(self) -> Club:
+        """The club as far as the version read it (id, owner, public): enough for the selectors
+        that take a club the caller may see."""
+        return Club(id=self.club_id, owner_id=self.access.owner_id, is_public=self.access.club_is_public)
+
+    @property
     def parts(self) -> tuple:
         """What of the version an ETag is made of: the stamps and the caller's club role."""
         return (self.epoch, self.stamp, self.events, self.scopes, self.access.role)

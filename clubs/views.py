@@ -221,8 +221,13 @@ class ClubMemberViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # Resolved once, after authentication: every nested path 404s for a hidden club.
-        self.club, self.access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
+        # Resolved once, after authentication: every nested path 404s for a hidden club. A read
+        # resolves it with its version (the same one statement): what its ETag is made of.
+        if request.method in ("GET", "HEAD"):
+            self.version = club_version(user=request.user, club_id=kwargs["club_id"])
+            self.club, self.access = self.version.club, self.version.access
+        else:
+            self.club, self.access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -271,8 +276,7 @@ class ClubMemberViewSet(viewsets.GenericViewSet):
     def _conditional(self, request, *, exists: bool = True):
         # The club's stamp covers its memberships and its members' displayed columns; what a
         # caller sees of a member depends on their role and site role.
-        version = club_version(user=request.user, club_id=self.club.pk)
-        return conditional.check(request, *version.parts, conditional.caller(request.user), exists=exists)
+        return conditional.check(request, *self.version.parts, conditional.caller(request.user), exists=exists)
 
     @extend_schema(
         summary="Edit a membership",

@@ -36,11 +36,12 @@ def _managed_club(request: Request, club_id: str):
 
 
 def _conditional(request: Request, club_id: str, *scopes: str, exists: bool = True):
-    """`(tag, 304 or None)` of a read of the club's webhooks: 404 and 403 first (the one statement
-    reads visibility, the caller's role and the stamps of the club's derived `scopes`)."""
+    """`(club, tag, 304 or None)` of a read of the club's webhooks: 404 and 403 first (the one
+    statement reads visibility, the caller's role and the stamps of the club's derived `scopes`)."""
     version = club_version(user=request.user, club_id=club_id, scopes=("club.webhooks", *scopes))
     services.webhook_manage_check(access=version.access)
-    return conditional.check(request, *version.parts, conditional.caller(request.user), exists=exists)
+    tag, answer = conditional.check(request, *version.parts, conditional.caller(request.user), exists=exists)
+    return version.club, tag, answer
 
 
 class WebhookListView(GenericAPIView):
@@ -54,10 +55,9 @@ class WebhookListView(GenericAPIView):
         responses={200: WebhookSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, club_id: str) -> Response:
-        tag, answer = _conditional(request, club_id)
+        club, tag, answer = _conditional(request, club_id)
         if answer is not None:
             return answer
-        club = _managed_club(request, club_id)
         page = self.paginate_queryset(selectors.webhook_list(club=club))
         return conditional.tagged(self.get_paginated_response(WebhookSerializer(page, many=True).data), tag)
 
@@ -87,10 +87,10 @@ class WebhookDetailView(GenericAPIView):
         responses={200: WebhookSerializer, **ERRORS},
     )
     def get(self, request: Request, club_id: str, webhook_id: str) -> Response:
-        tag, answer = _conditional(request, club_id, exists=False)
+        club, tag, answer = _conditional(request, club_id, exists=False)
         if answer is not None:
             return answer
-        hook = selectors.webhook_get(club=_managed_club(request, club_id), webhook_id=webhook_id)
+        hook = selectors.webhook_get(club=club, webhook_id=webhook_id)
         return conditional.dated(conditional.tagged(Response(WebhookSerializer(hook).data), tag), hook.updated_at)
 
     @extend_schema(
@@ -130,10 +130,10 @@ class WebhookDeliveryListView(GenericAPIView):
         responses={200: WebhookAttemptSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, club_id: str, webhook_id: str) -> Response:
-        tag, answer = _conditional(request, club_id, "club.attempts", exists=False)
+        club, tag, answer = _conditional(request, club_id, "club.attempts", exists=False)
         if answer is not None:
             return answer
-        hook = selectors.webhook_get(club=_managed_club(request, club_id), webhook_id=webhook_id)
+        hook = selectors.webhook_get(club=club, webhook_id=webhook_id)
         page = self.paginate_queryset(selectors.webhook_attempts(hook=hook))
         return conditional.tagged(self.get_paginated_response(WebhookAttemptSerializer(page, many=True).data), tag)
 

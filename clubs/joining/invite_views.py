@@ -30,7 +30,7 @@ from clubs.openapi import (
     VALIDATION_400,
     conflict_409,
 )
-from clubs.selectors import club_get_visible, club_get_visible_with_access, club_version, parse_uuid
+from clubs.selectors import club_get_visible, club_version, parse_uuid
 from clubs.serializers import MemberSerializer
 from core import conditional
 from core.throttling import UserRateThrottle
@@ -43,8 +43,10 @@ class ClubInviteList(generics.ListCreateAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.club, access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
-        invites.invites_manage_check(access=access)
+        # With its version (`club.joins`: the invites) for a read's ETag, in the same statement.
+        self.version = club_version(user=request.user, club_id=kwargs["club_id"], scopes=("club.joins",))
+        self.club = self.version.club
+        invites.invites_manage_check(access=self.version.access)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -59,8 +61,9 @@ class ClubInviteList(generics.ListCreateAPIView):
     )
     def get(self, request, *args, **kwargs):
         # `initial` answered 404 and 403. The links are made from PUBLIC_URL (a setting).
-        version = club_version(user=request.user, club_id=self.club.pk, scopes=("club.joins",))
-        tag, answer = conditional.check(request, *version.parts, conditional.caller(request.user), settings.PUBLIC_URL)
+        tag, answer = conditional.check(
+            request, *self.version.parts, conditional.caller(request.user), settings.PUBLIC_URL
+        )
         if answer is not None:
             return answer
         return conditional.tagged(super().get(request, *args, **kwargs), tag)

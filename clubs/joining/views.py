@@ -38,7 +38,6 @@ from clubs.openapi import (
 from clubs.selectors import (
     club_access,
     club_get_visible,
-    club_get_visible_with_access,
     club_member_get,
     club_version,
     parse_uuid,
@@ -141,8 +140,10 @@ class ClubJoinRequestList(generics.ListAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.club, access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
-        services.join_requests_review_check(access=access)
+        # With its version (`club.joins`: the requests and their authors' names): the ETag's.
+        self.version = club_version(user=request.user, club_id=kwargs["club_id"], scopes=("club.joins",))
+        self.club = self.version.club
+        services.join_requests_review_check(access=self.version.access)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -162,9 +163,8 @@ class ClubJoinRequestList(generics.ListAPIView):
         },
     )
     def get(self, request, *args, **kwargs):
-        # `initial` answered 404 and 403; `club.joins` covers the requests and their authors' names.
-        version = club_version(user=request.user, club_id=self.club.pk, scopes=("club.joins",))
-        tag, answer = conditional.check(request, *version.parts, conditional.caller(request.user))
+        # `initial` answered 404 and 403.
+        tag, answer = conditional.check(request, *self.version.parts, conditional.caller(request.user))
         if answer is not None:
             return answer
         return conditional.tagged(super().get(request, *args, **kwargs), tag)
