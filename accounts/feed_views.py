@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.feeds import calendar_feed_rotate, calendar_feed_token
+from core import conditional
 from core.responses import errors
 
 TAGS = ["auth"]
@@ -33,7 +34,13 @@ class CalendarFeedView(APIView):
         responses={200: CalendarFeedSerializer, **errors(401, 429)},
     )
     def get(self, request: Request) -> Response:
-        return _answer(request, calendar_feed_token(user=request.user))
+        # The address is a function of the feed's token (a rotation changes it) and of the
+        # address the client used; the tag is a digest, so it does not give the token away.
+        token = calendar_feed_token(user=request.user)
+        tag, answer = conditional.check(request, request.user.pk, token, request.scheme, request.get_host())
+        if answer is not None:
+            return answer
+        return conditional.tagged(_answer(request, token), tag)
 
 
 class CalendarFeedRotateView(APIView):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import sql
 from accounts.models import RefreshToken, User
-from core.sql import hydrate
+from core.sql import hydrate, version_of
 
 
 def user_get_by_id(user_id: uuid.UUID) -> User | None:
@@ -21,6 +21,11 @@ def user_get_by_id(user_id: uuid.UUID) -> User | None:
         cursor.execute(sql.user_by_id(), [user_id])
         row = cursor.fetchone()
     return None if row is None else hydrate(User, row)[0]
+
+
+def sessions_version(*, user: User) -> tuple:
+    """What `session_list(user=user)` is a function of, read before it (`sql.sessions_version`)."""
+    return version_of(sql.sessions_version(), {"owner": user.pk})
 
 
 def session_list(*, user: User) -> QuerySet[RefreshToken]:

@@ -35,6 +35,7 @@ from accounts.throttling import (
     RegisterIPRateThrottle,
     client_ip,
 )
+from core import conditional
 from core.pagination import PageNumberPagination
 from core.throttling import UserRateThrottle
 
@@ -186,7 +187,13 @@ class PasswordChangeView(NoStoreMixin, APIView):
 class MeView(APIView):
     @extend_schema(tags=TAGS, summary="The caller's account", responses={200: UserSerializer, 401: E401, 429: E429})
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        # The body is the authenticated user's row (read before the view, accounts.usercache):
+        # its `updated_at` moves with every write of the row (a database trigger).
+        user = request.user
+        tag, answer = conditional.check(request, conditional.caller(user), user.updated_at)
+        if answer is not None:
+            return conditional.dated(answer, user.updated_at)
+        return conditional.dated(conditional.tagged(Response(UserSerializer(user).data), tag), user.updated_at)
 
     @extend_schema(
         tags=TAGS,
@@ -216,7 +223,11 @@ class SessionListView(ListAPIView):
         responses={200: SessionSerializer(many=True), 401: E401, 429: E429},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
+        version = selectors.sessions_version(user=request.user)
+        tag, answer = conditional.check(request, *version, conditional.caller(request.user))
+        if answer is not None:
+            return answer
+        return conditional.tagged(super().get(request, *args, **kwargs), tag)
 
 
 class SessionDetailView(APIView):

@@ -12,7 +12,8 @@ from audit.selectors import club_activity_list, user_names
 from audit.serializers import ActivityEntrySerializer, activity_representation, people_in
 from clubs.models import Club
 from clubs.openapi import CLUB_ID_NESTED_PARAMETER, COMMON_ERRORS, FORBIDDEN_403, NOT_FOUND_404
-from clubs.selectors import club_get_visible_with_access
+from clubs.selectors import club_version
+from core import conditional
 
 
 class ClubActivityView(GenericAPIView):
@@ -32,8 +33,15 @@ class ClubActivityView(GenericAPIView):
         responses={200: ActivityEntrySerializer(many=True), 403: FORBIDDEN_403, 404: NOT_FOUND_404, **COMMON_ERRORS},
     )
     def get(self, request: Request, club_id: str) -> Response:
-        club, access = club_get_visible_with_access(user=request.user, club_id=club_id)
-        services.activity_view_check(access=access)
-        page = self.paginate_queryset(club_activity_list(club=club))
+        # Every history row is written with a change that bumps the club's stamp or one of its
+        # events' (their version: `with_events`); `site.history`: pruning and staff names.
+        version = club_version(user=request.user, club_id=club_id, with_events=True, scopes=("site.history",))
+        services.activity_view_check(access=version.access)
+        tag, answer = conditional.check(request, *version.parts, conditional.caller(request.user))
+        if answer is not None:
+            return answer
+        page = self.paginate_queryset(club_activity_list(club=version.club))
         names = user_names(people_in(page))
-        return self.get_paginated_response([activity_representation(row, names) for row in page])
+        return conditional.tagged(
+            self.get_paginated_response([activity_representation(row, names) for row in page]), tag
+        )

@@ -19,7 +19,8 @@ from books.serializers import (
     ReadingEntrySerializer,
     ReadingEntryWriteSerializer,
 )
-from clubs.selectors import club_get_visible_with_access
+from clubs.selectors import club_get_visible_with_access, club_version
+from core import conditional
 from core.paginate import paginate
 from core.pagination import PageNumberPagination
 from core.responses import errors, path_ids
@@ -32,11 +33,21 @@ class _ClubView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # Resolved once, after authentication: every path under a hidden club is a 404.
-        self.club, self.access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
+        # Resolved once, after authentication: every path under a hidden club is a 404. A read
+        # resolves it with its version (the same one statement): what its ETag is made of.
+        if request.method in ("GET", "HEAD"):
+            self.version = club_version(user=request.user, club_id=kwargs["club_id"], scopes=("club.books",))
+            self.club, self.access = self.version.club, self.version.access
+        else:
+            self.club, self.access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
 
     def book(self, book_id):
         return selectors.book_get(club=self.club, book_id=book_id)
+
+    def conditional(self, request, *, exists: bool = True):
+        """`(tag, 304 or None)` of a read of the reading list: the club's `club.books` scope (its
+        books and reading entries), its stamp (members' names) and the caller's role."""
+        return conditional.check(request, *self.version.parts, conditional.caller(request.user), exists=exists)
 
 
 @extend_schema(parameters=path_ids("club_id"))
@@ -51,8 +62,11 @@ class BookListView(_ClubView):
     def get(self, request, club_id):
         params = BookFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
+        tag, answer = self.conditional(request)
+        if answer is not None:
+            return answer
         rows = selectors.books_of_club(club=self.club, **params.validated_data)
-        return paginate(request, self, rows, BookSerializer)
+        return conditional.tagged(paginate(request, self, rows, BookSerializer), tag)
 
     @extend_schema(
         tags=TAGS,
@@ -75,7 +89,11 @@ class BookDetailView(_ClubView):
         tags=TAGS, operation_id="books_retrieve", summary="A book", responses={200: BookSerializer, **errors(404)}
     )
     def get(self, request, club_id, book_id):
-        return Response(BookSerializer(self.book(book_id)).data)
+        tag, answer = self.conditional(request, exists=False)
+        if answer is not None:
+            return answer
+        book = self.book(book_id)
+        return conditional.dated(conditional.tagged(Response(BookSerializer(book).data), tag), book.updated_at)
 
     @extend_schema(
         tags=TAGS,
@@ -132,8 +150,11 @@ class ReadingListView(_ClubView):
         responses={200: ReadingEntrySerializer(many=True), **errors(400, 404)},
     )
     def get(self, request, club_id, book_id):
+        tag, answer = self.conditional(request, exists=False)
+        if answer is not None:
+            return answer
         rows = selectors.reading_entries_of_book(book=self.book(book_id))
-        return paginate(request, self, rows, ReadingEntrySerializer)
+        return conditional.tagged(paginate(request, self, rows, ReadingEntrySerializer), tag)
 
 
 @extend_schema(parameters=path_ids("club_id", "book_id"))
@@ -145,8 +166,12 @@ class ReadingMeView(_ClubView):
         responses={200: ReadingEntrySerializer, **errors(404)},
     )
     def get(self, request, club_id, book_id):
+        tag, answer = self.conditional(request, exists=False)
+        if answer is not None:
+            return answer
         entry = selectors.reading_entry_of(book=self.book(book_id), user=request.user)
-        return Response(ReadingEntrySerializer(entry).data)
+        response = conditional.tagged(Response(ReadingEntrySerializer(entry).data), tag)
+        return conditional.dated(response, entry.updated_at)
 
     @extend_schema(
         tags=TAGS,

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import PublicEndpointAuthentication
+from core import conditional
 
 # Field name -> URL name, per group. The collections are the starting points; nested resources
 # (members, RSVPs, items) are reached from a club or an event (docs/api.md).
@@ -68,14 +69,18 @@ class ApiIndexView(APIView):
         responses={200: ApiIndexSerializer},
     )
     def get(self, request: Request) -> Response:
+        # A function of the code and of the address the client used (the links are absolute).
+        tag, answer = conditional.check(request, request.scheme, request.get_host())
+        if answer is not None:
+            return answer
+
         def absolute(links: dict[str, str]) -> dict[str, str]:
             return {field: request.build_absolute_uri(reverse(name)) for field, name in links.items()}
 
-        return Response(
-            {
-                "version": "v1",
-                "auth": absolute(AUTH_LINKS),
-                "resources": absolute(RESOURCE_LINKS),
-                "docs": absolute(DOCS_LINKS),
-            }
-        )
+        body = {
+            "version": "v1",
+            "auth": absolute(AUTH_LINKS),
+            "resources": absolute(RESOURCE_LINKS),
+            "docs": absolute(DOCS_LINKS),
+        }
+        return conditional.tagged(Response(body), tag)

@@ -46,28 +46,50 @@ def club_get_visible_with_access(*, user, club_id) -> tuple[Club, ClubAccess]:
 class ClubVersion:
     """What a conditional read of a club (or of its event lists) needs before any body: the
     caller's access (with their role), the club's stamp, the epoch and, when asked, the version
-    of its events (`clubs.sql.club_events_version`)."""
+    of its events (`clubs.sql.club_events_version`) and the stamps of its derived scopes."""
 
     club_id: uuid.UUID
     access: ClubAccess
     stamp: int
     epoch: int
     events: str | None = None
+    scopes: tuple = ()
+
+    @property
+    def club(self) -> Club:
+        """The club as far as the version read it (id, owner, public): enough for the selectors
+        that take a club the caller may see."""
+        return Club(id=self.club_id, owner_id=self.access.owner_id, is_public=self.access.club_is_public)
+
+    @property
+    def parts(self) -> tuple:
+        """What of the version an ETag is made of: the stamps and the caller's club role."""
+        return (self.epoch, self.stamp, self.events, self.scopes, self.access.role)
 
 
-def club_version(*, user, club_id, with_events: bool = False) -> ClubVersion:
+def club_version(*, user, club_id, with_events: bool = False, scopes: tuple[str, ...] = ()) -> ClubVersion:
     """The `ClubVersion` of the club `club_id` if `user` may see it, in one query; Http404 for an
-    unknown, malformed or hidden id (as `club_get_visible_with_access`)."""
+    unknown, malformed or hidden id (as `club_get_visible_with_access`). `scopes`: the kinds of
+    the club's derived scopes to read too (`ClubVersion.scopes`, in that order)."""
     params = {"club": parse_uuid(club_id), "user": getattr(user, "pk", None)}
+    statement = sql.club_version(site_admin=is_site_admin(user), with_events=with_events, scopes=scopes)
     with connection.cursor() as cursor:
-        cursor.execute(sql.club_version(site_admin=is_site_admin(user), with_events=with_events), params)
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is None:
         raise Http404
-    owner_id, is_public, role, stamp, epoch, *events = row
+    owner_id, is_public, role, stamp, epoch, *rest = row
     club = Club(id=params["club"], owner_id=owner_id, is_public=is_public)
     access = club_access(user=user, club=club, role=role)
-    return ClubVersion(params["club"], access, stamp, epoch, events[0] if with_events else None)
+    events = rest.pop(0) if with_events else None
+    return ClubVersion(params["club"], access, stamp, epoch, events, tuple(rest))
+
+
+def visible_clubs_version(*, user) -> tuple:
+    """What every list of the clubs `user` may see is a function of (`sql.visible_clubs_version`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.visible_clubs_version(site_admin=is_site_admin(user)), {"user": getattr(user, "pk", None)})
+        return tuple(cursor.fetchone())
 
 
 def club_get_visible(*, user, club_id) -> Club:

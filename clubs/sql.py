@@ -40,6 +40,7 @@ from core.sql import (
     column,
     columns,
     conjunction,
+    derived_stamp,
     order_by,
     table,
     text,
@@ -157,11 +158,14 @@ def stamps_forget() -> str:
 
 
 @functools.cache
-def club_version(*, site_admin: bool, with_events: bool) -> str:
+def club_version(*, site_admin: bool, with_events: bool, scopes: tuple[str, ...] = ()) -> str:
     """One club by id (`%(club)s`) if the caller may see it, without its body: owner id, whether
-    public, the caller's role, the club's stamp, the epoch, and with `with_events` the version
-    of its events (`club_events_version`)."""
-    events = SQL(", {}").format(club_events_version(Identifier("c", "id"))) if with_events else SQL("")
+    public, the caller's role, the club's stamp, the epoch, with `with_events` the version of its
+    events (`club_events_version`), then the stamps of the club's derived `scopes` (kinds of
+    core.migration_sql.DERIVED_KINDS, e.g. `club.books`)."""
+    extra = [club_events_version(Identifier("c", "id"))] if with_events else []
+    extra += [derived_stamp(kind, _owner(kind, Identifier("c", "id"))) for kind in scopes]
+    events = SQL("").join(SQL(", {}").format(part) for part in extra)
     return text(
         SQL(
             "SELECT {owner}, {public}, {role}, {stamp}, {epoch}{events} FROM {clubs} c WHERE c.id = {club} AND {visible}"
@@ -177,6 +181,23 @@ def club_version(*, site_admin: bool, with_events: bool) -> str:
             visible=club_visible("c", site_admin=site_admin),
         )
     )
+
+
+def _owner(kind: str, club: Composable) -> Composable:
+    """The owner of a derived scope of a club: the club, or the site's (`site.*` kinds)."""
+    return SQL("{}::uuid").format(Literal(EPOCH_SCOPE)) if kind.startswith("site.") else club
+
+
+@functools.cache
+def visible_clubs_version(*, site_admin: bool) -> str:
+    """The epoch and a digest of `<id>:<stamp>` of every club the caller (`%(user)s`) may see, in
+    id order: exact (no two states share it), so it changes when a club is added, goes, is
+    hidden or shown to the caller, or changes (its row, its memberships, its members' names)."""
+    stamps = SQL(
+        "(SELECT md5(coalesce(string_agg(c.id::text || ':' || {stamp}::text, ',' ORDER BY c.id), '')) "
+        "FROM {clubs} c WHERE {visible})"
+    ).format(stamp=stamp_of(Identifier("c", "id")), clubs=table(Club), visible=club_visible("c", site_admin=site_admin))
+    return text(SQL("SELECT {}, {}").format(EPOCH, stamps))
 
 
 # --- statements ------------------------------------------------------------------------------

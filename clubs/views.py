@@ -36,6 +36,7 @@ from clubs.selectors import (
     club_members_list,
     club_version,
     parse_uuid,
+    visible_clubs_version,
 )
 from clubs.serializers import (
     ClubSerializer,
@@ -84,9 +85,14 @@ class ClubViewSet(viewsets.GenericViewSet):
         # SQL: the same 400s from the same filter form, the same ordering terms.
         filters = ClubFilter.rows_arguments(request.query_params)
         ordering = TieBreakOrderingFilter().get_ordering(request, None, self)
+        version = visible_clubs_version(user=request.user)
+        tag, answer = conditional.check(request, *version, conditional.caller(request.user))
+        if answer is not None:
+            return answer
         page = self.paginate_queryset(ClubRows(user=request.user, ordering=ordering, **filters))
         zone = timezone.get_current_timezone()
-        return self.get_paginated_response([club_representation(club, zone=zone) for club in page])
+        response = self.get_paginated_response([club_representation(club, zone=zone) for club in page])
+        return conditional.tagged(response, tag)
 
     @extend_schema(
         summary="Create a club",
@@ -222,8 +228,13 @@ class ClubMemberViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # Resolved once, after authentication: every nested path 404s for a hidden club.
-        self.club, self.access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
+        # Resolved once, after authentication: every nested path 404s for a hidden club. A read
+        # resolves it with its version (the same one statement): what its ETag is made of.
+        if request.method in ("GET", "HEAD"):
+            self.version = club_version(user=request.user, club_id=kwargs["club_id"])
+            self.club, self.access = self.version.club, self.version.access
+        else:
+            self.club, self.access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -249,11 +260,14 @@ class ClubMemberViewSet(viewsets.GenericViewSet):
         ordering = TieBreakOrderingFilter().get_ordering(request, None, self)
         rows = MemberRows(club=self.club, ordering=ordering, **filters)
         zone, access = timezone.get_current_timezone(), self.access
+        tag, answer = self._conditional(request)
+        if answer is not None:
+            return answer
 
         def represent(page):
             return [MEMBER.represent(row, zone=zone, access=access) for row in page]
 
-        return paginate(request, self, rows, represent=represent)
+        return conditional.tagged(paginate(request, self, rows, represent=represent), tag)
 
     @extend_schema(
         summary="Read a membership",
@@ -261,7 +275,15 @@ class ClubMemberViewSet(viewsets.GenericViewSet):
         responses={200: MemberSerializer, 404: NOT_FOUND_404, **COMMON_ERRORS},
     )
     def retrieve(self, request, club_id=None, user_id=None):
-        return self._render(user_id)
+        tag, answer = self._conditional(request, exists=False)
+        if answer is not None:
+            return answer
+        return conditional.tagged(self._render(user_id), tag)
+
+    def _conditional(self, request, *, exists: bool = True):
+        # The club's stamp covers its memberships and its members' displayed columns; what a
+        # caller sees of a member depends on their role and site role.
+        return conditional.check(request, *self.version.parts, conditional.caller(request.user), exists=exists)
 
     @extend_schema(
         summary="Edit a membership",

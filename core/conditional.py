@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 
 from django.http import HttpResponseNotModified
+from django.utils.http import http_date
 
 # The version of every representation this module tags (see the module docstring).
 FORMAT = "1"
@@ -90,3 +91,23 @@ def caller(user) -> tuple:
     """What of the caller may change a body: id, the name and avatar their own RSVP shows, site
     role and superuser flag (visibility), activity."""
     return tuple(getattr(user, name, None) for name in ("pk", "name", "avatar", "role", "is_superuser", "is_active"))
+
+
+def check(request, *parts, exists: bool = True):
+    """`(tag, answer)`: the ETag of `request`'s answer given `parts` (as `etag`), and the 304 to
+    send when `If-None-Match` matches it (as `not_modified`), else None. `exists=False`: the parts
+    do not prove that the resource exists (an object named by the path, looked up only with the
+    body), so `If-None-Match: *` gets no 304 (the body's read answers 404 or 200); a listed tag
+    can only match what a 200 gave, and the stamps change when the object goes."""
+    tag = etag(request, *parts)
+    if not exists and request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
+        return tag, None
+    return tag, not_modified(request, tag)
+
+
+def dated(response, when):
+    """`response` with `Last-Modified: when` (None: unchanged). Informational: `If-None-Match`
+    decides, and a strong tag already changes with every write that `when` could tell."""
+    if when is not None:
+        response["Last-Modified"] = http_date(when.timestamp())
+    return response

@@ -181,3 +181,73 @@ def stamp_trigger(
         ],
         reverse_sql=drop,
     )
+
+
+# --- derived scopes: versions of what hangs off a club or a user -------------------------------
+# A derived scope's id is a digest of a kind and an owner's id (`cache_scope`), so it needs no
+# table of its own and never meets a club's or an event's scope. Its row has no `club_id`: it is
+# never summed into `club_events_version`. Kinds name their owner's table by their prefix.
+DERIVED_KINDS = {
+    "club.books": "clubs",
+    "club.polls": "clubs",
+    "club.webhooks": "clubs",
+    "club.joins": "clubs",
+    "user.joins": "users",
+    "user.notifications": "users",
+    "user.settings": "users",
+    "user.sessions": "users",
+    "club.attempts": "clubs",
+    # One scope for the whole site (owner: EPOCH_SCOPE), bumped by audit's own triggers.
+    "site.history": "",
+}
+
+DERIVED_STAMPS = """
+CREATE OR REPLACE FUNCTION cache_scope(kind text, owner uuid) RETURNS uuid AS $$
+    SELECT md5(kind || ':' || owner::text)::uuid;
+$$ LANGUAGE sql IMMUTABLE PARALLEL SAFE;
+
+-- Bump the derived scope (kind, owner), unless the owner is gone (its rows went with it).
+CREATE OR REPLACE FUNCTION cache_stamp_bump_derived(kind text, owner uuid) RETURNS void AS $$
+BEGIN
+    IF owner IS NULL THEN
+        RETURN;
+    END IF;
+    IF (kind LIKE 'club.%' AND EXISTS (SELECT 1 FROM clubs WHERE id = owner))
+        OR (kind LIKE 'user.%' AND EXISTS (SELECT 1 FROM users WHERE id = owner)) THEN
+        PERFORM cache_stamp_bump(cache_scope(kind, owner), NULL);
+    END IF;
+END;
+$$ LANGUAGE plpgsql;
+"""
+DERIVED_STAMPS_DROP = """
+DROP FUNCTION IF EXISTS cache_stamp_bump_derived(text, uuid);
+DROP FUNCTION IF EXISTS cache_scope(text, uuid);
+"""
+
+
+def derived_stamps() -> migrations.RunSQL:
+    """`cache_scope(kind, owner)` and `cache_stamp_bump_derived(kind, owner)`."""
+    return migrations.RunSQL(sql=DERIVED_STAMPS, reverse_sql=DERIVED_STAMPS_DROP)
+
+
+def derived_stamp_trigger(table: str, *bumps: tuple[str, str], name: str = "") -> migrations.RunSQL:
+    """A `stamp_trigger` on `table` bumping, for each `(kind, owner)` of `bumps`, the derived scope
+    of the owner in the old row (update, delete) and in the new one (insert, update). `owner` is
+    an SQL expression over `{row}` (OLD or NEW), e.g. `{row}.club_id` or a subquery from a parent
+    row; from migration code, never from input."""
+    lines = []
+    for kind, owner in bumps:
+        if kind not in DERIVED_KINDS:
+            raise ValueError(f"not a derived scope kind: {kind!r}")
+        for op, row in (("INSERT", "OLD"), ("DELETE", "NEW")):
+            call = f"PERFORM cache_stamp_bump_derived({_text(Literal(kind))}, {owner.format(row=row)});"
+            lines.append(f"    IF TG_OP <> '{op}' THEN\n        {call}\n    END IF;")
+    return stamp_trigger(table, "\n".join(lines), name=name)
+
+
+def derived_stamps_forget(table: str, prefix: str) -> migrations.RunSQL:
+    """A trigger on `table` dropping, with a row, the rows of its derived scopes (kinds `prefix.*`)."""
+    kinds = [kind for kind in DERIVED_KINDS if kind.startswith(prefix + ".")]
+    scopes = ", ".join(f"cache_scope({_text(Literal(kind))}, OLD.id)" for kind in kinds)
+    body = f"    DELETE FROM cache_stamps WHERE scope_id IN ({scopes});"
+    return stamp_trigger(table, body, events="DELETE", name=f"cache_stamp_{table}_derived")

@@ -21,6 +21,8 @@ from django.db import connection, models
 from psycopg import sql
 from rest_framework.exceptions import ValidationError
 
+from core.migration_sql import EPOCH_SCOPE
+
 SQL, Identifier, Placeholder, Composable, Literal = (
     sql.SQL,
     sql.Identifier,
@@ -138,3 +140,34 @@ class PagedSql(abc.ABC):
         with connection.cursor() as cursor:
             cursor.execute(self.page_sql(), {**self.params, "limit": rows.stop - offset, "offset": offset})
             return [self.row(values) for values in cursor.fetchall()]
+
+
+# --- derived version scopes (core.migration_sql.DERIVED_KINDS; docs/architecture.md, "Versions,
+# ETags and cached representations") --------------------------------------------------------------
+def derived_stamp(kind: str, owner: Composable) -> Composable:
+    """The stamp of the derived scope `(kind, owner)`: 0 while it has no row (nothing written yet,
+    or data loaded with triggers off; the epoch changes when data is replaced)."""
+    return SQL(
+        "coalesce((SELECT s.stamp FROM cache_stamps s WHERE s.scope_id = cache_scope({}::text, {}::uuid)), 0)"
+    ).format(Literal(kind), owner)
+
+
+def epoch() -> Composable:
+    """The database's epoch (the stamp of `core.migration_sql.EPOCH_SCOPE`)."""
+    return SQL("coalesce((SELECT s.stamp FROM cache_stamps s WHERE s.scope_id = {}::uuid), 0)").format(
+        Literal(EPOCH_SCOPE)
+    )
+
+
+def owner_version(kinds: tuple[str, ...], *extra: Composable) -> str:
+    """`SELECT` the epoch, the stamps of the derived scopes `(kind, %(owner)s)` of `kinds` and then
+    the `extra` expressions: the version of what one owner (a user, a webhook) holds."""
+    parts = [epoch(), *(derived_stamp(kind, Placeholder("owner")) for kind in kinds), *extra]
+    return text(SQL("SELECT {}").format(SQL(", ").join(parts)))
+
+
+def version_of(statement: str, params: Mapping) -> tuple:
+    """The row of a version statement (one row, always)."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return tuple(cursor.fetchone())

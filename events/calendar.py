@@ -55,9 +55,12 @@ def _vevent(event: Event, dtstamp: dt.datetime) -> VEvent:
     return vevent
 
 
-def events_calendar_ics(events: Iterable[Event], *, name: str | None = None) -> bytes:
+def events_calendar_ics(
+    events: Iterable[Event], *, name: str | None = None, dtstamp: dt.datetime | None = None
+) -> bytes:
     """A VCALENDAR with one VEVENT per event (the single-event export's UID, SEQUENCE and STATUS)
-    and one VTIMEZONE per zone the events use; `name` becomes X-WR-CALNAME (a subscribed feed)."""
+    and one VTIMEZONE per zone the events use; `name` becomes X-WR-CALNAME (a subscribed feed).
+    `dtstamp`: the DTSTAMP of every VEVENT (default: now)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -65,7 +68,7 @@ def events_calendar_ics(events: Iterable[Event], *, name: str | None = None) -> 
     calendar.add("method", "PUBLISH")
     if name:
         calendar.add("x-wr-calname", name)
-    dtstamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    dtstamp = (dtstamp or timezone.now()).astimezone(dt.UTC).replace(microsecond=0)
     for event in events:
         calendar.add_component(_vevent(event, dtstamp))
     # What `calendar.add_missing_timezones()` does, with the VTIMEZONE components cached.
@@ -80,5 +83,13 @@ def event_calendar_ics(event: Event) -> bytes:
     """A VCALENDAR with one VEVENT (plus the VTIMEZONE it needs) for `event`.
 
     DTSTART carries the club's time zone as TZID; SEQUENCE is `event.sequence`, which every edit
-    increments, so calendar clients replace their older copy; a cancelled event is STATUS:CANCELLED."""
-    return events_calendar_ics([event])
+    increments, so calendar clients replace their older copy; a cancelled event is STATUS:CANCELLED.
+    DTSTAMP is `event_revised_at(event)`, not the moment of the export: the file is then a function
+    of the event's and its club's rows only, which its strong ETag is made of."""
+    return events_calendar_ics([event], dtstamp=event_revised_at(event))
+
+
+def event_revised_at(event: Event) -> dt.datetime:
+    """When the export of `event` last changed: the later `updated_at` of the event and of its club
+    (its time zone); both are kept by database triggers, whatever writes the rows."""
+    return max(event.updated_at, event.club.updated_at)

@@ -138,6 +138,14 @@ def events_next_per_club(*, user, club_ids: list, per_club: int) -> list[EventRo
         return [_event_row(values) for values in cursor.fetchall()]
 
 
+def visible_events_version(*, user) -> tuple:
+    """What every list of the events `user` may see across clubs is a function of, besides the
+    moment "upcoming" is judged at (`sql.visible_events_version`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.visible_events_version(site_admin=is_site_admin(user)), {"user": getattr(user, "pk", None)})
+        return tuple(cursor.fetchone())
+
+
 def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Event, ClubAccess]:
     """The event with `event_id` (its `club` loaded) if `user` may see it (`clubs.sql.event_visible`),
     and the caller's access to its club, in one query. With `with_my_rsvp`, for the event's own representation, the same

@@ -262,3 +262,22 @@ def calendar_feed_version() -> str:
             answered=answered,
         )
     )
+
+
+@functools.cache
+def visible_events_version(*, site_admin: bool) -> str:
+    """The epoch and a digest of `<club id>:<club stamp>:<events version>` of every club the
+    caller (`%(user)s`) may see, in id order: the version of the lists of events across clubs
+    (`EventRows` without a club). Exact: a club that appears, goes or changes, or any change of
+    one of its events (`clubs_sql.club_events_version`), gives another digest."""
+    club_id = Identifier("c", "id")
+    stamps = SQL(
+        "(SELECT md5(coalesce(string_agg(c.id::text || ':' || {stamp}::text || ':' || {events}, ',' ORDER BY c.id), '')) "
+        "FROM {clubs} c WHERE {visible})"
+    ).format(
+        stamp=clubs_sql.stamp_of(club_id),
+        events=clubs_sql.club_events_version(club_id),
+        clubs=table(Club),
+        visible=clubs_sql.club_visible("c", site_admin=site_admin),
+    )
+    return text(SQL("SELECT {}, {}").format(clubs_sql.EPOCH, stamps))

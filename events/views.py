@@ -18,9 +18,16 @@ from core.paginate import paginate
 from core.pagination import PageNumberPagination
 from core.responses import errors, path_ids
 from events import services
-from events.calendar import event_calendar_ics
+from events.calendar import event_calendar_ics, event_revised_at
 from events.openapi import event_cancelled_409
-from events.selectors import EventRows, event_get_versioned, event_get_visible, event_version, my_rsvps_of
+from events.selectors import (
+    EventRows,
+    event_get_versioned,
+    event_get_visible,
+    event_version,
+    my_rsvps_of,
+    visible_events_version,
+)
 from events.serializers import (
     EventCancelSerializer,
     EventFilterSerializer,
@@ -76,7 +83,16 @@ class EventListView(APIView):
         responses={200: EventSerializer(many=True), **errors(400)},
     )
     def get(self, request):
-        return paginate(request, self, _event_rows(request), represent=_represent_for(request))
+        # Every club the caller may see, with its stamp and its events' version, in one statement
+        # (what the rows and the caller's RSVPs on them are a function of); "upcoming" as in a
+        # club's events (below).
+        now = _next_second() if "upcoming" in request.query_params else None
+        rows = _event_rows(request, now=now)
+        version = visible_events_version(user=request.user)
+        tag, answer = conditional.check(request, *version, now, conditional.caller(request.user))
+        if answer is not None:
+            return answer
+        return conditional.tagged(paginate(request, self, rows, represent=_represent_for(request)), tag)
 
 
 @extend_schema(parameters=path_ids("club_id"))
@@ -232,7 +248,13 @@ class EventCalendarView(APIView):
         },
     )
     def get(self, request, event_id):
+        # The file is a function of the event's row and its club's (read with visibility in the
+        # one statement): their `updated_at`s, both kept by triggers, are its version.
         event, _ = event_get_visible(user=request.user, event_id=event_id)
+        revised = event_revised_at(event)
+        tag, answer = conditional.check(request, event.pk, event.updated_at, event.club.updated_at)
+        if answer is not None:
+            return conditional.dated(answer, revised)
         response = HttpResponse(event_calendar_ics(event), content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
-        return response
+        return conditional.dated(conditional.tagged(response, tag), revised)

@@ -5,8 +5,22 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from notifications import kinds
+from core.sql import version_of
+from notifications import kinds, sql
 from notifications.models import EmailPreference, Notification
+
+
+def notifications_version(*, user) -> tuple:
+    """What the user's notification lists (and unread count) are a function of: the epoch and the
+    stamp of their `user.notifications` scope, read before the rows."""
+    return version_of(sql.notifications_version(), {"owner": user.pk})
+
+
+def email_preferences_version(*, user_id) -> tuple:
+    """What `email_preferences_of(user_id=...)` is a function of: the `user.settings` scope and
+    the kinds' defaults (code: a deploy may change them)."""
+    defaults = tuple((name, kind.email_default) for name, kind in kinds.KINDS.items())
+    return (*version_of(sql.settings_version(), {"owner": user_id}), defaults)
 
 
 def notifications_of(*, user, unread: bool | None = None, kind: str | None = None) -> QuerySet[Notification]:

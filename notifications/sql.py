@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from clubs.models import Club
-from core.sql import SQL, column, table, text
+from core.sql import SQL, column, owner_version, table, text
 from events.models import Event
 from notifications.models import EmailSend, ReminderSent
 
@@ -89,3 +89,15 @@ def reminders_claim() -> str:
             created_at=column(r, "created_at"),
         )
     )
+
+
+@functools.cache
+def notifications_version() -> str:
+    """The epoch and the stamp of the `user.notifications` scope of the user `%(owner)s`."""
+    return owner_version(("user.notifications",))
+
+
+@functools.cache
+def settings_version() -> str:
+    """The epoch and the stamp of the `user.settings` scope of the user `%(owner)s`."""
+    return owner_version(("user.settings",))

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import PublicEndpointAuthentication
 from clubs.selectors import parse_uuid
+from core import conditional
 from core.paginate import paginate
 from core.pagination import PageNumberPagination, page_parameters
 from core.responses import errors, path_ids
@@ -40,14 +41,19 @@ class NotificationListView(APIView):
     def get(self, request):
         params = NotificationFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
+        version = selectors.notifications_version(user=request.user)
+        tag, answer = conditional.check(request, *version, request.user.pk)
+        if answer is not None:
+            return answer
         rows = selectors.notifications_of(user=request.user, **params.validated_data)
-        return paginate(
+        response = paginate(
             request,
             self,
             rows,
             extra={"unread_count": selectors.notifications_unread_count(user=request.user)},
             represent=lambda page: [notification_representation(row) for row in page],
         )
+        return conditional.tagged(response, tag)
 
 
 @extend_schema(parameters=path_ids("notification_id"))
@@ -86,7 +92,11 @@ class NotificationSettingsView(APIView):
         responses={200: NotificationSettingsSerializer, **errors()},
     )
     def get(self, request):
-        return Response({"email": selectors.email_preferences_of(user_id=request.user.pk)})
+        version = selectors.email_preferences_version(user_id=request.user.pk)
+        tag, answer = conditional.check(request, *version, request.user.pk)
+        if answer is not None:
+            return answer
+        return conditional.tagged(Response({"email": selectors.email_preferences_of(user_id=request.user.pk)}), tag)
 
     @extend_schema(
         tags=TAGS,

@@ -68,9 +68,20 @@ def _stamps_at_once(request):
     representations.clear_local()
 
 
+# The derived scopes' triggers (core.migration_sql.derived_stamp_trigger and friends).
+DERIVED_TRIGGERS = (
+    *("cache_stamp_refresh_tokens", "cache_stamp_users_derived", "cache_stamp_clubs_derived"),
+    *("cache_stamp_notifications", "cache_stamp_notification_email_preferences"),
+    *("cache_stamp_books", "cache_stamp_reading_entries"),
+    *("cache_stamp_polls", "cache_stamp_poll_options", "cache_stamp_poll_ballots"),
+    *("cache_stamp_club_join_requests", "cache_stamp_club_invites", "cache_stamp_users_joins"),
+    *("cache_stamp_webhooks", "cache_stamp_webhook_attempts", "cache_stamp_users_staff"),
+)
 STAMP_TRIGGERS_IMMEDIATE = (
     "SET CONSTRAINTS cache_stamp_clubs, cache_stamp_club_members, cache_stamp_users, cache_stamp_events, "
-    "cache_stamp_availability, cache_stamp_users_rsvps, cache_stamp_event_items IMMEDIATE"
+    "cache_stamp_availability, cache_stamp_users_rsvps, cache_stamp_event_items, "
+    + ", ".join(DERIVED_TRIGGERS)
+    + " IMMEDIATE"
 )
 
 

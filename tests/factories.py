@@ -14,10 +14,12 @@ from django.utils import timezone
 from accounts.models import CalendarFeed, IdempotencyRecord, RefreshToken, Role, User
 from books.models import Book, BookStatus, ReadingEntry, ReadingStatus
 from books.polls.models import Ballot, Poll, PollKind, PollOption
+from clubs.joining.models import Invite, JoinRequest
 from clubs.models import Club, ClubMember, ClubRole
 from events.availability.models import Availability, RsvpStatus
 from events.items.models import EventItem, ItemCategory, ItemStatus
 from events.models import Event, EventType
+from notifications.models import Notification
 from webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
@@ -228,3 +230,35 @@ class WebhookAttemptFactory(factory.django.DjangoModelFactory):
     attempt = 1
     status_code = 200
     delivered_at = factory.LazyFunction(timezone.now)
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JoinRequest
+
+    club = factory.SubFactory(ClubFactory)
+    user = factory.SubFactory(UserFactory)
+    message = "Let me in"
+
+
+class InviteFactory(factory.django.DjangoModelFactory):
+    """A link invite (no email, no user) usable once for a week."""
+
+    class Meta:
+        model = Invite
+
+    club = factory.SubFactory(ClubFactory)
+    code = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
+    max_uses = 1
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    created_by = factory.LazyAttribute(lambda invite: invite.club.owner)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = "event_created"
+    title = factory.Sequence(lambda n: f"Notification {n}")
+    body = "Something happened."

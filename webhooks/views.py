@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clubs.openapi import CLUB_ID_NESTED_PARAMETER, COMMON_ERRORS, FORBIDDEN_403, NOT_FOUND_404, VALIDATION_400
-from clubs.selectors import club_get_visible_with_access
+from clubs.selectors import club_get_visible_with_access, club_version
+from core import conditional
 from webhooks import selectors, services
 from webhooks.models import Webhook
 from webhooks.serializers import (
@@ -34,6 +35,15 @@ def _managed_club(request: Request, club_id: str):
     return club
 
 
+def _conditional(request: Request, club_id: str, *scopes: str, exists: bool = True):
+    """`(club, tag, 304 or None)` of a read of the club's webhooks: 404 and 403 first (the one
+    statement reads visibility, the caller's role and the stamps of the club's derived `scopes`)."""
+    version = club_version(user=request.user, club_id=club_id, scopes=("club.webhooks", *scopes))
+    services.webhook_manage_check(access=version.access)
+    tag, answer = conditional.check(request, *version.parts, conditional.caller(request.user), exists=exists)
+    return version.club, tag, answer
+
+
 class WebhookListView(GenericAPIView):
     queryset = Webhook.objects.none()  # for the schema; rows come from webhooks.selectors
     serializer_class = WebhookSerializer
@@ -45,9 +55,11 @@ class WebhookListView(GenericAPIView):
         responses={200: WebhookSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, club_id: str) -> Response:
-        club = _managed_club(request, club_id)
+        club, tag, answer = _conditional(request, club_id)
+        if answer is not None:
+            return answer
         page = self.paginate_queryset(selectors.webhook_list(club=club))
-        return self.get_paginated_response(WebhookSerializer(page, many=True).data)
+        return conditional.tagged(self.get_paginated_response(WebhookSerializer(page, many=True).data), tag)
 
     @extend_schema(
         tags=TAGS,
@@ -75,8 +87,11 @@ class WebhookDetailView(GenericAPIView):
         responses={200: WebhookSerializer, **ERRORS},
     )
     def get(self, request: Request, club_id: str, webhook_id: str) -> Response:
-        hook = selectors.webhook_get(club=_managed_club(request, club_id), webhook_id=webhook_id)
-        return Response(WebhookSerializer(hook).data)
+        club, tag, answer = _conditional(request, club_id, exists=False)
+        if answer is not None:
+            return answer
+        hook = selectors.webhook_get(club=club, webhook_id=webhook_id)
+        return conditional.dated(conditional.tagged(Response(WebhookSerializer(hook).data), tag), hook.updated_at)
 
     @extend_schema(
         tags=TAGS,
@@ -115,9 +130,12 @@ class WebhookDeliveryListView(GenericAPIView):
         responses={200: WebhookAttemptSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, club_id: str, webhook_id: str) -> Response:
-        hook = selectors.webhook_get(club=_managed_club(request, club_id), webhook_id=webhook_id)
+        club, tag, answer = _conditional(request, club_id, "club.attempts", exists=False)
+        if answer is not None:
+            return answer
+        hook = selectors.webhook_get(club=club, webhook_id=webhook_id)
         page = self.paginate_queryset(selectors.webhook_attempts(hook=hook))
-        return self.get_paginated_response(WebhookAttemptSerializer(page, many=True).data)
+        return conditional.tagged(self.get_paginated_response(WebhookAttemptSerializer(page, many=True).data), tag)
 
 
 class WebhookPingView(APIView):

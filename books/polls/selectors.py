@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import NamedTuple
 
 from django.db import connection
@@ -29,6 +30,9 @@ from clubs.permissions import ClubAccess, is_site_admin
 from clubs.selectors import club_access, parse_uuid
 from core.representation import datetime_text, uuid_text
 from core.sql import hydrate
+
+# The derived scopes of its club that a poll's body is a function of.
+POLL_SCOPES = sql.POLL_SCOPES
 
 
 def poll_get_visible(*, user, poll_id) -> tuple[Poll, ClubAccess]:
@@ -44,10 +48,19 @@ def poll_detail(*, user, poll_id) -> tuple[Poll, dict, ClubAccess]:
     return poll, _represent(poll, parts), access
 
 
-def _poll_with_body(*, user, poll_id, with_parts: bool = True) -> tuple[Poll, ClubAccess, _Parts | None]:
+def poll_detail_versioned(*, user, poll_id) -> tuple[Poll, ClubAccess, tuple, Callable[[], dict]]:
+    """`poll_detail` with the version of the body read in the same statement (the club's stamp,
+    the epoch, the stamps of `POLL_SCOPES`): the poll, the caller's access, the version, and the
+    body for `user` as a function, built only when called (a 304 builds none)."""
+    poll, access, parts, version = _poll_with_body(user=user, poll_id=poll_id, with_stamps=True)
+    return poll, access, version, lambda: _represent(poll, parts)
+
+
+def _poll_with_body(*, user, poll_id, with_parts: bool = True, with_stamps: bool = False):
     params = {"poll": parse_uuid(poll_id), "user": getattr(user, "pk", None)}
+    statement = sql.poll_with_body(site_admin=is_site_admin(user), with_parts=with_parts, with_stamps=with_stamps)
     with connection.cursor() as cursor:
-        cursor.execute(sql.poll_with_body(site_admin=is_site_admin(user), with_parts=with_parts), params)
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is None:
         raise Http404
@@ -55,7 +68,12 @@ def _poll_with_body(*, user, poll_id, with_parts: bool = True) -> tuple[Poll, Cl
     club, end = hydrate(Club, row, end)
     Poll._meta.get_field("club").set_cached_value(poll, club)
     access = club_access(user=user, club=club, role=row[end])
-    return poll, access, _Parts.of(row[end + 1 :]) if with_parts else None
+    end += 1
+    version = ()
+    if with_stamps:
+        version, end = tuple(row[end : end + 2 + len(POLL_SCOPES)]), end + 2 + len(POLL_SCOPES)
+        return poll, access, _Parts.of(row[end:]) if with_parts else None, version
+    return poll, access, _Parts.of(row[end:]) if with_parts else None
 
 
 def polls_of_club(*, club: Club, status: str | None = None) -> QuerySet[Poll]:

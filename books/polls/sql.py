@@ -14,7 +14,7 @@ import functools
 from books.polls.models import Ballot, Poll, PollOption
 from clubs import sql as clubs_sql
 from clubs.models import Club
-from core.sql import SQL, Composable, Identifier, column, columns, table, text
+from core.sql import SQL, Composable, Identifier, column, columns, derived_stamp, table, text
 
 
 def _parts() -> tuple[Composable, Composable]:
@@ -46,19 +46,24 @@ def _parts() -> tuple[Composable, Composable]:
 
 
 @functools.cache
-def poll_with_body(*, site_admin: bool, with_parts: bool = True) -> str:
+def poll_with_body(*, site_admin: bool, with_parts: bool = True, with_stamps: bool = False) -> str:
     """One poll by id (`%(poll)s`) if the caller (`%(user)s`) may see its club
-    (`clubs.sql.club_visible`): the poll's columns, its club's, the caller's club role, then with
-    `with_parts` its parts (the module's docstring); without them, for the writes that render no body."""
+    (`clubs.sql.club_visible`): the poll's columns, its club's, the caller's club role, with
+    `with_stamps` the version of its body (the club's stamp, the epoch and the stamps of the
+    club's `POLL_SCOPES`), then with `with_parts` its parts (the module's docstring); without
+    them, for the writes that render no body."""
     parts, joins = _parts() if with_parts else (SQL("NULL"), SQL(""))
+    club_id = Identifier("c", "id")
+    stamps = [clubs_sql.stamp_of(club_id), clubs_sql.EPOCH, *(derived_stamp(kind, club_id) for kind in POLL_SCOPES)]
     return text(
         SQL(
-            "SELECT {poll}, {club}, {role}, {parts} FROM {polls} p JOIN {clubs} c ON c.id = {poll_club} "
+            "SELECT {poll}, {club}, {role}{stamps}, {parts} FROM {polls} p JOIN {clubs} c ON c.id = {poll_club} "
             "{joins} WHERE p.id = %(poll)s AND {visible}"
         ).format(
             poll=columns(Poll, "p"),
             club=columns(Club, "c"),
-            role=clubs_sql.role_of(Identifier("c", "id")),
+            role=clubs_sql.role_of(club_id),
+            stamps=SQL("").join(SQL(", {}").format(part) for part in stamps) if with_stamps else SQL(""),
             parts=parts,
             polls=table(Poll),
             clubs=table(Club),
@@ -79,3 +84,8 @@ def poll_parts() -> str:
             parts=parts, polls=table(Poll), joins=joins
         )
     )
+
+
+# The derived scopes of its club that a poll's body is a function of, besides the club's own
+# stamp (members' names): every poll, option and ballot of the club; its books.
+POLL_SCOPES = ("club.polls", "club.books")

@@ -17,7 +17,8 @@ from books.polls.serializers import (
     VoteSerializer,
 )
 from clubs.openapi import conflict_409, error_response
-from clubs.selectors import club_get_visible_with_access
+from clubs.selectors import club_get_visible_with_access, club_version
+from core import conditional
 from core.paginate import paginate
 from core.pagination import PageNumberPagination
 from core.responses import errors, path_ids
@@ -48,13 +49,18 @@ class ClubPollListView(APIView):
         responses={200: PollSerializer(many=True), **errors(400, 404)},
     )
     def get(self, request, club_id):
-        club, _access = club_get_visible_with_access(user=request.user, club_id=club_id)
+        # Visibility (404) with the version, in one statement; then the filters (400).
+        version = club_version(user=request.user, club_id=club_id, scopes=selectors.POLL_SCOPES)
         params = PollFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
-        rows = selectors.polls_of_club(club=club, **params.validated_data)
-        return paginate(
+        tag, answer = conditional.check(request, *version.parts, conditional.caller(request.user))
+        if answer is not None:
+            return answer
+        rows = selectors.polls_of_club(club=version.club, **params.validated_data)
+        response = paginate(
             request, self, rows, represent=lambda page: selectors.polls_represent(list(page), user=request.user)
         )
+        return conditional.tagged(response, tag)
 
     @extend_schema(
         tags=TAGS,
@@ -78,7 +84,12 @@ class PollDetailView(APIView):
         tags=TAGS, operation_id="polls_retrieve", summary="A poll", responses={200: PollSerializer, **errors(404)}
     )
     def get(self, request, poll_id):
-        return _render(poll_id, request)
+        # The poll, its parts and its version in one statement; the body is built after a miss.
+        poll, access, version, body = selectors.poll_detail_versioned(user=request.user, poll_id=poll_id)
+        tag, answer = conditional.check(request, *version, access.role, conditional.caller(request.user))
+        if answer is not None:
+            return answer
+        return conditional.dated(conditional.tagged(Response(body()), tag), poll.updated_at)
 
     @extend_schema(
         tags=TAGS,

@@ -3,6 +3,7 @@ holder's preview and accept (throttled per user and per IP)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -17,7 +18,7 @@ from clubs.joining.openapi import (
     CODE_PARAMETER,
     INVITE_ID_PARAMETER,
 )
-from clubs.joining.selectors import club_invites, invite_preview
+from clubs.joining.selectors import club_invites, invite_club_version, invite_preview
 from clubs.joining.serializers import InviteCreateSerializer, InvitePreviewSerializer, InviteSerializer
 from clubs.joining.throttling import InviteCodeIPRateThrottle, InviteCodeUserRateThrottle
 from clubs.joining.views import member_body
@@ -29,8 +30,9 @@ from clubs.openapi import (
     VALIDATION_400,
     conflict_409,
 )
-from clubs.selectors import club_get_visible, club_get_visible_with_access, parse_uuid
+from clubs.selectors import club_get_visible, club_version, parse_uuid
 from clubs.serializers import MemberSerializer
+from core import conditional
 from core.throttling import UserRateThrottle
 
 
@@ -41,8 +43,10 @@ class ClubInviteList(generics.ListCreateAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.club, access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
-        invites.invites_manage_check(access=access)
+        # With its version (`club.joins`: the invites) for a read's ETag, in the same statement.
+        self.version = club_version(user=request.user, club_id=kwargs["club_id"], scopes=("club.joins",))
+        self.club = self.version.club
+        invites.invites_manage_check(access=self.version.access)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -56,7 +60,13 @@ class ClubInviteList(generics.ListCreateAPIView):
         responses={200: InviteSerializer(many=True), 403: FORBIDDEN_403, 404: NOT_FOUND_404, **COMMON_ERRORS},
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        # `initial` answered 404 and 403. The links are made from PUBLIC_URL (a setting).
+        tag, answer = conditional.check(
+            request, *self.version.parts, conditional.caller(request.user), settings.PUBLIC_URL
+        )
+        if answer is not None:
+            return answer
+        return conditional.tagged(super().get(request, *args, **kwargs), tag)
 
     @extend_schema(
         summary="Create an invite",
@@ -111,8 +121,13 @@ class InvitePreview(InviteCodeMixin, APIView):
         responses={200: InvitePreviewSerializer, 404: CODE_NOT_FOUND_404, **COMMON_ERRORS},
     )
     def get(self, request, code):
+        # The invite's usability (404) first; then its club's stamps (the club's row, its member
+        # count and its members' names, the invite's own row via `club.joins`).
         invite = invites.invite_for(user=request.user, code=code)
-        return Response(InvitePreviewSerializer(invite_preview(invite=invite)).data)
+        tag, answer = conditional.check(request, *invite_club_version(invite=invite), conditional.caller(request.user))
+        if answer is not None:
+            return answer
+        return conditional.tagged(Response(InvitePreviewSerializer(invite_preview(invite=invite)).data), tag)
 
 
 class InviteAccept(InviteCodeMixin, APIView):

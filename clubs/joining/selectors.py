@@ -6,10 +6,12 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
+from clubs.joining import sql
 from clubs.joining.models import Invite, JoinRequest, JoinRequestStatus
 from clubs.models import Club
 from clubs.selectors import club_active_member_count
 from core.filters import StrictFilterSet
+from core.sql import version_of
 
 
 class JoinRequestFilter(StrictFilterSet):
@@ -52,3 +54,15 @@ def invite_preview(*, invite: Invite) -> dict:
         "expires_at": invite.expires_at,
         "invited_by": None if author is None else {"id": author.pk, "name": author.name},
     }
+
+
+def my_join_requests_version(*, user) -> tuple:
+    """What the lists of `user`'s own join requests are a function of (their `user.joins` scope),
+    besides the caller's own name and avatar."""
+    return version_of(sql.my_join_requests_version(), {"owner": user.pk})
+
+
+def invite_club_version(*, invite: Invite) -> tuple:
+    """What an invite's preview is a function of besides the invite's row: its club's stamp (the
+    club's row, member count and members' names) and the club's `club.joins` scope (its invites)."""
+    return version_of(sql.invite_club_version(), {"club": invite.club_id})

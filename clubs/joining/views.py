@@ -15,7 +15,12 @@ from clubs.filters import TieBreakOrderingFilter
 from clubs.joining import invites, services
 from clubs.joining.models import JoinRequest
 from clubs.joining.openapi import ALREADY_MEMBER, CLUB_FULL, INVITE_REQUIRED_403, NOT_PENDING, REQUEST_ID_PARAMETER
-from clubs.joining.selectors import JoinRequestFilter, club_join_requests, user_join_requests
+from clubs.joining.selectors import (
+    JoinRequestFilter,
+    club_join_requests,
+    my_join_requests_version,
+    user_join_requests,
+)
 from clubs.joining.serializers import (
     InviteSerializer,
     JoinBodySerializer,
@@ -30,9 +35,16 @@ from clubs.openapi import (
     VALIDATION_400,
     conflict_409,
 )
-from clubs.selectors import club_access, club_get_visible, club_get_visible_with_access, club_member_get, parse_uuid
+from clubs.selectors import (
+    club_access,
+    club_get_visible,
+    club_member_get,
+    club_version,
+    parse_uuid,
+)
 from clubs.serializers import MemberSerializer
 from clubs.views import ClubMemberViewSet
+from core import conditional
 
 
 def member_body(request, club, member, *, status_code) -> Response:
@@ -128,8 +140,10 @@ class ClubJoinRequestList(generics.ListAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.club, access = club_get_visible_with_access(user=request.user, club_id=kwargs["club_id"])
-        services.join_requests_review_check(access=access)
+        # With its version (`club.joins`: the requests and their authors' names): the ETag's.
+        self.version = club_version(user=request.user, club_id=kwargs["club_id"], scopes=("club.joins",))
+        self.club = self.version.club
+        services.join_requests_review_check(access=self.version.access)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -149,7 +163,11 @@ class ClubJoinRequestList(generics.ListAPIView):
         },
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        # `initial` answered 404 and 403.
+        tag, answer = conditional.check(request, *self.version.parts, conditional.caller(request.user))
+        if answer is not None:
+            return answer
+        return conditional.tagged(super().get(request, *args, **kwargs), tag)
 
 
 class JoinRequestDecisionView(APIView):
@@ -226,7 +244,11 @@ class MyJoinRequestList(generics.ListAPIView):
         responses={200: JoinRequestSerializer(many=True), 400: VALIDATION_400, **COMMON_ERRORS},
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        version = my_join_requests_version(user=request.user)
+        tag, answer = conditional.check(request, *version, conditional.caller(request.user))
+        if answer is not None:
+            return answer
+        return conditional.tagged(super().get(request, *args, **kwargs), tag)
 
 
 class MyJoinRequestDetail(APIView):

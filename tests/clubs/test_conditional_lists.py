@@ -1,0 +1,99 @@
+"""Conditional GETs of the club list and of a club's members (club detail: tests/events/
+test_conditional.py): what a caller may see changes the tag, what they may not see does not, and
+a hidden club stays a 404 whatever the tag."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from clubs.models import Club, ClubMember, ClubRole
+from tests.conditional_helpers import changed, refused, tag_of, unchanged
+from tests.conftest import client_for
+from tests.factories import ClubFactory, ClubMemberFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CLUBS = "/api/v1/clubs/"
+
+
+@pytest.mark.parametrize("path", [CLUBS, f"{CLUBS}?ordering=-name", f"{CLUBS}?page_size=1"])
+def test_the_club_list_changes_with_visible_clubs_only(path):
+    me = UserFactory()
+    ClubFactory()
+    client = client_for(me)
+    tag = tag_of(client, path)
+    hidden = ClubFactory(is_public=False)
+    unchanged(client, path, tag)  # a private club of others is not in my list
+    ClubMemberFactory(club=hidden, user=me)
+    tag = changed(client, path, tag)["ETag"]  # now it is
+    Club.objects.filter(pk=hidden.pk).update(name="Renamed")
+    tag = changed(client, path, tag)["ETag"]
+    ClubFactory()
+    tag = changed(client, path, tag)["ETag"]  # a new public club
+
+
+def test_the_club_list_changes_with_member_counts_names_and_deletes():
+    me = UserFactory()
+    club = ClubFactory()
+    client = client_for(me)
+    tag = tag_of(client, CLUBS)
+    ClubMemberFactory(club=club)
+    tag = changed(client, CLUBS, tag)["ETag"]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE clubs SET description = 'plain SQL' WHERE id = %s", [club.pk])
+    tag = changed(client, CLUBS, tag)["ETag"]
+    club.delete()
+    assert changed(client, CLUBS, tag).json()["count"] == 0
+
+
+def test_a_private_club_going_public_joins_outsiders_lists():
+    me = UserFactory()
+    club = ClubFactory(is_public=False)
+    client = client_for(me)
+    tag = tag_of(client, CLUBS)
+    Club.objects.filter(pk=club.pk).update(is_public=True)
+    assert changed(client, CLUBS, tag).json()["count"] == 1
+
+
+def _members(club):
+    return f"/api/v1/clubs/{club.pk}/members/"
+
+
+def test_the_member_list_changes_with_memberships_and_member_names():
+    membership = ClubMemberFactory()
+    club, owner = membership.club, membership.club.owner
+    client = client_for(owner)
+    for path in (_members(club), f"{_members(club)}{membership.user_id}/"):
+        tag = tag_of(client, path)
+        unchanged(client, path, tag)
+        ClubFactory()  # another club's write
+        ClubMemberFactory(club=ClubFactory())
+        unchanged(client, path, tag)
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE users SET name = %s WHERE id = %s", [f"Renamed {path}", membership.user_id])
+        tag = changed(client, path, tag)["ETag"]
+        ClubMember.objects.filter(pk=membership.pk).update(books_read=7)
+        changed(client, path, tag)
+
+
+def test_a_member_list_follows_the_callers_role():
+    membership = ClubMemberFactory(role=ClubRole.MEMBER)
+    club = membership.club
+    client = client_for(membership.user)
+    path = _members(club)
+    tag = tag_of(client, path)
+    ClubMember.objects.filter(pk=membership.pk).update(role=ClubRole.MODERATOR)
+    changed(client, path, tag)
+
+
+def test_hidden_clubs_and_unknown_members_stay_404_whatever_the_tag():
+    membership = ClubMemberFactory(club__is_public=False)
+    club = membership.club
+    tag = tag_of(client_for(club.owner), _members(club))
+    refused(client_for(UserFactory()), _members(club), tag, 404)
+    detail = f"{_members(club)}{membership.user_id}/"
+    detail_tag = tag_of(client_for(club.owner), detail)
+    ClubMember.objects.filter(pk=membership.pk).delete()
+    refused(client_for(club.owner), detail, detail_tag, 404)
+    refused(client_for(club.owner), f"{_members(club)}{UserFactory().pk}/", detail_tag, 404)
