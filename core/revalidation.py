@@ -12,8 +12,10 @@ method that answers its GET (`get` of an APIView, `retrieve` of a ViewSet):
 returning what the handler reads before its body (the version) and exactly the ETag its GET
 carries; the handler calls it too, so the two cannot differ. It raises Http404 where the GET
 answers 404, and reads query parameters from `request.GET` (a Django request here, DRF's in the
-view). `RevalidationMiddleware` uses it for a `GET`/`HEAD` under
-/api/ with `If-None-Match` and a bearer token, and the answer is the view's own:
+view).
+
+`RevalidationMiddleware` uses it for a `GET`/`HEAD` under /api/ with `If-None-Match` and a bearer
+token, and the answer is the view's own:
 
 - the caller is authenticated by the views' own authentication class, and the request counted in
   the view's throttles (the one Redis round trip that also reads the user); a throttled request
