@@ -85,10 +85,12 @@ def club_version(*, user, club_id, with_events: bool = False, scopes: tuple[str,
     return ClubVersion(params["club"], access, stamp, epoch, events, tuple(rest))
 
 
-def visible_clubs_version(*, user) -> tuple:
-    """What every list of the clubs `user` may see is a function of (`sql.visible_clubs_version`)."""
+def visible_clubs_version(*, user, member_only: bool = False) -> tuple:
+    """What every list of the clubs `user` may see is a function of, or with `member_only` every
+    list of the clubs `user` is an active member of (`sql.visible_clubs_version`)."""
+    statement = sql.visible_clubs_version(site_admin=is_site_admin(user), member_only=member_only)
     with connection.cursor() as cursor:
-        cursor.execute(sql.visible_clubs_version(site_admin=is_site_admin(user)), {"user": getattr(user, "pk", None)})
+        cursor.execute(statement, {"user": getattr(user, "pk", None)})
         return tuple(cursor.fetchone())
 
 

@@ -189,14 +189,30 @@ def _owner(kind: str, club: Composable) -> Composable:
 
 
 @functools.cache
-def visible_clubs_version(*, site_admin: bool) -> str:
+def visible_clubs_version(*, site_admin: bool, member_only: bool = False) -> str:
     """The epoch and a digest of `<id>:<stamp>` of every club the caller (`%(user)s`) may see, in
     id order: exact (no two states share it), so it changes when a club is added, goes, is
-    hidden or shown to the caller, or changes (its row, its memberships, its members' names)."""
+    hidden or shown to the caller, or changes (its row, its memberships, its members' names).
+
+    `member_only`: of the clubs where the caller is an active member only (a member sees their
+    club), what `?member=me` lists: joining or leaving one changes the set, and a membership
+    bumps its club's stamp; read from the caller's memberships (index on the user), not from
+    every visible club."""
+    if member_only:
+        m = ClubMember
+        where = SQL("c.id IN (SELECT {club} FROM {members} WHERE {user} = {caller} AND {active})").format(
+            club=column(m, "club"),
+            members=table(m),
+            user=column(m, "user"),
+            caller=USER,
+            active=column(m, "is_active"),
+        )
+    else:
+        where = club_visible("c", site_admin=site_admin)
     stamps = SQL(
         "(SELECT md5(coalesce(string_agg(c.id::text || ':' || {stamp}::text, ',' ORDER BY c.id), '')) "
-        "FROM {clubs} c WHERE {visible})"
-    ).format(stamp=stamp_of(Identifier("c", "id")), clubs=table(Club), visible=club_visible("c", site_admin=site_admin))
+        "FROM {clubs} c WHERE {where})"
+    ).format(stamp=stamp_of(Identifier("c", "id")), clubs=table(Club), where=where)
     return text(SQL("SELECT {}, {}").format(EPOCH, stamps))
 
 

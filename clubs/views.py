@@ -85,7 +85,7 @@ class ClubViewSet(viewsets.GenericViewSet):
         # SQL: the same 400s from the same filter form, the same ordering terms.
         filters = ClubFilter.rows_arguments(request.query_params)
         ordering = TieBreakOrderingFilter().get_ordering(request, None, self)
-        version = visible_clubs_version(user=request.user)
+        version = visible_clubs_version(user=request.user, member_only=filters["member_only"])
         tag, answer = conditional.check(request, *version, conditional.caller(request.user))
         if answer is not None:
             return answer

@@ -10,10 +10,12 @@ from notifications import kinds, sql
 from notifications.models import EmailPreference, Notification
 
 
-def notifications_version(*, user) -> tuple:
-    """What the user's notification lists (and unread count) are a function of: the epoch and the
-    stamp of their `user.notifications` scope, read before the rows."""
-    return version_of(sql.notifications_version(), {"owner": user.pk})
+def notifications_version(*, user) -> tuple[tuple, int]:
+    """(What the user's notification lists (and unread count) are a function of: the epoch and
+    the stamp of their `user.notifications` scope, the number of their unread notifications),
+    read before the rows, in one statement."""
+    *version, unread = version_of(sql.notifications_version(), {"owner": user.pk})
+    return tuple(version), unread
 
 
 def email_preferences_version(*, user_id) -> tuple:
@@ -32,10 +34,6 @@ def notifications_of(*, user, unread: bool | None = None, kind: str | None = Non
     if kind:
         rows = rows.filter(kind=kind)
     return rows.order_by("-created_at", "-id")
-
-
-def notifications_unread_count(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at=None).count()
 
 
 def email_preferences_of(*, user_id) -> dict[str, bool]:

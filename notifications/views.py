@@ -41,7 +41,7 @@ class NotificationListView(APIView):
     def get(self, request):
         params = NotificationFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
-        version = selectors.notifications_version(user=request.user)
+        version, unread = selectors.notifications_version(user=request.user)
         tag, answer = conditional.check(request, *version, request.user.pk)
         if answer is not None:
             return answer
@@ -50,7 +50,7 @@ class NotificationListView(APIView):
             request,
             self,
             rows,
-            extra={"unread_count": selectors.notifications_unread_count(user=request.user)},
+            extra={"unread_count": unread},
             represent=lambda page: [notification_representation(row) for row in page],
         )
         return conditional.tagged(response, tag)

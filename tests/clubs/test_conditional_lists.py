@@ -47,6 +47,27 @@ def test_the_club_list_changes_with_member_counts_names_and_deletes():
     assert changed(client, CLUBS, tag).json()["count"] == 0
 
 
+def test_my_clubs_changes_with_my_clubs_only():
+    """`?member=me` is versioned by the caller's own clubs: joining, leaving and a change of one of
+    them move the tag; the other public clubs (all of which the plain list shows) do not."""
+    me = UserFactory()
+    mine = ClubMemberFactory(user=me).club
+    other = ClubFactory()
+    path = f"{CLUBS}?member=me"
+    client = client_for(me)
+    tag = tag_of(client, path)
+    Club.objects.filter(pk=other.pk).update(name="Someone else's")
+    ClubFactory()
+    unchanged(client, path, tag)
+    Club.objects.filter(pk=mine.pk).update(name="Mine, renamed")
+    tag = changed(client, path, tag)["ETag"]
+    ClubMemberFactory(club=other, user=me)
+    response = changed(client, path, tag)
+    assert response.json()["count"] == 2
+    ClubMember.objects.filter(club=other, user=me).update(is_active=False)
+    assert changed(client, path, response["ETag"]).json()["count"] == 1
+
+
 def test_a_private_club_going_public_joins_outsiders_lists():
     me = UserFactory()
     club = ClubFactory(is_public=False)

@@ -187,5 +187,9 @@ def test_list_costs_the_same_queries_whatever_the_page_size():
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(f"/api/v1/notifications/?page_size={size}").status_code == 200
         counts.append(len(ctx.captured_queries))
+        statements = [query["sql"] for query in ctx.captured_queries]
+        # The unread count is read in the statement of the list's version, not in one of its own.
+        unread = [sql for sql in statements if '"read_at" IS NULL' in sql]
+        assert len(unread) == 1 and "cache_stamps" in unread[0], unread
     # One page of all 30 needs no COUNT (the paginator counts a short first page itself).
     assert counts[0] == counts[1] == counts[2] + 1, counts
