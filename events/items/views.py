@@ -19,7 +19,6 @@ from events.openapi import event_cancelled_409
 from events.selectors import event_get_visible, event_version
 
 
-@extend_schema(parameters=path_ids("event_id"))
 def event_versioned(request, *, user, event_id, **_):
     """(the event's version, the ETag) of the item reads: the event's stamp covers its items
     (core/revalidation.py)."""
@@ -27,6 +26,7 @@ def event_versioned(request, *, user, event_id, **_):
     return version, conditional.etag(request, version.epoch, version.stamp, conditional.caller(user), version.role)
 
 
+@extend_schema(parameters=path_ids("event_id"))
 class EventItemListView(APIView):
     pagination_class = PageNumberPagination  # documents the page shape; paginate() applies it
     get_versioned = staticmethod(event_versioned)
