@@ -11,7 +11,7 @@ below (psycopg.sql, core/sql.py); there is no other copy, in SQL, in the ORM or 
 - `event_visible(event, club)`: events of clubs where the caller is an active member, and the public
   events of public clubs.
 
-It also reads the version stamps of cached representations (`stamp_of`, `EPOCH`,
+It also reads the version stamps of cached representations (`stamp_of`, `EPOCH` from core/sql.py,
 `club_events_version`; the `cache_stamps` table kept by the triggers of
 clubs/migrations/0007_cache_stamps.py and docs/architecture.md, "Versions, ETags and cached
 representations").
@@ -31,7 +31,9 @@ from clubs.models import Club, ClubMember
 from clubs.shapes import CLUB, MEMBER
 from core.migration_sql import EPOCH_SCOPE
 from core.sql import (
+    EPOCH,
     SQL,
+    STAMPS,
     TRUE,
     Composable,
     Identifier,
@@ -42,6 +44,8 @@ from core.sql import (
     conjunction,
     derived_stamp,
     order_by,
+    stamp_of,
+    stamps_digest,
     table,
     text,
 )
@@ -108,20 +112,6 @@ def event_visible(
 
 
 # --- version stamps ----------------------------------------------------------------------------
-STAMPS = Identifier("cache_stamps")
-
-
-def stamp_of(scope: Composable) -> Composable:
-    """The stamp of the scope `scope` (a club's or an event's id). A scope without a row (data
-    loaded with triggers off, e.g. `bench_seed`) reads 0: stamps come from a sequence and are
-    never 0, so that content has a key of its own (and the epoch changes when data is replaced)."""
-    return SQL("coalesce((SELECT s.stamp FROM {} s WHERE s.scope_id = {}), 0)").format(STAMPS, scope)
-
-
-# The database's epoch (core.migration_sql.EPOCH_SCOPE), part of every key.
-EPOCH = stamp_of(SQL("{}::uuid").format(Literal(EPOCH_SCOPE)))
-
-
 def club_events_version(club_id: Composable) -> Composable:
     """The version of the club's events as text: `<count>.<sum>` of the stamps of its events'
     scopes (index cache_stamps_club_stamp). Paired with the club's own stamp it identifies the
@@ -209,10 +199,10 @@ def visible_clubs_version(*, site_admin: bool, member_only: bool = False) -> str
         )
     else:
         where = club_visible("c", site_admin=site_admin)
-    stamps = SQL(
-        "(SELECT md5(coalesce(string_agg(c.id::text || ':' || {stamp}::text, ',' ORDER BY c.id), '')) "
-        "FROM {clubs} c WHERE {where})"
-    ).format(stamp=stamp_of(Identifier("c", "id")), clubs=table(Club), where=where)
+    stamps = stamps_digest(
+        SQL("c.id::text || ':' || {}::text").format(stamp_of(Identifier("c", "id"))),
+        SQL("{} c WHERE {}").format(table(Club), where),
+    )
     return text(SQL("SELECT {}, {}").format(EPOCH, stamps))
 
 

@@ -142,27 +142,37 @@ class PagedSql(abc.ABC):
             return [self.row(values) for values in cursor.fetchall()]
 
 
-# --- derived version scopes (core.migration_sql.DERIVED_KINDS; docs/architecture.md, "Versions,
-# ETags and cached representations") --------------------------------------------------------------
+# --- version stamps (docs/architecture.md, "Versions, ETags and cached representations") -------
+STAMPS = Identifier("cache_stamps")
+
+
+def stamp_of(scope: Composable) -> Composable:
+    """The stamp of the scope `scope` (a club's or an event's id, or a derived scope). A scope
+    without a row (nothing written yet, or data loaded with triggers off, e.g. `bench_seed`) reads
+    0: stamps come from a sequence and are never 0, so that content has a key of its own (and the
+    epoch changes when data is replaced)."""
+    return SQL("coalesce((SELECT s.stamp FROM {} s WHERE s.scope_id = {}), 0)").format(STAMPS, scope)
+
+
+# The database's epoch (core.migration_sql.EPOCH_SCOPE), part of every key.
+EPOCH = stamp_of(SQL("{}::uuid").format(Literal(EPOCH_SCOPE)))
+
+
 def derived_stamp(kind: str, owner: Composable) -> Composable:
-    """The stamp of the derived scope `(kind, owner)`: 0 while it has no row (nothing written yet,
-    or data loaded with triggers off; the epoch changes when data is replaced)."""
-    return SQL(
-        "coalesce((SELECT s.stamp FROM cache_stamps s WHERE s.scope_id = cache_scope({}::text, {}::uuid)), 0)"
-    ).format(Literal(kind), owner)
+    """The stamp of the derived scope `(kind, owner)` (core.migration_sql.DERIVED_KINDS)."""
+    return stamp_of(SQL("cache_scope({}::text, {}::uuid)").format(Literal(kind), owner))
 
 
-def epoch() -> Composable:
-    """The database's epoch (the stamp of `core.migration_sql.EPOCH_SCOPE`)."""
-    return SQL("coalesce((SELECT s.stamp FROM cache_stamps s WHERE s.scope_id = {}::uuid), 0)").format(
-        Literal(EPOCH_SCOPE)
-    )
+def stamps_digest(row: Composable, source: Composable) -> Composable:
+    """A digest of the text `row` (made of an id and stamps) of every row of `source` (`<table>
+    c WHERE ...`), in `c.id` order: exact, so a row that appears, goes or changes gives another."""
+    return SQL("(SELECT md5(coalesce(string_agg({}, ',' ORDER BY c.id), '')) FROM {})").format(row, source)
 
 
 def owner_version(kinds: tuple[str, ...], *extra: Composable) -> str:
     """`SELECT` the epoch, the stamps of the derived scopes `(kind, %(owner)s)` of `kinds` and then
     the `extra` expressions: the version of what one owner (a user, a webhook) holds."""
-    parts = [epoch(), *(derived_stamp(kind, Placeholder("owner")) for kind in kinds), *extra]
+    parts = [EPOCH, *(derived_stamp(kind, Placeholder("owner")) for kind in kinds), *extra]
     return text(SQL("SELECT {}").format(SQL(", ").join(parts)))
 
 

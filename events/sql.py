@@ -13,7 +13,19 @@ import functools
 from accounts.models import CalendarFeed, User
 from clubs import sql as clubs_sql
 from clubs.models import Club
-from core.sql import SQL, TRUE, Composable, Identifier, Placeholder, columns, conjunction, order_by, table, text
+from core.sql import (
+    SQL,
+    TRUE,
+    Composable,
+    Identifier,
+    Placeholder,
+    columns,
+    conjunction,
+    order_by,
+    stamps_digest,
+    table,
+    text,
+)
 from events.models import Event
 from events.shapes import EVENT
 
@@ -271,13 +283,10 @@ def visible_events_version(*, site_admin: bool) -> str:
     (`EventRows` without a club). Exact: a club that appears, goes or changes, or any change of
     one of its events (`clubs_sql.club_events_version`), gives another digest."""
     club_id = Identifier("c", "id")
-    stamps = SQL(
-        "(SELECT md5(coalesce(string_agg(c.id::text || ':' || {stamp}::text || ':' || {events}, ',' ORDER BY c.id), '')) "
-        "FROM {clubs} c WHERE {visible})"
-    ).format(
-        stamp=clubs_sql.stamp_of(club_id),
-        events=clubs_sql.club_events_version(club_id),
-        clubs=table(Club),
-        visible=clubs_sql.club_visible("c", site_admin=site_admin),
+    stamps = stamps_digest(
+        SQL("c.id::text || ':' || {}::text || ':' || {}").format(
+            clubs_sql.stamp_of(club_id), clubs_sql.club_events_version(club_id)
+        ),
+        SQL("{} c WHERE {}").format(table(Club), clubs_sql.club_visible("c", site_admin=site_admin)),
     )
     return text(SQL("SELECT {}, {}").format(clubs_sql.EPOCH, stamps))
