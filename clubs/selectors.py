@@ -85,15 +85,6 @@ def club_version(*, user, club_id, with_events: bool = False, scopes: tuple[str,
     return ClubVersion(params["club"], access, stamp, epoch, events, tuple(rest))
 
 
-def visible_clubs_version(*, user, member_only: bool = False) -> tuple:
-    """What every list of the clubs `user` may see is a function of, or with `member_only` every
-    list of the clubs `user` is an active member of (`sql.visible_clubs_version`)."""
-    statement = sql.visible_clubs_version(site_admin=is_site_admin(user), member_only=member_only)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, {"user": getattr(user, "pk", None)})
-        return tuple(cursor.fetchone())
-
-
 def club_get_visible(*, user, club_id) -> Club:
     """The club with `club_id` if `user` may see it, else Http404."""
     return club_get_visible_with_access(user=user, club_id=club_id)[0]
@@ -153,7 +144,10 @@ class ClubRows(PagedSql):
 
     `search`: case-insensitive substring of the name or the description; `tags`: clubs having any
     of them; `is_public`: that visibility only; `member_only`: clubs where `user` is an active
-    member; `club_id`: that club only. None (or empty, or False) means no such filter."""
+    member; `club_id`: that club only. None (or empty, or False) means no such filter.
+
+    `stamped`: each page's rows are read with their club's stamp and the epoch, and `version`
+    holds what the fetched rows are a function of (a list's ETag: `ClubViewSet.list`)."""
 
     def __init__(
         self,
@@ -165,8 +159,9 @@ class ClubRows(PagedSql):
         member_only: bool = False,
         club_id: uuid.UUID | None = None,
         ordering: tuple[str, ...] | list[str] = ("name", "id"),
+        stamped: bool = False,
     ):
-        filters = []
+        filters, self.stamped, self.version = [], stamped, []
         self.params = {"user": user.pk}
         if club_id is not None:
             filters.append("club_id")
@@ -189,10 +184,17 @@ class ClubRows(PagedSql):
         return sql.club_rows_count(site_admin=self.site_admin, filters=self.filters)
 
     def page_sql(self) -> str:
-        return sql.club_rows_page(site_admin=self.site_admin, filters=self.filters, ordering=self.ordering)
+        return sql.club_rows_page(
+            site_admin=self.site_admin, filters=self.filters, ordering=self.ordering, stamped=self.stamped
+        )
 
     def row(self, values: tuple) -> ClubRow:
-        return ClubRow._make(values)
+        if not self.stamped:
+            return ClubRow._make(values)
+        *values, stamp, epoch = values
+        row = ClubRow._make(values)
+        self.version.append((row.id, stamp, epoch))
+        return row
 
 
 class MemberRows(PagedSql):

@@ -45,7 +45,6 @@ from core.sql import (
     derived_stamp,
     order_by,
     stamp_of,
-    stamps_digest,
     table,
     text,
 )
@@ -178,34 +177,6 @@ def _owner(kind: str, club: Composable) -> Composable:
     return SQL("{}::uuid").format(Literal(EPOCH_SCOPE)) if kind.startswith("site.") else club
 
 
-@functools.cache
-def visible_clubs_version(*, site_admin: bool, member_only: bool = False) -> str:
-    """The epoch and a digest of `<id>:<stamp>` of every club the caller (`%(user)s`) may see, in
-    id order: exact (no two states share it), so it changes when a club is added, goes, is
-    hidden or shown to the caller, or changes (its row, its memberships, its members' names).
-
-    `member_only`: of the clubs where the caller is an active member only (a member sees their
-    club), what `?member=me` lists: joining or leaving one changes the set, and a membership
-    bumps its club's stamp; read from the caller's memberships (index on the user), not from
-    every visible club."""
-    if member_only:
-        m = ClubMember
-        where = SQL("c.id IN (SELECT {club} FROM {members} WHERE {user} = {caller} AND {active})").format(
-            club=column(m, "club"),
-            members=table(m),
-            user=column(m, "user"),
-            caller=USER,
-            active=column(m, "is_active"),
-        )
-    else:
-        where = club_visible("c", site_admin=site_admin)
-    stamps = stamps_digest(
-        SQL("c.id::text || ':' || {}::text").format(stamp_of(Identifier("c", "id"))),
-        SQL("{} c WHERE {}").format(table(Club), where),
-    )
-    return text(SQL("SELECT {}, {}").format(EPOCH, stamps))
-
-
 # --- statements ------------------------------------------------------------------------------
 @functools.cache
 def club_with_role(*, site_admin: bool) -> str:
@@ -276,13 +247,19 @@ def club_rows_count(*, site_admin: bool, filters: tuple[str, ...]) -> str:
 
 
 @functools.cache
-def club_rows_page(*, site_admin: bool, filters: tuple[str, ...], ordering: tuple[str, ...]) -> str:
+def club_rows_page(
+    *, site_admin: bool, filters: tuple[str, ...], ordering: tuple[str, ...], stamped: bool = False
+) -> str:
     """A page (`%(limit)s`, `%(offset)s`) of those clubs in `ordering` (terms of `CLUB_ORDER_BY`, `-`
-    for descending; an unknown term is a 400): the Club shape's row (clubs/shapes.py)."""
+    for descending; an unknown term is a 400): the Club shape's row (clubs/shapes.py), then with
+    `stamped` the club's stamp and the epoch (a list's version read with its page: a club's stamp
+    moves with its row, its memberships and its members' names, all the row shows)."""
+    extra = SQL(", {}, {}").format(stamp_of(Identifier("c", "id")), EPOCH) if stamped else SQL("")
     return text(
         SQL(
-            "SELECT {columns} FROM {clubs} c WHERE {where} ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s"
+            "SELECT {columns}{extra} FROM {clubs} c WHERE {where} ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s"
         ).format(
+            extra=extra,
             columns=CLUB.select(
                 "c",
                 {

@@ -27,10 +27,28 @@ def test_the_club_list_changes_with_visible_clubs_only(path):
     unchanged(client, path, tag)  # a private club of others is not in my list
     ClubMemberFactory(club=hidden, user=me)
     tag = changed(client, path, tag)["ETag"]  # now it is
-    Club.objects.filter(pk=hidden.pk).update(name="Renamed")
+    Club.objects.filter(pk=hidden.pk).update(name="A renamed club")  # first by name: on every page
     tag = changed(client, path, tag)["ETag"]
     ClubFactory()
-    tag = changed(client, path, tag)["ETag"]  # a new public club
+    tag = changed(client, path, tag)["ETag"]  # a new public club (the count)
+
+
+def test_a_page_of_clubs_follows_its_own_rows_and_the_count():
+    """A page's tag is made of the rows it shows (each club's stamp) and the count: a club on
+    another page may change without changing this page; one on this page may not."""
+    me = UserFactory()
+    first, second = ClubFactory(name="A first club"), ClubFactory(name="B second club")
+    client = client_for(me)
+    path = f"{CLUBS}?page_size=1"
+    tag = tag_of(client, path)
+    Club.objects.filter(pk=second.pk).update(description="only on page 2")
+    unchanged(client, path, tag)
+    ClubMemberFactory(club=first)  # its member count
+    tag = changed(client, path, tag)["ETag"]
+    Club.objects.filter(pk=second.pk).update(name="0 now first")  # moves onto page 1
+    tag = changed(client, path, tag)["ETag"]
+    Club.objects.filter(pk=first.pk).delete()  # gone from page 2: the count
+    assert changed(client, path, tag).json()["count"] == 1
 
 
 def test_the_club_list_changes_with_member_counts_names_and_deletes():
