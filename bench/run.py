@@ -10,7 +10,8 @@ BENCH_ONLY=<scenario>,... (run only these scenarios, e.g. for an A/B of one path
 run), BENCH_THREADS=<n> (gthread workers with n threads and keep-alive instead of sync workers),
 BENCH_TRACING=1 (gunicorn with OpenTelemetry tracing on, every span exported over OTLP/HTTP to a
 loopback receiver run by this process, bench/otlp_sink.py; compare with a run without it;
-BENCH_TRACING_RATIO=0.1 traces one request in ten, as a deployment would sample).
+BENCH_TRACING_RATIO=0.1 traces one request in ten, as a deployment would sample), BENCH_AUDIT=off
+(the audit history's triggers disabled on the bench data for the run: its cost, same code and data).
 
 Per scenario: requests/s, p50/p95/p99, errors (non-2xx, socket), SQL statements per request
 (/metrics), peak worker RSS, and throughput as a fraction of two floors of the same run (GET
@@ -22,20 +23,19 @@ targets are reported, not enforced (docs/performance.md).
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from bench import common
 from bench.common import RESULTS, ROOT, WORK, RssSampler, Server, Size, log
-from bench.prepare import CONTENTION_SEATS, READ_SCENARIOS, TITLES
+from bench.contention import contention
+from bench.prepare import READ_SCENARIOS, TITLES
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in {"", "0", "false"}
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
@@ -46,6 +46,7 @@ TRACING = os.environ.get("BENCH_TRACING", "") not in {"", "0", "false"}
 # The share of requests traced (OTEL_TRACES_SAMPLER parentbased_traceidratio): 1 records and
 # exports every span; a deployment would keep fewer (.env.example), e.g. BENCH_TRACING_RATIO=0.1.
 TRACING_RATIO = float(os.environ.get("BENCH_TRACING_RATIO", "1"))
+AUDIT = os.environ.get("BENCH_AUDIT", "on") not in {"0", "off", "false"}
 LUA = ROOT / "bench" / "scenario.lua"
 
 if QUICK:
@@ -110,76 +111,6 @@ def _start_profiler(server: Server, scenario: str, duration: int):
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def contention(server: Server, db_name: str) -> dict:
-    """100 clients PUT `available` on one event with 10 seats at the same moment; then count seats
-    in the database: exactly 10 seated, 90 waitlisted at positions 1..90, attendees == seated."""
-    import psycopg
-
-    spec = json.loads((WORK / "contention.json").read_text())
-    url = f"{server.base}/api/v1/events/{spec['event_id']}/availability/me/"
-    barrier = threading.Barrier(len(spec["tokens"]))
-
-    def race(token: str) -> tuple[int, float]:
-        barrier.wait()
-        started = time.perf_counter()
-        status, _ = common.http_json("PUT", url, body={"status": "available"}, token=token)
-        return status, (time.perf_counter() - started) * 1000
-
-    with concurrent.futures.ThreadPoolExecutor(len(spec["tokens"])) as pool:
-        outcomes = list(pool.map(race, spec["tokens"]))
-    latencies = sorted(ms for _, ms in outcomes)
-    statuses: dict[str, int] = {}
-    for status, _ in outcomes:
-        statuses[str(status)] = statuses.get(str(status), 0) + 1
-    with psycopg.connect(common.conninfo(db_name)) as conn:
-        seated, waitlisted, positions_ok, attendees, max_attendees = conn.execute(
-            """
-            SELECT count(*) FILTER (WHERE a.status = 'available' AND NOT a.waitlisted),
-                   count(*) FILTER (WHERE a.waitlisted),
-                   COALESCE(array_agg(a.waitlist_position ORDER BY a.waitlist_position)
-                            FILTER (WHERE a.waitlisted) = ARRAY(SELECT generate_series(1, count(*)
-                            FILTER (WHERE a.waitlisted)::int)), true),
-                   (SELECT cardinality(attendees) FROM events WHERE id = %s),
-                   (SELECT max_attendees FROM events WHERE id = %s)
-            FROM availability a WHERE a.event_id = %s
-            """,
-            [spec["event_id"]] * 3,
-        ).fetchone()
-        same_set = conn.execute(
-            """
-            SELECT ARRAY(SELECT unnest(attendees) ORDER BY 1) = ARRAY(
-                SELECT user_id FROM availability WHERE event_id = %s AND status = 'available' AND NOT waitlisted
-                ORDER BY 1)
-            FROM events WHERE id = %s
-            """,
-            [spec["event_id"]] * 2,
-        ).fetchone()[0]
-    errors = sum(n for code, n in statuses.items() if not code.startswith("2"))
-    ok = (
-        seated == CONTENTION_SEATS
-        and attendees == CONTENTION_SEATS
-        and waitlisted == len(spec["tokens"]) - CONTENTION_SEATS
-        and positions_ok
-        and same_set
-        and errors == 0
-    )
-    return {
-        "clients": len(spec["tokens"]),
-        "seats": max_attendees,
-        "seated": seated,
-        "attendees": attendees,
-        "waitlisted": waitlisted,
-        "waitlist_positions_1_to_n": positions_ok,
-        "attendees_equal_seated": same_set,
-        "statuses": statuses,
-        "errors": errors,
-        "p50_ms": round(latencies[len(latencies) // 2], 2),
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
-        "p99_ms": round(latencies[-1], 2),
-        "ok": ok,
-    }
-
-
 def pgbench(duration: int) -> dict:
     """`pgbench -S` (select-only) with the same client count against its own database."""
     name = "bookwork_bench_pgbench"
@@ -214,7 +145,10 @@ def run_size(size: Size, *, scenarios: tuple[str, ...], with_floors: bool) -> di
         stdout=subprocess.DEVNULL,
     )
     server_env = {"GUNICORN_THREADS": str(THREADS)} if THREADS > 1 else {}
-    with Server(size.db_name, log_name=f"gunicorn-{size.db_name}", **server_env) as server:
+    with (
+        common.audit_triggers(size.db_name, enabled=AUDIT),
+        Server(size.db_name, log_name=f"gunicorn-{size.db_name}", **server_env) as server,
+    ):
         if with_floors:
             wrk(server, "healthz", WARMUP, record=False)
             results["healthz"] = wrk(server, "healthz", DURATION)
@@ -321,12 +255,13 @@ def markdown(report: dict) -> str:
 
 
 def tracing_note(report: dict) -> str:
-    tracing = report.get("tracing")
-    if not tracing:
-        return ""
+    """What the run served beside the defaults: tracing (BENCH_TRACING), no audit history (BENCH_AUDIT)."""
+    audit = "" if report.get("audit_history", True) else " with the audit history's triggers off"
+    if not (tracing := report.get("tracing")):
+        return audit
     ratio = tracing.get("ratio", 1.0)
     sampled = "every request traced" if ratio >= 1 else f"{ratio:.0%} of requests traced"
-    return f" with tracing on ({sampled}; {tracing['spans']:,} spans exported over OTLP/HTTP to a loopback receiver)"
+    return f" with tracing on ({sampled}; {tracing['spans']:,} spans exported over OTLP/HTTP to a loopback receiver){audit}"
 
 
 def main() -> int:
@@ -374,11 +309,13 @@ def _main(sink) -> int:
         "failed": failed,
         "wall_seconds": round(time.perf_counter() - started, 1),
         "tracing": {"spans": sink.span_count, "exports": sink.requests, "ratio": TRACING_RATIO} if sink else None,
+        "audit_history": AUDIT,
     }
     stamp = (
         now.strftime("%Y-%m-%dT%H%M%SZ")
         + ("-quick" if QUICK else "")
         + (("-tracing" + (f"{TRACING_RATIO:g}" if TRACING_RATIO < 1 else "")) if sink else "")
+        + ("" if AUDIT else "-noaudit")
         + ("-only" if ONLY else "")
         + (f"-threads{THREADS}" if THREADS > 1 else "")
     )
