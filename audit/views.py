@@ -34,14 +34,17 @@ class ClubActivityView(GenericAPIView):
     )
     def get(self, request: Request, club_id: str) -> Response:
         # Every history row is written with a change that bumps the club's stamp or one of its
-        # events' (their version: `with_events`); `site.history`: pruning and staff names.
+        # events' (their version: `with_events`); `site.history`: pruning. The names the page
+        # shows are part of the tag as read: an actor may belong to neither the club nor its
+        # events (staff, a former outsider), and renaming them bumps no stamp of this club.
         version = club_version(user=request.user, club_id=club_id, with_events=True, scopes=("site.history",))
         services.activity_view_check(access=version.access)
-        tag, answer = conditional.check(request, *version.parts, conditional.caller(request.user))
-        if answer is not None:
-            return answer
         page = self.paginate_queryset(club_activity_list(club=version.club))
         names = user_names(people_in(page))
+        shown = sorted(names.items())
+        tag, answer = conditional.check(request, *version.parts, shown, conditional.caller(request.user))
+        if answer is not None:
+            return answer
         return conditional.tagged(
             self.get_paginated_response([activity_representation(row, names) for row in page]), tag
         )

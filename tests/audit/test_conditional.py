@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pghistory
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.services import history_prune
-from clubs.models import ClubRole
+from clubs.models import Club, ClubRole
 from events.models import Event
 from tests.conditional_helpers import changed, refused, tag_of, unchanged
 from tests.conftest import client_for
@@ -57,6 +58,22 @@ def test_pruning_and_staff_names_change_the_activity():
     tag = changed(client, path, tag)["ETag"]
     User.objects.filter(pk=UserFactory().pk).update(name="Nobody here")  # neither staff nor in the club
     unchanged(client, path, tag)
+
+
+def test_an_actor_outside_the_club_renamed_changes_the_activity():
+    """The page shows its actors' current names: one who is neither a member, nor staff, nor in
+    the club's events (here a change made in their name by a command) moves the tag when renamed."""
+    club = ClubFactory()
+    outsider = UserFactory(name="Before")
+    with pghistory.context(user=str(outsider.pk)):
+        Club.objects.filter(pk=club.pk).update(description="changed on their behalf")
+    client = client_for(club.owner)
+    path = _activity(club)
+    tag = tag_of(client, path)
+    assert "Before" in str(client.get(path).json())
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE users SET name = 'After' WHERE id = %s", [outsider.pk])
+    assert "After" in str(changed(client, path, tag).json())
 
 
 def test_activity_stays_403_for_moderators_and_404_for_outsiders():
