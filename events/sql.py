@@ -238,7 +238,8 @@ def event_rows_next_per_club(*, site_admin: bool) -> str:
 @functools.cache
 def calendar_feed_version() -> str:
     """The feed of `%(token_hash)s` without building it: the feed's user (active users only) and
-    when the address was last rotated, the newest change among the user's RSVPs, the newest change
+    when the address was last rotated, the newest change among the user's RSVPs (NULL with
+    `%(all)s`: they choose no event then, and the calendar shows none of them), the newest change
     of the feed's events and their clubs, a digest of the (id, updated_at) pairs of those events and
     clubs, and their ids in start order. No row: no such feed.
 
@@ -258,7 +259,7 @@ def calendar_feed_version() -> str:
             "FROM f CROSS JOIN {events} e JOIN {clubs} c ON c.id = e.club_id "
             "WHERE e.event_date >= %(since)s AND {member} AND (%(all)s OR {answered})) "
             "SELECT f.user_id, f.rotated_at, "
-            "(SELECT max(a.updated_at) FROM {rsvps} a WHERE a.user_id = f.user_id), "
+            "CASE WHEN %(all)s THEN NULL ELSE (SELECT max(a.updated_at) FROM {rsvps} a WHERE a.user_id = f.user_id) END, "
             "(SELECT max(GREATEST(p.updated_at, p.club_updated_at)) FROM p), "
             "(SELECT md5(coalesce(string_agg(p.id::text || '/' || p.updated_at::text || '/' "
             "|| p.club_updated_at::text, ',' ORDER BY p.id), '')) FROM p), "

@@ -15,10 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
+from accounts.feeds import calendar_feed_token
 from accounts.models import CalendarFeed
 from clubs.models import ClubMember
 from events.availability.services import availability_set
 from events.calendar import event_uid
+from events.feed import feed_version
 from events.models import EventStatus
 from tests.conftest import client_for
 from tests.factories import AvailabilityFactory, ClubFactory, ClubMemberFactory, EventFactory, UserFactory
@@ -213,6 +215,18 @@ def test_etag_and_last_modified_give_304_until_something_changes(world, api_clie
     assert api_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
     old = http_date((timezone.now() - dt.timedelta(days=400)).timestamp())
     assert api_client.get(url, HTTP_IF_MODIFIED_SINCE=old).status_code == 200
+
+
+def test_the_every_event_feed_does_not_move_with_the_users_answers(world):
+    """With `?all=true` the user's RSVPs choose no event and the calendar shows none of them: an
+    answer leaves its ETag and Last-Modified alone (the answered feed's move)."""
+    user, events = world
+    token = calendar_feed_token(user=user)
+    every, answered = (feed_version(token=token, every_event=flag) for flag in (True, False))
+    availability_set(event_id=events["unanswered"].pk, user=user, status="maybe")
+    assert feed_version(token=token, every_event=True) == every
+    etag, last_modified, event_ids = feed_version(token=token, every_event=False)
+    assert etag != answered[0] and last_modified > answered[1] and events["unanswered"].pk in event_ids
 
 
 def test_calendar_clients_accept_header_is_served(world, api_client):
