@@ -6,7 +6,7 @@ counter (`core.throttling.window_count_and_read`), so a signed-in request costs 
 query for its user; without Redis every request reads the row (`accounts.selectors.user_get_by_id`).
 Authentication then compares the token's `ver` with the cached `token_version` as before.
 
-Every change of a user row forgets its entry (`user_cache_forget`), in every process at once
+Every change of a user row made by the application forgets its entry (`user_cache_forget`), in every process at once
 (the entry is shared): the services that write users with `QuerySet.update()` call it
 explicitly; every ORM save or delete of a User (services, the admin, commands, the shell) calls
 it through `user_saved_or_deleted`, connected in `AccountsConfig.ready()`. The forgetting runs
@@ -15,6 +15,10 @@ committed with its old row still cached) and after the commit (an entry stored m
 request that read the row before the commit goes too). A store is conditional on the user's
 generation counter, which every forget increments: a request that read the row before a change
 cannot store it after that change was forgotten. Entries also expire after `ENTRY_SECONDS`.
+
+A change made outside the application (`psql`, a restore) fires no receiver: `manage.py restore`
+forgets every entry (`user_cache_forget_all`), and after a hand-written change an operator runs
+`manage.py forget_cached_users ID...` (or `--all`); otherwise it is seen within `ENTRY_SECONDS`.
 """
 
 from __future__ import annotations
@@ -129,6 +133,16 @@ def user_cache_forget(user_ids) -> None:
 
     forget()
     transaction.on_commit(forget)
+
+
+def user_cache_forget_all() -> int | None:
+    """Forget every cached user row, of users that exist or not: after a restore, or after rows
+    were changed outside the application (`manage.py forget_cached_users --all`). The number of
+    entries dropped, or None without the shared cache. A request that read a row just before
+    may still store it; only `user_cache_forget` of named users guards against that (generation)."""
+    if _redis() is None:
+        return None
+    return cache.delete_pattern(f"user:{_COLUMNS}:*")
 
 
 def user_saved_or_deleted(sender, instance, **kwargs) -> None:

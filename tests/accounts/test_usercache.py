@@ -6,12 +6,14 @@ rest of the suite) every request reads the user row, as before."""
 
 from __future__ import annotations
 
+import io
 import pickle
 import uuid
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -106,6 +108,27 @@ def test_every_write_path_revokes_at_once(redis_cache, path):
     PATHS[path](user, client)
     assert not _cached(user)
     assert _revoked(client), path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("named", [True, False], ids=["ids", "--all"])
+def test_a_change_made_with_psql_is_seen_after_forget_cached_users(redis_cache, named):
+    """No receiver sees a hand-written UPDATE: the cached row serves until the operator's command
+    (or the entry's expiry), then the next request reads the row."""
+    user, other = UserFactory(), UserFactory()
+    client = client_for(user)
+    assert client.get("/api/v1/auth/me/").status_code == 200 and _cached(user)
+    assert client_for(other).get("/api/v1/auth/me/").status_code == 200 and _cached(other)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE users SET is_active = false WHERE id = %s", [user.pk])
+    assert client.get("/api/v1/auth/me/").status_code == 200  # the documented window
+    out = io.StringIO()
+    call_command("forget_cached_users", *([str(user.pk)] if named else ["--all"]), stdout=out)
+    assert "forgot" in out.getvalue()
+    assert _revoked(client)
+    assert _cached(other) is named  # --all drops every entry
+    with pytest.raises(CommandError):
+        call_command("forget_cached_users")
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from accounts.usercache import user_cache_forget_all
 from bookwork.management.commands._pg import database_drop, database_ensure, find_binary, libpq_env
 from clubs import sql as clubs_sql
 
@@ -71,4 +72,7 @@ class Command(BaseCommand):
             # (Redis and every worker's memory) new, so nothing cached before is served after.
             with connection.cursor() as cursor:
                 cursor.execute(clubs_sql.epoch_renew())
+            # The cached user rows are the live database's, not the backup's (token versions,
+            # deactivations, users the backup does not have): authentication reads them again.
+            user_cache_forget_all()
         self.stdout.write(f"restored {file} into {dbname}" + (" (created)" if created else ""))
