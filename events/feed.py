@@ -86,11 +86,10 @@ def _not_modified(request, etag: str, last_modified: dt.datetime) -> bool:
 def _version(token: str, every_event: bool):
     with connection.cursor() as cursor:
         cursor.execute(
-            sql.calendar_feed_version(),
+            sql.calendar_feed_version(every=every_event),
             {
                 "token_hash": feed_token_hash(token),
                 "since": timezone.localdate() - dt.timedelta(days=FEED_DAYS_BACK),
-                "all": every_event,
                 "available": RsvpStatus.AVAILABLE,
                 "maybe": RsvpStatus.MAYBE,
             },

@@ -236,30 +236,46 @@ def event_rows_next_per_club(*, site_admin: bool) -> str:
 
 # --- the calendar feed (events.feed) ----------------------------------------------------------
 @functools.cache
-def calendar_feed_version() -> str:
+def calendar_feed_version(*, every: bool) -> str:
     """The feed of `%(token_hash)s` without building it: the feed's user (active users only) and
     when the address was last rotated, the newest change among the user's RSVPs (NULL with
-    `%(all)s`: they choose no event then, and the calendar shows none of them), the newest change
+    `every`: they choose no event then, and the calendar shows none of them), the newest change
     of the feed's events and their clubs, a digest of the (id, updated_at) pairs of those events and
     clubs, and their ids in start order. No row: no such feed.
 
     The feed's events: those of the clubs where the user is an active member (`clubs.sql`'s
     `active_membership`), dated from `%(since)s` on, that the user answered `available` (seated or
-    waitlisted) or `maybe`, or all of them with `%(all)s`. Every edit of an event or of its club
-    bumps its `updated_at`, so the digest changes whenever the built calendar would."""
-    answered = SQL(
-        "EXISTS (SELECT 1 FROM {rsvps} a WHERE a.event_id = e.id AND a.user_id = f.user_id "
-        "AND a.status IN (%(available)s, %(maybe)s))"
-    ).format(rsvps=table(RSVP))
+    waitlisted) or `maybe`, or all of them with `every`. Every edit of an event or of its club
+    bumps its `updated_at`, so the digest changes whenever the built calendar would.
+
+    Answered events are read from the user's RSVPs first (a materialized set, index on the user),
+    then their events by key: a member of busy clubs answers a few of their hundreds of events,
+    which testing every event for an RSVP would visit (and the planner, left to choose, joins the
+    RSVPs once per membership)."""
+    member = clubs_sql.active_membership(Identifier("e", "club_id"), Identifier("f", "user_id"))
+    if every:
+        events = SQL("FROM f CROSS JOIN {events} e JOIN {clubs} c ON c.id = e.club_id").format(
+            events=table(Event), clubs=table(Club)
+        )
+        answered, rsvps_changed = SQL(""), SQL("NULL::timestamptz")
+    else:
+        answered = SQL(
+            "r AS MATERIALIZED (SELECT a.event_id FROM f JOIN {rsvps} a ON a.user_id = f.user_id "
+            "WHERE a.status IN (%(available)s, %(maybe)s)), "
+        ).format(rsvps=table(RSVP))
+        events = SQL(
+            "FROM f CROSS JOIN r JOIN {events} e ON e.id = r.event_id JOIN {clubs} c ON c.id = e.club_id"
+        ).format(events=table(Event), clubs=table(Club))
+        rsvps_changed = SQL("(SELECT max(a.updated_at) FROM {rsvps} a WHERE a.user_id = f.user_id)").format(
+            rsvps=table(RSVP)
+        )
     return text(
         SQL(
             "WITH f AS (SELECT f.user_id, f.rotated_at FROM {feeds} f JOIN {users} u ON u.id = f.user_id "
-            "WHERE f.token_hash = %(token_hash)s AND u.is_active), "
+            "WHERE f.token_hash = %(token_hash)s AND u.is_active), {answered}"
             "p AS (SELECT e.id, e.event_date, e.event_time, e.updated_at, c.updated_at AS club_updated_at "
-            "FROM f CROSS JOIN {events} e JOIN {clubs} c ON c.id = e.club_id "
-            "WHERE e.event_date >= %(since)s AND {member} AND (%(all)s OR {answered})) "
-            "SELECT f.user_id, f.rotated_at, "
-            "CASE WHEN %(all)s THEN NULL ELSE (SELECT max(a.updated_at) FROM {rsvps} a WHERE a.user_id = f.user_id) END, "
+            "{events} WHERE e.event_date >= %(since)s AND {member}) "
+            "SELECT f.user_id, f.rotated_at, {rsvps_changed}, "
             "(SELECT max(GREATEST(p.updated_at, p.club_updated_at)) FROM p), "
             "(SELECT md5(coalesce(string_agg(p.id::text || '/' || p.updated_at::text || '/' "
             "|| p.club_updated_at::text, ',' ORDER BY p.id), '')) FROM p), "
@@ -268,11 +284,10 @@ def calendar_feed_version() -> str:
         ).format(
             feeds=table(CalendarFeed),
             users=table(User),
-            events=table(Event),
-            clubs=table(Club),
-            rsvps=table(RSVP),
-            member=clubs_sql.active_membership(Identifier("e", "club_id"), Identifier("f", "user_id")),
             answered=answered,
+            events=events,
+            member=member,
+            rsvps_changed=rsvps_changed,
         )
     )
 
