@@ -71,6 +71,7 @@ SESSION_PREFIX = "session:"
 ETAG_PREFIX = "etag:"
 ETAG_SEPARATOR = ";" + ETAG_PREFIX
 FEED_EVENTS = 50  # the size of the calendar feeds measured
+FEED_SIZES: list[int] = []  # the sizes of those chosen by the last calendar_feed_pools()
 
 
 def _setup_django() -> None:
@@ -178,7 +179,8 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
         (out_dir / f"{name}.tsv").write_text("".join(lines))
 
     (out_dir / "contention.json").write_text(json.dumps(contention))
-    return {"users": len(user_ids), "pools": {name: len(lines) for name, lines in pools.items()}}
+    summary = {"users": len(user_ids), "pools": {name: len(lines) for name, lines in pools.items()}}
+    return {**summary, "feed_events": FEED_SIZES[len(FEED_SIZES) // 2] if FEED_SIZES else None}
 
 
 def revalidations(requests: list[tuple[str, str]]) -> list[str]:
@@ -213,8 +215,11 @@ def club_polls(club_ids) -> dict:
 
 
 def calendar_feed_pools(user_ids: list) -> dict[str, list[str]]:
-    """The feed (`?all=true`) of the users whose feed is closest to FEED_EVENTS events, in full
-    and as calendar clients poll it (If-None-Match with its current ETag: 304)."""
+    """The feeds closest to FEED_EVENTS events, in full and as calendar clients poll them
+    (If-None-Match with the current ETag: 304): of each user, the feed of every event of their
+    clubs (`?all=true`) or of the events they answered, whichever size is closer. (On the larger
+    data set every feed of every event holds hundreds; the answered ones come near the size.)
+    The sizes chosen are in `FEED_SIZES` after the call (the run's log)."""
     from accounts.feeds import calendar_feed_token
     from accounts.models import User
     from events.feed import feed_version
@@ -222,14 +227,14 @@ def calendar_feed_pools(user_ids: list) -> dict[str, list[str]]:
     feeds = []
     for user in User.objects.filter(id__in=user_ids):
         token = calendar_feed_token(user=user)
-        etag, _, event_ids = feed_version(token=token, every_event=True)
-        feeds.append((abs(len(event_ids) - FEED_EVENTS), str(user.pk), token, etag))
+        for every, query in ((True, "?all=true"), (False, "")):
+            etag, _, event_ids = feed_version(token=token, every_event=every)
+            feeds.append((abs(len(event_ids) - FEED_EVENTS), len(event_ids), f"/calendar/{token}.ics{query}", etag))
     chosen = sorted(feeds)[:40]
+    FEED_SIZES[:] = sorted(size for _, size, _, _ in chosen)
     return {
-        "calendar_feed": [_line("GET", f"/calendar/{token}.ics?all=true") for _, _, token, _ in chosen],
-        "calendar_feed_304": [
-            _line("GET", f"/calendar/{token}.ics?all=true", ETAG_PREFIX + etag) for _, _, token, etag in chosen
-        ],
+        "calendar_feed": [_line("GET", path) for _, _, path, _ in chosen],
+        "calendar_feed_304": [_line("GET", path, ETAG_PREFIX + etag) for _, _, path, etag in chosen],
     }
 
 

@@ -137,13 +137,16 @@ def pgbench(duration: int) -> dict:
 
 def run_size(size: Size, *, scenarios: tuple[str, ...], with_floors: bool) -> dict:
     results: dict = {}
-    subprocess.run(
+    prepared = subprocess.run(
         [common.PYTHON, "-m", "bench.prepare", str(WORK), f"--password={common.PASSWORD}"],
         cwd=ROOT,
         env=common.app_env(size.db_name),
         check=True,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    results["_feed_events"] = json.loads(prepared.stdout.strip().splitlines()[-1]).get("feed_events")
+    log(f"{size.label}: calendar feeds of {results['_feed_events']} events (median)")
     server_env = {"GUNICORN_THREADS": str(THREADS)} if THREADS > 1 else {}
     with (
         common.audit_triggers(size.db_name, enabled=AUDIT),
@@ -243,6 +246,9 @@ def markdown(report: dict) -> str:
         f"{c['seated']} seated, {c['waitlisted']} waitlisted (positions 1..n: {c['waitlist_positions_1_to_n']}, "
         f"attendees = seated RSVPs: {c['attendees_equal_seated']}), responses {c['statuses']}, "
         f"p50 {c['p50_ms']} ms, max {c['p99_ms']} ms: **{'OK' if c['ok'] else 'FAILED'}**.",
+        "",
+        f"Calendar feeds measured: {large.get('_feed_events')} events (median) at {LARGE.label}, "
+        f"{small.get('_feed_events')} at {SMALL.label}.",
         "",
     ]
     missed, failed = report["missed"], report["failed"]
