@@ -260,12 +260,11 @@ def calendar_feed_version(*, every: bool) -> str:
         answered, rsvps_changed = SQL(""), SQL("NULL::timestamptz")
     else:
         answered = SQL(
-            "r AS MATERIALIZED (SELECT a.event_id FROM f JOIN {rsvps} a ON a.user_id = f.user_id "
-            "WHERE a.status IN (%(available)s, %(maybe)s)), "
-        ).format(rsvps=table(RSVP))
-        events = SQL(
-            "FROM f CROSS JOIN r JOIN {events} e ON e.id = r.event_id JOIN {clubs} c ON c.id = e.club_id"
-        ).format(events=table(Event), clubs=table(Club))
+            "r AS MATERIALIZED (SELECT e.* FROM f JOIN {rsvps} a ON a.user_id = f.user_id "
+            "JOIN {events} e ON e.id = a.event_id "
+            "WHERE a.status IN (%(available)s, %(maybe)s) AND e.event_date >= %(since)s), "
+        ).format(rsvps=table(RSVP), events=table(Event))
+        events = SQL("FROM f CROSS JOIN r e JOIN {clubs} c ON c.id = e.club_id").format(clubs=table(Club))
         rsvps_changed = SQL("(SELECT max(a.updated_at) FROM {rsvps} a WHERE a.user_id = f.user_id)").format(
             rsvps=table(RSVP)
         )
