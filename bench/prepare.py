@@ -71,7 +71,6 @@ SESSION_PREFIX = "session:"
 ETAG_PREFIX = "etag:"
 ETAG_SEPARATOR = ";" + ETAG_PREFIX
 FEED_EVENTS = 50  # the size of the calendar feeds measured
-FEED_SIZES: list[int] = []  # the sizes of those chosen by the last calendar_feed_pools()
 
 
 def _setup_django() -> None:
@@ -173,14 +172,15 @@ def prepare(out_dir: Path, *, users: int, password: str, seed: int = 7) -> dict:
     }
     contention = prepare_contention()
     # After the contention club (its members are readers too): the ETags must be those of the run.
-    pools.update(calendar_feed_pools(user_ids))
+    feeds, feed_sizes = calendar_feed_pools(user_ids)
+    pools.update(feeds)
     for name, lines in pools.items():
         rng.shuffle(lines)
         (out_dir / f"{name}.tsv").write_text("".join(lines))
 
     (out_dir / "contention.json").write_text(json.dumps(contention))
     summary = {"users": len(user_ids), "pools": {name: len(lines) for name, lines in pools.items()}}
-    return {**summary, "feed_events": FEED_SIZES[len(FEED_SIZES) // 2] if FEED_SIZES else None}
+    return {**summary, "feed_events": feed_sizes[len(feed_sizes) // 2] if feed_sizes else None}
 
 
 def revalidations(requests: list[tuple[str, str]]) -> list[str]:
@@ -214,12 +214,12 @@ def club_polls(club_ids) -> dict:
     return found
 
 
-def calendar_feed_pools(user_ids: list) -> dict[str, list[str]]:
+def calendar_feed_pools(user_ids: list) -> tuple[dict[str, list[str]], list[int]]:
     """The feeds closest to FEED_EVENTS events, in full and as calendar clients poll them
     (If-None-Match with the current ETag: 304): of each user, the feed of every event of their
-    clubs (`?all=true`) or of the events they answered, whichever size is closer. (On the larger
-    data set every feed of every event holds hundreds; the answered ones come near the size.)
-    The sizes chosen are in `FEED_SIZES` after the call (the run's log)."""
+    clubs (`?all=true`) or of the events they answered, whichever size is closer (on the larger
+    data set every `?all=true` feed holds hundreds; answered ones come near the size). Also the
+    sizes of the feeds chosen, for the run's report."""
     from accounts.feeds import calendar_feed_token
     from accounts.models import User
     from events.feed import feed_version
@@ -231,11 +231,11 @@ def calendar_feed_pools(user_ids: list) -> dict[str, list[str]]:
             etag, _, event_ids = feed_version(token=token, every_event=every)
             feeds.append((abs(len(event_ids) - FEED_EVENTS), len(event_ids), f"/calendar/{token}.ics{query}", etag))
     chosen = sorted(feeds)[:40]
-    FEED_SIZES[:] = sorted(size for _, size, _, _ in chosen)
-    return {
+    pools = {
         "calendar_feed": [_line("GET", path) for _, _, path, _ in chosen],
         "calendar_feed_304": [_line("GET", path, ETAG_PREFIX + etag) for _, _, path, etag in chosen],
     }
+    return pools, sorted(size for _, size, _, _ in chosen)
 
 
 def web_session_for(user) -> str:

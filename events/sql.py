@@ -248,10 +248,10 @@ def calendar_feed_version(*, every: bool) -> str:
     waitlisted) or `maybe`, or all of them with `every`. Every edit of an event or of its club
     bumps its `updated_at`, so the digest changes whenever the built calendar would.
 
-    Answered events are read from the user's RSVPs first (a materialized set, index on the user),
-    then their events by key: a member of busy clubs answers a few of their hundreds of events,
-    which testing every event for an RSVP would visit (and the planner, left to choose, joins the
-    RSVPs once per membership)."""
+    Answered events are read first, with their dates, as a materialized set: the user's RSVPs
+    (index on the user), then their events by key. A member of busy clubs answers a few of their
+    hundreds of events; left to choose, the planner tested every event of the user's clubs for an
+    RSVP, or joined the RSVPs once per membership, or hashed every event against the set."""
     member = clubs_sql.active_membership(Identifier("e", "club_id"), Identifier("f", "user_id"))
     if every:
         events = SQL("FROM f CROSS JOIN {events} e JOIN {clubs} c ON c.id = e.club_id").format(
