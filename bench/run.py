@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import common
+from bench import audit, common
 from bench.common import RESULTS, ROOT, WORK, RssSampler, Server, Size, log
 from bench.contention import contention
 from bench.prepare import READ_SCENARIOS, TITLES
@@ -149,7 +149,7 @@ def run_size(size: Size, *, scenarios: tuple[str, ...], with_floors: bool) -> di
     log(f"{size.label}: calendar feeds of {results['_feed_events']} events (median)")
     server_env = {"GUNICORN_THREADS": str(THREADS)} if THREADS > 1 else {}
     with (
-        common.audit_triggers(size.db_name, enabled=AUDIT),
+        audit.audit_triggers(size.db_name, enabled=AUDIT),
         Server(size.db_name, log_name=f"gunicorn-{size.db_name}", **server_env) as server,
     ):
         if with_floors:
