@@ -1,6 +1,6 @@
 """`make bench`: seed (or reuse) the bench data sets, serve them with gunicorn, load them with wrk.
 
-    python -m bench.run            # full run (~7 minutes the first time, ~5 when data is reused)
+    python -m bench.run            # full run (~10 minutes when the data sets exist, ~11 the first time)
     BENCH_QUICK=1 python -m bench.run   # short run on smaller data (~2 minutes)
 
 Environment: BENCH_QUICK, BENCH_DURATION (seconds per scenario), BENCH_CLIENTS (default 16),
