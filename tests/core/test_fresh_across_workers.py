@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.request
 from collections.abc import Callable
 
 import pytest
@@ -28,15 +27,8 @@ READS = 10  # per check: new connections, so both workers answer some
 
 
 def _call(server, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, str, dict]:
-    request = urllib.request.Request(
-        server.url + path,
-        data=None if body is None else json.dumps(body).encode(),
-        method=method,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        raw = response.read()
-        return response.status, response.headers.get("ETag", ""), json.loads(raw) if raw else {}
+    status, headers, raw = server.request(method, path, headers={"Authorization": f"Bearer {token}"}, json_body=body)
+    return status, headers.get("ETag", ""), json.loads(raw) if raw else {}
 
 
 def _names(page: dict, key: str = "name") -> set:

@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import threading
-import urllib.request
 
 import psycopg
 import pytest
@@ -71,20 +70,14 @@ def _redis_up() -> bool:
 
 
 def _get(server, path: str, token: str) -> tuple[str, dict]:
-    request = urllib.request.Request(server.url + path, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.headers["ETag"], json.loads(response.read())
+    status, headers, body = server.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert status == 200, (path, status)
+    return headers["ETag"], json.loads(body)
 
 
 def _put(server, path: str, token: str, body: dict) -> int:
-    request = urllib.request.Request(
-        server.url + path,
-        data=json.dumps(body).encode(),
-        method="PUT" if "availability" in path else "PATCH",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status
+    method = "PUT" if "availability" in path else "PATCH"
+    return server.request(method, path, headers={"Authorization": f"Bearer {token}"}, json_body=body)[0]
 
 
 @pytest.mark.slow

@@ -80,7 +80,20 @@ def free_port() -> int:
 
 
 def http_get(url: str, *, timeout: float = 10, headers: dict | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers=headers or {})
+    return http_request("GET", url, timeout=timeout, headers=headers)
+
+
+def http_request(
+    method: str, url: str, *, timeout: float = 10, headers: dict | None = None, json_body: dict | None = None
+) -> tuple[int, dict, bytes]:
+    """(status, headers, body) of one request; `json_body` is sent as JSON. An HTTP error is an
+    answer like any other, not an exception."""
+    headers = dict(headers or {})
+    data = None
+    if json_body is not None:
+        data = json.dumps(json_body).encode()
+        headers.setdefault("Content-Type", "application/json")
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
@@ -101,6 +114,9 @@ class Gunicorn:
 
     def get(self, path: str, **kwargs) -> tuple[int, dict, bytes]:
         return http_get(self.url + path, **kwargs)
+
+    def request(self, method: str, path: str, **kwargs) -> tuple[int, dict, bytes]:
+        return http_request(method, self.url + path, **kwargs)
 
     def get_json(self, path: str, **kwargs) -> tuple[int, dict]:
         status, _, body = self.get(path, **kwargs)
