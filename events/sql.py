@@ -252,19 +252,15 @@ def calendar_feed_version(*, every: bool) -> str:
     (index on the user), then their events by key. A member of busy clubs answers a few of their
     hundreds of events; left to choose, the planner tested every event of the user's clubs for an
     RSVP, or joined the RSVPs once per membership, or hashed every event against the set."""
-    member = clubs_sql.active_membership(Identifier("e", "club_id"), Identifier("f", "user_id"))
     if every:
-        events = SQL("FROM f CROSS JOIN {events} e JOIN {clubs} c ON c.id = e.club_id").format(
-            events=table(Event), clubs=table(Club)
-        )
-        answered, rsvps_changed = SQL(""), SQL("NULL::timestamptz")
+        answered, source, rsvps_changed = SQL(""), table(Event), SQL("NULL::timestamptz")
     else:
         answered = SQL(
             "r AS MATERIALIZED (SELECT e.* FROM f JOIN {rsvps} a ON a.user_id = f.user_id "
             "JOIN {events} e ON e.id = a.event_id "
             "WHERE a.status IN (%(available)s, %(maybe)s) AND e.event_date >= %(since)s), "
         ).format(rsvps=table(RSVP), events=table(Event))
-        events = SQL("FROM f CROSS JOIN r e JOIN {clubs} c ON c.id = e.club_id").format(clubs=table(Club))
+        source = Identifier("r")
         rsvps_changed = SQL("(SELECT max(a.updated_at) FROM {rsvps} a WHERE a.user_id = f.user_id)").format(
             rsvps=table(RSVP)
         )
@@ -273,7 +269,8 @@ def calendar_feed_version(*, every: bool) -> str:
             "WITH f AS (SELECT f.user_id, f.rotated_at FROM {feeds} f JOIN {users} u ON u.id = f.user_id "
             "WHERE f.token_hash = %(token_hash)s AND u.is_active), {answered}"
             "p AS (SELECT e.id, e.event_date, e.event_time, e.updated_at, c.updated_at AS club_updated_at "
-            "{events} WHERE e.event_date >= %(since)s AND {member}) "
+            "FROM f CROSS JOIN {source} e JOIN {clubs} c ON c.id = e.club_id "
+            "WHERE e.event_date >= %(since)s AND {member}) "
             "SELECT f.user_id, f.rotated_at, {rsvps_changed}, "
             "(SELECT max(GREATEST(p.updated_at, p.club_updated_at)) FROM p), "
             "(SELECT md5(coalesce(string_agg(p.id::text || '/' || p.updated_at::text || '/' "
@@ -284,8 +281,9 @@ def calendar_feed_version(*, every: bool) -> str:
             feeds=table(CalendarFeed),
             users=table(User),
             answered=answered,
-            events=events,
-            member=member,
+            source=source,
+            clubs=table(Club),
+            member=clubs_sql.active_membership(Identifier("e", "club_id"), Identifier("f", "user_id")),
             rsvps_changed=rsvps_changed,
         )
     )
