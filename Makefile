@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 export DJANGO_SETTINGS_MODULE := bookwork.settings
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: install db db-stop migrate run test lint format bench fuzz soak clean
+.PHONY: install db db-stop migrate run test lint format bench bench-ab fuzz soak clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ format: install
 bench: db
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
 	BENCH_QUICK=$${BENCH_QUICK:-} $(PY) -m bench.run
+
+# The cost of tracing or of the audit history as an interleaved A/B (bench/ab.py), e.g.
+# BENCH_TRACING_RATIO=0.1 make bench-ab AB=tracing
+bench-ab: db
+	@command -v wrk >/dev/null || { echo "make bench-ab needs wrk: apt-get install -y wrk"; exit 1; }
+	$(PY) -m bench.ab $${AB:?AB=tracing or AB=audit}
 
 fuzz: db
 	$(PY) -m bench.fuzz

@@ -12,7 +12,7 @@ AUDIT_TRIGGERS = r"^pgtrigger_(insert_insert|update_update|delete_delete)_[0-9a-
 
 
 @contextlib.contextmanager
-def audit_triggers(db_name: str, *, enabled: bool):
+def audit_triggers(db_name: str, *, enabled: bool, quiet: bool = False):
     """The audit-history triggers of `db_name` switched on or off for the block, and on again after
     it (BENCH_AUDIT=off: the cost of the history in an A/B on the same code and data). The switch
     is the table's (ALTER TABLE ... DISABLE TRIGGER), so every gunicorn worker sees it; a run that
@@ -34,7 +34,7 @@ def audit_triggers(db_name: str, *, enabled: bool):
 
     with psycopg.connect(conninfo(db_name), autocommit=True) as conn:
         count = switch(conn, enabled)
-    if not enabled:
+    if not enabled and not quiet:
         log(f"audit history off: {count} triggers disabled on {db_name}")
     try:
         yield

@@ -135,8 +135,9 @@ def pgbench(duration: int) -> dict:
     return {"rps": tps, "avg_ms": float(latency.group(1)) if latency else None}
 
 
-def run_size(size: Size, *, scenarios: tuple[str, ...], with_floors: bool) -> dict:
-    results: dict = {}
+def prepare(size: Size) -> int | None:
+    """Write the scenarios' request files for `size` (bench.prepare: tokens, ETags, feed tokens);
+    returns the median size of the calendar feeds it chose, in events."""
     prepared = subprocess.run(
         [common.PYTHON, "-m", "bench.prepare", str(WORK), f"--password={common.PASSWORD}"],
         cwd=ROOT,
@@ -145,8 +146,13 @@ def run_size(size: Size, *, scenarios: tuple[str, ...], with_floors: bool) -> di
         capture_output=True,
         text=True,
     )
-    results["_feed_events"] = json.loads(prepared.stdout.strip().splitlines()[-1]).get("feed_events")
-    log(f"{size.label}: calendar feeds of {results['_feed_events']} events (median)")
+    feed_events = json.loads(prepared.stdout.strip().splitlines()[-1]).get("feed_events")
+    log(f"{size.label}: calendar feeds of {feed_events} events (median)")
+    return feed_events
+
+
+def run_size(size: Size, *, scenarios: tuple[str, ...], with_floors: bool) -> dict:
+    results: dict = {"_feed_events": prepare(size)}
     server_env = {"GUNICORN_THREADS": str(THREADS)} if THREADS > 1 else {}
     with (
         audit.audit_triggers(size.db_name, enabled=AUDIT),

@@ -1,0 +1,215 @@
+"""`make bench-ab AB=tracing|audit`: the cost of tracing or of the audit history, measured as an
+interleaved A/B on one data set, so that the machine's drift cancels out.
+
+    BENCH_TRACING_RATIO=0.1 python -m bench.ab tracing   # tracing off against on (10% sampled)
+    python -m bench.ab audit                            # audit history's triggers on against off
+
+Two `make bench` runs one after the other (BENCH_TRACING=1, BENCH_AUDIT=off) differ by the cost
+being measured and by whatever the machine did in between: on a 2-vCPU virtual machine `/healthz`
+alone moved 12% between two runs ten minutes apart, as much as the 10% being judged. Here both arms
+are ready at once and take turns on every scenario, in ABBA order (off, on, on, off, ...), each
+turn `BENCH_DURATION` seconds (default 15) after a warm-up of each arm, so a slow minute weighs on
+both. Per scenario the report gives each arm's mean req/s and mean p95 over its turns, each turn's
+p95, and the ratio of the means (on / off).
+
+- tracing: two gunicorn servers on the same database, the same settings, one with
+  `OTEL_SDK_DISABLED=true` and one exporting over OTLP/HTTP to a loopback receiver in this process
+  (bench/otlp_sink.py) with `parentbased_traceidratio` at BENCH_TRACING_RATIO (default 1: every
+  request; a deployment samples, e.g. 0.1). Only one of them is loaded at a time.
+- audit: one server; the "off" arm's turns run with the history's triggers disabled
+  (bench/audit.py), the "on" arm's with them enabled.
+
+BENCH_ONLY and BENCH_QUICK (10,000 events instead of 100,000) as for `make bench`; BENCH_AB_ROUNDS
+(default 2) is the number of ABBA half-cycles, so each arm gets that many turns per scenario.
+Results: stdout, bench/results/<timestamp>-ab-<what>.json and .md. Exits 1 if a turn had errors
+or a revalidation answered anything but 304; the 10% is reported, never enforced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from bench import audit, common, run
+from bench.common import RESULTS, ROOT, Server, log
+from bench.prepare import TITLES
+
+ROUNDS = int(os.environ.get("BENCH_AB_ROUNDS", "2"))
+LIMIT = 1.10  # on / off, p95: issue 18's "within 10%"
+SIZE = run.LARGE
+
+
+@dataclass(frozen=True)
+class Arm:
+    label: str
+    server: Server
+    # Entered around each of the arm's turns (the audit switch), else a no-op.
+    turn: Callable[[], contextlib.AbstractContextManager]
+
+
+def _tracing_env(endpoint: str) -> dict[str, str]:
+    return {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+        "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG": str(run.TRACING_RATIO),
+        "OTEL_SERVICE_NAME": "bookwork-bench",
+    }
+
+
+@contextlib.contextmanager
+def arms(what: str) -> Iterator[tuple[list[Arm], Callable[[], dict]]]:
+    """The two arms of `what`, servers up, and a function returning what the run should record
+    about them (spans received)."""
+    db = SIZE.db_name
+    # Off means off, whatever the shell exports (core/tracing.configured).
+    untraced = {"OTEL_SDK_DISABLED": "true"}
+    if what == "audit":
+        with audit.audit_triggers(db, enabled=True), Server(db, log_name="gunicorn-ab-audit", **untraced) as server:
+            yield (
+                [
+                    Arm("off", server, lambda: audit.audit_triggers(db, enabled=False, quiet=True)),
+                    Arm("on", server, contextlib.nullcontext),
+                ],
+                dict,
+            )
+        return
+    from bench.otlp_sink import OtlpSink
+
+    with (
+        OtlpSink() as sink,
+        Server(db, log_name="gunicorn-ab-untraced", **untraced) as off,
+        Server(db, log_name="gunicorn-ab-traced", **_tracing_env(sink.endpoint)) as on,
+    ):
+        yield (
+            [Arm("off", off, contextlib.nullcontext), Arm("on", on, contextlib.nullcontext)],
+            lambda: {"spans": sink.span_count, "exports": sink.requests, "ratio": run.TRACING_RATIO},
+        )
+
+
+def compare(scenario: str, pair: list[Arm]) -> dict:
+    """ABBA turns of `scenario` on the two arms; each arm's turns and means, and the p95 ratio."""
+    for arm in pair:
+        with arm.turn():
+            run.wrk(arm.server, scenario, run.WARMUP, record=False)
+    turns: dict[str, list[dict]] = {arm.label: [] for arm in pair}
+    duration = max(run.DURATION, 10) if scenario == "login" else run.DURATION
+    for index in range(ROUNDS * 2):
+        # off, on, on, off, off, on, ...: each arm goes first as often as second.
+        arm = pair[(index + index // 2) % 2]
+        with arm.turn():
+            turns[arm.label].append(run.wrk(arm.server, scenario, duration))
+    result: dict = {"turns": turns}
+    for label, done in turns.items():
+        result[label] = {
+            "rps": round(statistics.fmean(t["rps"] for t in done), 1),
+            "p95_ms": round(statistics.fmean(t["p95_ms"] for t in done), 2),
+            "errors": sum(t["errors"] for t in done),
+            "statuses": sorted({code for t in done for code in t["statuses"]}),
+        }
+    result["p95_ratio"] = round(result["on"]["p95_ms"] / max(result["off"]["p95_ms"], 1e-9), 3)
+    result["rps_ratio"] = round(result["on"]["rps"] / max(result["off"]["rps"], 1e-9), 3)
+    log(
+        f"{scenario}: off {result['off']['rps']:.0f} rps p95 {result['off']['p95_ms']:.1f} ms; "
+        f"on {result['on']['rps']:.0f} rps p95 {result['on']['p95_ms']:.1f} ms; p95 on/off {result['p95_ratio']:.2f}"
+    )
+    return result
+
+
+def failures(results: dict) -> list[str]:
+    failed = []
+    for scenario, r in results.items():
+        for label in ("off", "on"):
+            if r[label]["errors"]:
+                failed.append(f"{scenario} ({label}): {r[label]['errors']} errors {r[label]['statuses']}")
+            if scenario in run.CONDITIONAL and r[label]["statuses"] != ["304"]:
+                failed.append(f"{scenario} ({label}): answered {r[label]['statuses']}, not only 304")
+    return failed
+
+
+def markdown(report: dict) -> str:
+    what = report["what"]
+    if what == "tracing":
+        t = report["arms"]
+        subject = (
+            f"tracing off against on ({t['ratio']:.0%} of requests traced, {t['spans']:,} spans exported "
+            "over OTLP/HTTP to a loopback receiver)"
+        )
+    else:
+        subject = "the audit history's triggers off against on"
+    m = report["machine"]
+    lines = [
+        f"Bookwork `make bench-ab AB={what}`, {report['date']}: {subject}; {run.CLIENTS} clients, gunicorn "
+        f"{run.SERVING}, {report['rounds'] * 2} turns of {run.DURATION} s per scenario in ABBA order, "
+        f"{SIZE.events:,} events. Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['ram_gb']} GB RAM.",
+        "",
+        "| Scenario | off req/s | on req/s | off p95 ms | on p95 ms | p95 on/off | p95 per turn, off | p95 per turn, on |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for scenario, r in report["results"].items():
+        per_turn = {label: ", ".join(f"{t['p95_ms']:.1f}" for t in r["turns"][label]) for label in ("off", "on")}
+        mark = "" if r["p95_ratio"] <= LIMIT else " **over 10%**"
+        lines.append(
+            f"| {TITLES[scenario]} | {r['off']['rps']:,.0f} | {r['on']['rps']:,.0f} | {r['off']['p95_ms']:.1f} "
+            f"| {r['on']['p95_ms']:.1f} | {r['p95_ratio']:.2f}{mark} | {per_turn['off']} | {per_turn['on']} |"
+        )
+    over = [s for s, r in report["results"].items() if s != "healthz" and r["p95_ratio"] > LIMIT]
+    lines += ["", f"p95 within 10% (on / off ≤ {LIMIT:.2f}): " + ("every scenario." if not over else "")]
+    lines += [f"- over: {TITLES[s]} ({report['results'][s]['p95_ratio']:.2f})" for s in over]
+    lines += [f"- FAILED: {item}" for item in report["failed"]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or argv[0] not in {"tracing", "audit"}:
+        raise SystemExit("usage: python -m bench.ab tracing|audit")
+    what = argv[0]
+    started = time.perf_counter()
+    common.WORK.mkdir(parents=True, exist_ok=True)
+    common.seed(SIZE)
+    run.prepare(SIZE)
+    scenarios = ("healthz", *(name for name in run.SCENARIO_ORDER if not run.ONLY or name in run.ONLY))
+    results: dict = {}
+    with arms(what) as (pair, recorded):
+        for scenario in scenarios:
+            if scenario != "healthz" and not (common.WORK / f"{scenario}.tsv").read_text():
+                log(f"{scenario}: skipped (bench.prepare found nothing to request)")
+                continue
+            results[scenario] = compare(scenario, pair)
+        arms_info = recorded()
+    now = dt.datetime.now(dt.UTC)
+    report = {
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "what": what,
+        "rounds": ROUNDS,
+        "duration_s": run.DURATION,
+        "clients": run.CLIENTS,
+        "serving": run.SERVING,
+        "machine": common.machine(),
+        "size": SIZE.__dict__,
+        "arms": arms_info,
+        "results": results,
+        "failed": failures(results),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+    suffix = f"ab-{what}" + (f"{run.TRACING_RATIO:g}" if what == "tracing" and run.TRACING_RATIO < 1 else "")
+    stamp = now.strftime("%Y-%m-%dT%H%M%SZ") + ("-quick" if run.QUICK else "") + f"-{suffix}"
+    table = markdown(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"{stamp}.md").write_text(table)
+    print()
+    print(table)
+    log(f"wrote bench/results/{stamp}.json and .md in {report['wall_seconds']} s")
+    return 1 if report["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,90 @@
+"""`make bench-ab` (bench/ab.py): the arms take turns in ABBA order, each turn inside its arm's
+switch, and the report's means, ratios, marks and failures are those of the turns."""
+
+from __future__ import annotations
+
+import contextlib
+
+from bench import ab, run
+
+
+class _Server:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _turn(p95: float, rps: float = 100.0, statuses=None) -> dict:
+    return {"rps": rps, "p95_ms": p95, "errors": 0, "statuses": statuses or {"200": 10}}
+
+
+def test_turns_alternate_abba_inside_each_arms_switch(monkeypatch):
+    calls, inside = [], []
+
+    @contextlib.contextmanager
+    def switch():
+        inside.append(True)
+        try:
+            yield
+        finally:
+            inside.pop()
+
+    latencies = {"off": iter([10.0, 12.0, 14.0, 16.0]), "on": iter([11.0, 13.0, 15.0, 17.0])}
+
+    def fake_wrk(server, scenario, duration, *, record=True):
+        calls.append((server.name, record, bool(inside)))
+        return _turn(next(latencies[server.name])) if record else {}
+
+    monkeypatch.setattr(run, "wrk", fake_wrk)
+    monkeypatch.setattr(ab, "ROUNDS", 2)
+    pair = [ab.Arm("off", _Server("off"), switch), ab.Arm("on", _Server("on"), contextlib.nullcontext)]
+
+    result = ab.compare("event_detail", pair)
+
+    # A warm-up of each, then off, on, on, off; the off arm's turns (warm-up included) in its switch.
+    assert calls == [
+        ("off", False, True),
+        ("on", False, False),
+        ("off", True, True),
+        ("on", True, False),
+        ("on", True, False),
+        ("off", True, True),
+    ]
+    assert [t["p95_ms"] for t in result["turns"]["off"]] == [10.0, 12.0]
+    assert result["off"]["p95_ms"] == 11.0 and result["on"]["p95_ms"] == 12.0
+    assert result["p95_ratio"] == round(12.0 / 11.0, 3)
+
+
+def test_the_report_marks_what_is_over_ten_percent_and_fails_on_errors():
+    results = {
+        "event_detail": {
+            "turns": {"off": [_turn(10.0)], "on": [_turn(10.5)]},
+            "off": {"rps": 100.0, "p95_ms": 10.0, "errors": 0, "statuses": ["200"]},
+            "on": {"rps": 95.0, "p95_ms": 10.5, "errors": 0, "statuses": ["200"]},
+            "p95_ratio": 1.05,
+        },
+        "event_revalidate": {
+            "turns": {"off": [_turn(5.0)], "on": [_turn(6.0)]},
+            "off": {"rps": 200.0, "p95_ms": 5.0, "errors": 0, "statuses": ["304"]},
+            "on": {"rps": 150.0, "p95_ms": 6.0, "errors": 3, "statuses": ["200", "304"]},
+            "p95_ratio": 1.2,
+        },
+    }
+    failed = ab.failures(results)
+    assert failed == [
+        "event_revalidate (on): 3 errors ['200', '304']",
+        "event_revalidate (on): answered ['200', '304'], not only 304",
+    ]
+    report = {
+        "what": "audit",
+        "date": "2026-12-01 10:00 UTC",
+        "rounds": 1,
+        "machine": {"nproc": 2, "cpu_model": "test", "ram_gb": 1},
+        "results": results,
+        "failed": failed,
+        "arms": {},
+    }
+    table = ab.markdown(report)
+    assert "| event detail | 100 | 95 | 10.0 | 10.5 | 1.05 | 10.0 | 10.5 |" in table
+    assert "1.20 **over 10%**" in table
+    assert "- over: revalidate an event (If-None-Match, 304) (1.20)" in table
+    assert "- FAILED: event_revalidate (on): 3 errors" in table
