@@ -3,6 +3,8 @@
 - One request gives one server span, and its SQL statements (ORM and hand-written) are its children.
 - Parameter values never appear in span attributes; the statement text does.
 - A client's W3C `traceparent` is continued.
+- A request that is not sampled collects no attributes; a recorded one has the HTTP attributes,
+  and the view's exception; excluded URLs (/healthz) have no span.
 - A job span is a new trace linked to the span that deferred it.
 - Log lines carry trace_id and span_id; with tracing off nothing is installed.
 - Under gunicorn, each worker exports over OTLP/HTTP after fork, and the access line names the trace.
@@ -102,6 +104,83 @@ def test_an_unsampled_request_opens_no_sql_spans(transactional_db):
     finally:
         tracing.uninstall()
         connection.close()
+
+
+def test_an_unsampled_request_collects_no_request_attributes(transactional_db, monkeypatch):
+    """The span is started before anything is collected for it: a request that is not sampled
+    pays for no attributes it would never export (core/tracing_django.py), a sampled one gets them."""
+    from core import tracing_django
+
+    collected = []
+    real = tracing_django.collect_request_attributes
+    monkeypatch.setattr(tracing_django, "collect_request_attributes", lambda *args: collected.append(1) or real(*args))
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=ParentBased(ALWAYS_ON))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracing.install(provider)
+    connection.close()
+    try:
+        user, event = _member_and_event()
+        client = client_for(user)
+        unsampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+        assert client.get(f"/api/v1/events/{event.pk}/", HTTP_TRACEPARENT=unsampled).status_code == 200
+        assert collected == []
+        assert client.get(f"/api/v1/events/{event.pk}/").status_code == 200
+        assert collected == [1]
+        (server,) = _server_spans(exporter.get_finished_spans())
+        assert server.attributes["http.method"] == "GET" and server.attributes["http.status_code"] == 200
+    finally:
+        tracing.uninstall()
+        connection.close()
+
+
+def test_a_recorded_request_span_carries_the_http_attributes(provider):
+    user, event = _member_and_event()
+    client = client_for(user)
+    provider.exporter.clear()
+
+    response = client.get(f"/api/v1/events/{event.pk}/?expand=1", HTTP_USER_AGENT="bookwork-test/1.0")
+    assert response.status_code == 200
+
+    (server,) = _server_spans(provider.exporter.get_finished_spans())
+    attributes = server.attributes
+    assert attributes["http.method"] == "GET"
+    assert attributes["http.status_code"] == 200
+    assert attributes["http.route"] == "api/v1/events/<str:event_id>/"
+    assert attributes["http.url"] == f"http://testserver/api/v1/events/{event.pk}/?expand=1"
+    assert attributes["http.scheme"] == "http"
+    assert attributes["http.user_agent"] == "bookwork-test/1.0"
+    assert server.status.is_unset
+
+
+def test_an_exception_of_the_view_is_recorded_on_the_request_span(provider, monkeypatch):
+    from events.views import EventDetailView
+
+    def fail(self, request, *args, **kwargs):
+        raise RuntimeError("the view failed")
+
+    monkeypatch.setattr(EventDetailView, "get", fail)
+    user, event = _member_and_event()
+    client = client_for(user)
+    client.raise_request_exception = False
+    provider.exporter.clear()
+
+    assert client.get(f"/api/v1/events/{event.pk}/").status_code == 500
+
+    (server,) = _server_spans(provider.exporter.get_finished_spans())
+    assert server.status.status_code.name == "ERROR"
+    assert server.attributes["http.status_code"] == 500
+    (event_,) = [e for e in server.events if e.name == "exception"]
+    assert event_.attributes["exception.type"] == "RuntimeError"
+    assert event_.attributes["exception.message"] == "the view failed"
+
+
+def test_an_excluded_url_has_no_span(provider):
+    provider.exporter.clear()
+    from django.test import Client
+
+    assert Client().get("/healthz").status_code == 200
+    assert provider.exporter.get_finished_spans() == ()
 
 
 def test_hand_written_sql_is_traced_with_its_text_and_never_its_parameters(provider):
