@@ -67,11 +67,11 @@ bench: db
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
 	BENCH_QUICK=$${BENCH_QUICK:-} $(PY) -m bench.run
 
-# The cost of tracing or of the audit history as an interleaved A/B (bench/ab.py), e.g.
+# The cost of tracing or of the audit history as an interleaved A/B (bench/ab.py; AB=none: an A/A), e.g.
 # BENCH_TRACING_RATIO=0.1 make bench-ab AB=tracing
 bench-ab: db
 	@command -v wrk >/dev/null || { echo "make bench-ab needs wrk: apt-get install -y wrk"; exit 1; }
-	$(PY) -m bench.ab $${AB:?AB=tracing or AB=audit}
+	$(PY) -m bench.ab $${AB:?AB=tracing, AB=audit or AB=none}
 
 fuzz: db
 	$(PY) -m bench.fuzz

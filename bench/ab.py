@@ -3,6 +3,7 @@ interleaved A/B on one data set, so that the machine's drift cancels out.
 
     BENCH_TRACING_RATIO=0.1 python -m bench.ab tracing   # tracing off against on (10% sampled)
     python -m bench.ab audit                            # audit history's triggers on against off
+    python -m bench.ab none                             # A/A: two identical servers
 
 Two `make bench` runs one after the other (BENCH_TRACING=1, BENCH_AUDIT=off) differ by the cost
 being measured and by whatever the machine did in between: on a 2-vCPU virtual machine `/healthz`
@@ -18,6 +19,8 @@ p95, and the ratio of the means (on / off).
   request; a deployment samples, e.g. 0.1). Only one of them is loaded at a time.
 - audit: one server; the "off" arm's turns run with the history's triggers disabled
   (bench/audit.py), the "on" arm's with them enabled.
+- none: two identical untraced servers, "off" and "on" in name only. What this run reports is the
+  harness's own spread on the machine: a ratio of the others is a cost only beyond it.
 
 BENCH_ONLY and BENCH_QUICK (10,000 events instead of 100,000) as for `make bench`; BENCH_AB_ROUNDS
 (default 2) is the number of ABBA half-cycles, so each arm gets that many turns per scenario.
@@ -70,6 +73,13 @@ def arms(what: str) -> Iterator[tuple[list[Arm], Callable[[], dict]]]:
     db = SIZE.db_name
     # Off means off, whatever the shell exports (core/tracing.configured).
     untraced = {"OTEL_SDK_DISABLED": "true"}
+    if what == "none":
+        with (
+            Server(db, log_name="gunicorn-ab-first", **untraced) as first,
+            Server(db, log_name="gunicorn-ab-second", **untraced) as second,
+        ):
+            yield [Arm("off", first, contextlib.nullcontext), Arm("on", second, contextlib.nullcontext)], dict
+        return
     if what == "audit":
         with audit.audit_triggers(db, enabled=True), Server(db, log_name="gunicorn-ab-audit", **untraced) as server:
             yield (
@@ -141,8 +151,10 @@ def markdown(report: dict) -> str:
             f"tracing off against on ({t['ratio']:.0%} of requests traced, {t['spans']:,} spans exported "
             "over OTLP/HTTP to a loopback receiver)"
         )
-    else:
+    elif what == "audit":
         subject = "the audit history's triggers off against on"
+    else:
+        subject = "A/A: two identical untraced servers (the harness's own spread)"
     m = report["machine"]
     lines = [
         f"Bookwork `make bench-ab AB={what}`, {report['date']}: {subject}; {run.CLIENTS} clients, gunicorn "
@@ -167,8 +179,8 @@ def markdown(report: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in {"tracing", "audit"}:
-        raise SystemExit("usage: python -m bench.ab tracing|audit")
+    if len(argv) != 1 or argv[0] not in {"tracing", "audit", "none"}:
+        raise SystemExit("usage: python -m bench.ab tracing|audit|none")
     what = argv[0]
     started = time.perf_counter()
     common.WORK.mkdir(parents=True, exist_ok=True)
