@@ -30,7 +30,6 @@ def paginate(
     prepare: Callable | None = None,
     count: int | None = None,
     represent: Callable | None = None,
-    answer_first: Callable | None = None,
 ) -> Response:
     """One page of `queryset` in the contract's list shape; `extra` keys go before `results`.
 
@@ -41,10 +40,6 @@ def paginate(
     `count`, if given, is the number of rows, already known: no COUNT query, and the body's
     `count` is this number whatever the page holds.
 
-    `answer_first`, if given, is called with the page's rows (a list) and the count once both are
-    read, before anything is represented; a response it returns is returned instead (a 304 for a
-    tag made of the rows).
-
     An empty page is `"results": []`, never null; a page number past the end is a 404 like DRF's."""
     if (serializer_class is None) == (represent is None):
         raise TypeError("paginate() takes exactly one of serializer_class and represent")
@@ -52,8 +47,6 @@ def paginate(
     if count is not None:
         paginator.django_paginator_class = functools.partial(_CountedPaginator, count=count)
     page = paginator.paginate_queryset(queryset, request, view=view)
-    if answer_first is not None and (early := answer_first(page, paginator.page.paginator.count)) is not None:
-        return early
     if prepare is not None:
         prepare(page)
     body = {

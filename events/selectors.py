@@ -61,11 +61,7 @@ class EventRows(PagedSql):
     `core.time.is_upcoming` reads them); `attending`: events whose `attendees` hold / do not hold `user`;
     `ordering`: one term of `events.sql.EVENT_ORDERABLE` (`-` for descending), then the id; the default is
     date, time, id. None (or False for `upcoming`) means no such filter. `now`: the instant
-    "upcoming" is judged at (default: now; a cached page passes the one its key holds).
-
-    `stamped`: each page's rows are read with their event's stamp, their club's stamp and the
-    epoch, and `version` holds what the fetched rows are a function of (the ETag of the list
-    across clubs: `EventListView`)."""
+    "upcoming" is judged at (default: now; a cached page passes the one its key holds)."""
 
     def __init__(
         self,
@@ -80,9 +76,8 @@ class EventRows(PagedSql):
         attending: bool | None = None,
         ordering: str | None = None,
         now: dt.datetime | None = None,
-        stamped: bool = False,
     ):
-        filters, self.stamped, self.version = [], stamped, []
+        filters = []
         self.params = {"user": user.pk, "available": RsvpStatus.AVAILABLE}
         self.site_admin, self.member = is_site_admin(user), None
         if access is not None:
@@ -116,20 +111,11 @@ class EventRows(PagedSql):
 
     def page_sql(self) -> str:
         return sql.event_rows_page(
-            site_admin=self.site_admin,
-            member=self.member,
-            filters=self.filters,
-            ordering=self.ordering,
-            stamped=self.stamped,
+            site_admin=self.site_admin, member=self.member, filters=self.filters, ordering=self.ordering
         )
 
     def row(self, values: tuple) -> EventRow:
-        if not self.stamped:
-            return _event_row(values)
-        *values, event_stamp, club_stamp, epoch = values
-        row = _event_row(values)
-        self.version.append((row.id, event_stamp, club_stamp, epoch))
-        return row
+        return _event_row(values)
 
 
 def events_next_per_club(*, user, club_ids: list, per_club: int) -> list[EventRow]:
@@ -150,6 +136,14 @@ def events_next_per_club(*, user, club_ids: list, per_club: int) -> list[EventRo
     with connection.cursor() as cursor:
         cursor.execute(sql.event_rows_next_per_club(site_admin=is_site_admin(user)), params)
         return [_event_row(values) for values in cursor.fetchall()]
+
+
+def visible_events_version(*, user) -> tuple:
+    """What every list of the events `user` may see across clubs is a function of, besides the
+    moment "upcoming" is judged at (`sql.visible_events_version`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.visible_events_version(site_admin=is_site_admin(user)), {"user": getattr(user, "pk", None)})
+        return tuple(cursor.fetchone())
 
 
 def event_get_visible(*, user, event_id, with_my_rsvp: bool = False) -> tuple[Event, ClubAccess]:

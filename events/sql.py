@@ -14,7 +14,6 @@ from accounts.models import CalendarFeed, User
 from clubs import sql as clubs_sql
 from clubs.models import Club
 from core.sql import (
-    EPOCH,
     SQL,
     TRUE,
     Composable,
@@ -23,7 +22,7 @@ from core.sql import (
     columns,
     conjunction,
     order_by,
-    stamp_of,
+    stamps_digest,
     table,
     text,
 )
@@ -189,33 +188,20 @@ def event_rows_count(*, site_admin: bool, member: bool | None, filters: tuple[st
 
 @functools.cache
 def event_rows_page(
-    *,
-    site_admin: bool,
-    member: bool | None,
-    filters: tuple[str, ...],
-    ordering: tuple[str, ...],
-    stamped: bool = False,
+    *, site_admin: bool, member: bool | None, filters: tuple[str, ...], ordering: tuple[str, ...]
 ) -> str:
     """A page (`%(limit)s`, `%(offset)s`) of those events in `ordering` (terms of `EVENT_ORDER_BY`,
     `-` for descending; an unknown term is a 400), with their RSVP state. The page is cut first and
     only its rows are joined to the caller's RSVPs: joined before the LIMIT, every matching event
-    would be (twice the database time on a long list). `stamped`: each row also ends with its
-    event's stamp, its club's stamp and the epoch (a list's version read with its page: an event's
-    stamp moves with every change of the event, its RSVPs and its items, `clubs_sql.club_events_version`)."""
+    would be (twice the database time on a long list)."""
     ordered = order_by(ordering, EVENT_ORDER_BY)
-    stamps = (
-        SQL(", {}, {}, {}").format(stamp_of(Identifier("e", "id")), stamp_of(Identifier("e", "club_id")), EPOCH)
-        if stamped
-        else SQL("")
-    )
     return text(
         SQL(
-            "SELECT {columns}{stamps} FROM (SELECT e.* FROM {events} e JOIN {clubs} c ON c.id = e.club_id "
-            "WHERE {where} ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s) e "
+            "SELECT {columns} FROM (SELECT e.* FROM {events} e JOIN {clubs} c ON c.id = e.club_id WHERE {where} "
+            "ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s) e "
             "LEFT JOIN {rsvps} a ON a.event_id = e.id AND a.user_id = %(user)s ORDER BY {ordering}"
         ).format(
             columns=_event_row_columns(),
-            stamps=stamps,
             events=table(Event),
             clubs=table(Club),
             where=_event_where(site_admin, member, filters),
@@ -301,3 +287,19 @@ def calendar_feed_version(*, every: bool) -> str:
             rsvps_changed=rsvps_changed,
         )
     )
+
+
+@functools.cache
+def visible_events_version(*, site_admin: bool) -> str:
+    """The epoch and a digest of `<club id>:<club stamp>:<events version>` of every club the
+    caller (`%(user)s`) may see, in id order: the version of the lists of events across clubs
+    (`EventRows` without a club). Exact: a club that appears, goes or changes, or any change of
+    one of its events (`clubs_sql.club_events_version`), gives another digest."""
+    club_id = Identifier("c", "id")
+    stamps = stamps_digest(
+        SQL("c.id::text || ':' || {}::text || ':' || {}").format(
+            clubs_sql.stamp_of(club_id), clubs_sql.club_events_version(club_id)
+        ),
+        SQL("{} c WHERE {}").format(table(Club), clubs_sql.club_visible("c", site_admin=site_admin)),
+    )
+    return text(SQL("SELECT {}, {}").format(clubs_sql.EPOCH, stamps))

@@ -26,6 +26,7 @@ from events.selectors import (
     event_get_visible,
     event_version,
     my_rsvps_of,
+    visible_events_version,
 )
 from events.serializers import (
     EventCancelSerializer,
@@ -40,7 +41,7 @@ from events.serializers import (
 FILTER_NAMES = frozenset(EventFilterSerializer().fields)
 
 
-def _event_rows(request, *, access=None, now: dt.datetime | None = None, stamped: bool = False) -> EventRows:
+def _event_rows(request, *, access=None, now: dt.datetime | None = None) -> EventRows:
     """The rows of an event list, filtered by the query parameters (any invalid one is a 400)."""
     if FILTER_NAMES.isdisjoint(request.query_params):
         # Nothing to validate: every filter is optional without a default, so the serializer
@@ -54,7 +55,7 @@ def _event_rows(request, *, access=None, now: dt.datetime | None = None, stamped
         filters = dict(params.validated_data)
     if access is not None:
         filters.pop("club", None)  # the path names the club; `?club=` is validated, not applied
-    return EventRows(user=request.user, access=access, now=now, stamped=stamped, **filters)
+    return EventRows(user=request.user, access=access, now=now, **filters)
 
 
 def _represent_for(request):
@@ -82,23 +83,16 @@ class EventListView(APIView):
         responses={200: EventSerializer(many=True), **errors(400)},
     )
     def get(self, request):
-        # The tag is made of what the page's rows were read with (each event's id, its stamp and
-        # its club's, the epoch), the count, the "upcoming" second (as in a club's events, below)
-        # and the caller: the page's statement is the version, whatever the number of clubs the
-        # caller may see. A 304 still reads the page and counts; it skips the rendering.
+        # Every club the caller may see, with its stamp and its events' version, in one statement
+        # (what the rows and the caller's RSVPs on them are a function of); "upcoming" as in a
+        # club's events (below).
         now = _next_second() if "upcoming" in request.query_params else None
-        rows = _event_rows(request, now=now, stamped=True)
-        tags = []
-
-        def answer_first(page, count):
-            tag, answer = conditional.check(request, rows.version, count, now, conditional.caller(request.user))
-            tags.append(tag)
+        rows = _event_rows(request, now=now)
+        version = visible_events_version(user=request.user)
+        tag, answer = conditional.check(request, *version, now, conditional.caller(request.user))
+        if answer is not None:
             return answer
-
-        response = paginate(request, self, rows, represent=_represent_for(request), answer_first=answer_first)
-        return (
-            response if response.status_code == status.HTTP_304_NOT_MODIFIED else conditional.tagged(response, tags[0])
-        )
+        return conditional.tagged(paginate(request, self, rows, represent=_represent_for(request)), tag)
 
 
 @extend_schema(parameters=path_ids("club_id"))
