@@ -12,7 +12,7 @@ Here the span is started first, with no attributes (the samplers of OTEL_TRACES_
 the trace id and the parent, not on attributes), and only a recorded span gets them:
 
 - recorded: the same attributes as the instrumentation's (the WSGI semantic conventions it uses:
-  method, scheme, host, target, user agent, peer, captured headers, OTEL_PYTHON_DJANGO_TRACED_
+  method, scheme, host, URL, user agent, peer, captured headers, OTEL_PYTHON_DJANGO_TRACED_
   REQUEST_ATTRS; status and `http.route` from the response and Django's own URL resolution),
   named `<method> <route>`, the exception of a 500 recorded on it (`record_request_exception`);
 - not recorded: the span still exists, so log lines keep their `trace_id` and `span_id` and jobs
