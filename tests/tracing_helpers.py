@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.db import connection
 from opentelemetry.sdk.trace import TracerProvider
@@ -11,12 +13,14 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from core import tracing
 
 
-@pytest.fixture
-def provider(transactional_db):
-    """Tracing installed with an in-memory exporter (`provider.exporter`). Connections opened
-    afterwards are the traced ones, so the test's own is closed (hence a transactional test)."""
+@contextlib.contextmanager
+def installed(sampler=None):
+    """Tracing installed with an in-memory exporter (`provider.exporter`), with `sampler` (the
+    SDK's default, parent-based always-on, when None), and uninstalled after the block.
+    Connections opened afterwards are the traced ones, so the test's own is closed (hence a
+    transactional test)."""
     exporter = InMemorySpanExporter()
-    provider = TracerProvider()
+    provider = TracerProvider() if sampler is None else TracerProvider(sampler=sampler)
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     provider.exporter = exporter
     tracing.install(provider)
@@ -26,3 +30,10 @@ def provider(transactional_db):
     finally:
         tracing.uninstall()
         connection.close()
+
+
+@pytest.fixture
+def provider(transactional_db):
+    """`installed()` for a whole test."""
+    with installed() as provider:
+        yield provider

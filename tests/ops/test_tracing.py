@@ -19,9 +19,6 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased
 from opentelemetry.trace import SpanKind
 
@@ -31,11 +28,14 @@ from core import tracing
 from tests.conftest import client_for
 from tests.factories import ClubMemberFactory, EventFactory
 from tests.ops.servers import database_url, run_gunicorn
+from tests.tracing_helpers import installed
 
 # Transactional: connections opened after `install` are the traced ones, so the test closes its own.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OTEL_MIDDLEWARE = "core.tracing_django.TracingMiddleware"
+# A W3C traceparent whose caller did not sample the trace (flags 00).
+UNSAMPLED = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
 
 
 def _server_spans(spans):
@@ -85,28 +85,19 @@ def test_an_unsampled_request_opens_no_sql_spans(transactional_db):
             asked.append(kind)
             return super().should_sample(parent_context, trace_id, name, kind, *args, **kwargs)
 
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider(sampler=Counting(ALWAYS_ON))
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.install(provider)
-    connection.close()
-    try:
+    with installed(Counting(ALWAYS_ON)) as provider:
         user, event = _member_and_event()
         client = client_for(user)
-        unsampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
-        assert client.get(f"/api/v1/events/{event.pk}/", HTTP_TRACEPARENT=unsampled).status_code == 200
+        assert client.get(f"/api/v1/events/{event.pk}/", HTTP_TRACEPARENT=UNSAMPLED).status_code == 200
         assert asked == [SpanKind.SERVER]
-        assert exporter.get_finished_spans() == ()
+        assert provider.exporter.get_finished_spans() == ()
         # Sampled: the same request asks for (and records) its SQL spans again.
         asked.clear()
         assert client.get(f"/api/v1/events/{event.pk}/").status_code == 200
-        assert SpanKind.CLIENT in asked and _sql_spans(exporter.get_finished_spans())
-    finally:
-        tracing.uninstall()
-        connection.close()
+        assert SpanKind.CLIENT in asked and _sql_spans(provider.exporter.get_finished_spans())
 
 
-def test_an_unsampled_request_collects_no_request_attributes(transactional_db, monkeypatch):
+def test_an_unsampled_request_collects_no_request_attributes(provider, monkeypatch):
     """The span is started before anything is collected for it: a request that is not sampled
     pays for no attributes it would never export (core/tracing_django.py), a sampled one gets them."""
     from core import tracing_django
@@ -114,24 +105,14 @@ def test_an_unsampled_request_collects_no_request_attributes(transactional_db, m
     collected = []
     real = tracing_django.collect_request_attributes
     monkeypatch.setattr(tracing_django, "collect_request_attributes", lambda *args: collected.append(1) or real(*args))
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider(sampler=ParentBased(ALWAYS_ON))
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.install(provider)
-    connection.close()
-    try:
-        user, event = _member_and_event()
-        client = client_for(user)
-        unsampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
-        assert client.get(f"/api/v1/events/{event.pk}/", HTTP_TRACEPARENT=unsampled).status_code == 200
-        assert collected == []
-        assert client.get(f"/api/v1/events/{event.pk}/").status_code == 200
-        assert collected == [1]
-        (server,) = _server_spans(exporter.get_finished_spans())
-        assert server.attributes["http.method"] == "GET" and server.attributes["http.status_code"] == 200
-    finally:
-        tracing.uninstall()
-        connection.close()
+    user, event = _member_and_event()
+    client = client_for(user)
+    assert client.get(f"/api/v1/events/{event.pk}/", HTTP_TRACEPARENT=UNSAMPLED).status_code == 200
+    assert collected == []
+    assert client.get(f"/api/v1/events/{event.pk}/").status_code == 200
+    assert collected == [1]
+    (server,) = _server_spans(provider.exporter.get_finished_spans())
+    assert server.attributes["http.method"] == "GET" and server.attributes["http.status_code"] == 200
 
 
 def test_a_recorded_request_span_carries_the_http_attributes(provider):
