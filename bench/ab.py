@@ -109,7 +109,7 @@ def compare(scenario: str, pair: list[Arm]) -> dict:
         with arm.turn():
             run.wrk(arm.server, scenario, run.WARMUP, record=False)
     turns: dict[str, list[dict]] = {arm.label: [] for arm in pair}
-    duration = max(run.DURATION, 10) if scenario == "login" else run.DURATION
+    duration = run.duration_of(scenario)
     for index in range(ROUNDS * 2):
         # off, on, on, off, off, on, ...: each arm goes first as often as second.
         arm = pair[(index + index // 2) % 2]

@@ -78,6 +78,12 @@ if unknown := set(ONLY) - set(SCENARIO_ORDER):
     raise SystemExit(f"BENCH_ONLY names unknown scenarios: {sorted(unknown)}; known: {SCENARIO_ORDER}")
 
 
+def duration_of(scenario: str) -> int:
+    """Seconds of one measured run of `scenario`: BENCH_DURATION, but at least 10 for a login,
+    which costs an Argon2 hash (~0.1 s of CPU, 100 MB), so that it finishes some."""
+    return max(DURATION, 10) if scenario == "login" else DURATION
+
+
 def wrk(server: Server, scenario: str, duration: int, *, record: bool = True) -> dict:
     """Drive `scenario` with wrk from its own process; returns its numbers plus RSS and SQL/request."""
     env = dict(os.environ, BENCH_REQUESTS=str(WORK / f"{scenario}.tsv"))
@@ -166,8 +172,7 @@ def run_size(size: Size, *, scenarios: tuple[str, ...], with_floors: bool) -> di
             if not (WORK / f"{scenario}.tsv").read_text():
                 log(f"{size.label} {scenario}: skipped (bench.prepare found nothing to request)")
                 continue
-            # A login costs an Argon2 hash (~0.1 s of CPU, 100 MB): give it time to finish some.
-            duration = max(DURATION, 10) if scenario == "login" else DURATION
+            duration = duration_of(scenario)
             wrk(server, scenario, WARMUP, record=False)
             results[scenario] = wrk(server, scenario, duration)
             r = results[scenario]
