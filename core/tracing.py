@@ -6,11 +6,11 @@ hooks elsewhere (`current_ids`, `trace_context_current`, `job_span`) return at o
 
 - gunicorn calls `install_from_env()` in each worker right after fork (gunicorn.conf.py), so the
   exporter's thread and connections belong to the worker; `shutdown()` flushes on worker exit.
-- Requests: opentelemetry-instrumentation-django puts its middleware first in `MIDDLEWARE` (our
-  subclass, core/tracing_django.py: no second URL resolution to name the span, and no SQL spans
-  under a request that is not sampled); a W3C `traceparent` header from the proxy or the client
-  is continued. /healthz, /readyz and
-  /metrics are not traced (unless OTEL_PYTHON_DJANGO_EXCLUDED_URLS says otherwise).
+- Requests: opentelemetry-instrumentation-django puts a middleware first in `MIDDLEWARE` (ours,
+  core/tracing_django.py: no second URL resolution to name the span; no attributes collected and
+  no SQL spans opened for a request that is not sampled); a W3C `traceparent` header from the
+  proxy or the client is continued. /healthz, /readyz and /metrics are not traced (unless
+  OTEL_PYTHON_DJANGO_EXCLUDED_URLS says otherwise).
 - SQL: opentelemetry-instrumentation-psycopg wraps every psycopg connection, so the ORM's and the
   hand-written SQL (a `connection.cursor()` is a psycopg cursor) are spans, children of the
   request's span, carrying the statement text (`db.statement`) and never its parameters
@@ -106,8 +106,8 @@ def _skip_stray_queries():
             self.delegate = delegate
 
         def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None, **kwargs):
-            parent = trace.get_current_span(parent_context).get_span_context()
-            if kind == trace.SpanKind.CLIENT and not parent.is_valid:
+            # The kind first: a request's span (SERVER) never needs its parent looked up here.
+            if kind is trace.SpanKind.CLIENT and not trace.get_current_span(parent_context).get_span_context().is_valid:
                 return SamplingResult(Decision.DROP)
             return self.delegate.should_sample(parent_context, trace_id, name, kind, attributes, links, **kwargs)
 

@@ -31,6 +31,7 @@ import sys
 
 from django.core.signals import got_request_exception
 from opentelemetry import context, trace
+from opentelemetry.context import Context
 from opentelemetry.instrumentation.django import DjangoInstrumentor
 from opentelemetry.instrumentation.django.middleware.otel_middleware import _DjangoMiddleware
 from opentelemetry.instrumentation.propagators import get_global_response_propagator
@@ -42,9 +43,14 @@ from opentelemetry.instrumentation.wsgi import (
     collect_request_attributes,
     wsgi_getter,
 )
-from opentelemetry.propagate import extract
+from opentelemetry.propagate import extract, get_global_textmap
 from opentelemetry.semconv.attributes.http_attributes import HTTP_ROUTE
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.util.http import (
+    OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST,
+    OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE,
+    get_custom_headers,
+)
 
 logger = logging.getLogger(__name__)
 _RECEIVER_UID = "bookwork.tracing.record_request_exception"
@@ -71,17 +77,30 @@ class TracingMiddleware:
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
+        # Read once per process, as the rest of the OTEL_* configuration is: the instrumentation
+        # reads these variables again on every request, and builds a dict of every header before
+        # finding that none is to be captured.
+        self._capture_request_headers = bool(
+            get_custom_headers(OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST)
+        )
+        self._capture_response_headers = bool(
+            get_custom_headers(OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE)
+        )
+        self._propagator = None
+        self._carrier_keys: tuple[str, ...] = ()
 
     def __call__(self, request):
         config = _DjangoMiddleware
-        # The instrumentation's rule, on the same URL (scheme, host, path), once per request.
-        if config._excluded_urls.url_disabled(f"{request.scheme}://{request.get_host()}{request.path}"):
-            return self.get_response(request)
         meta = request.META
-        if trace.get_current_span() is trace.INVALID_SPAN:
+        if config._excluded_urls.url_disabled(_url(request)):
+            return self.get_response(request)
+        if trace.get_current_span() is not trace.INVALID_SPAN:
+            parent, kind = context.get_current(), SpanKind.INTERNAL
+        elif self._carries_context(meta):
             parent, kind = extract(meta, getter=wsgi_getter), SpanKind.SERVER
         else:
-            parent, kind = context.get_current(), SpanKind.INTERNAL
+            # What extract() returns when none of its headers is there: a new, empty context.
+            parent, kind = Context(), SpanKind.SERVER
         span = config._tracer.start_span(request.method, context=parent, kind=kind)
         recording = span.is_recording()
         active = trace.set_span_in_context(span, parent)
@@ -89,26 +108,37 @@ class TracingMiddleware:
             attributes = collect_request_attributes(meta, config._sem_conv_opt_in_mode)
             # OTEL_PYTHON_DJANGO_TRACED_REQUEST_ATTRS: attributes of the HttpRequest, by name.
             span.set_attributes(extract_attributes_from_object(request, config._traced_request_attrs, attributes))
-            if kind is SpanKind.SERVER and (headers := collect_custom_request_headers_attributes(meta)):
-                span.set_attributes(headers)
+            if kind is SpanKind.SERVER and self._capture_request_headers:
+                span.set_attributes(collect_custom_request_headers_attributes(meta))
         else:
             active = context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True, active)
         token = context.attach(active)
         try:
-            self._hook(config._otel_request_hook, span, request)
+            if config._otel_request_hook is not None:
+                self._hook(config._otel_request_hook, span, request)
             response = self.get_response(request)
             if recording:
                 self._record_response(span, kind, request, response)
             if propagator := get_global_response_propagator():
                 propagator.inject(response)
-            self._hook(config._otel_response_hook, span, request, response)
+            if config._otel_response_hook is not None:
+                self._hook(config._otel_response_hook, span, request, response)
             return response
         finally:
             context.detach(token)
             span.end()
 
-    @staticmethod
-    def _record_response(span, kind: SpanKind, request, response) -> None:
+    def _carries_context(self, meta) -> bool:
+        """Whether the request has a header the global propagator reads (OTEL_PROPAGATORS; by
+        default `traceparent`, `tracestate`, `baggage`). Most requests have none, and extracting
+        from nothing costs more than this test."""
+        propagator = get_global_textmap()
+        if propagator is not self._propagator:
+            self._propagator = propagator
+            self._carrier_keys = tuple(f"HTTP_{field.upper().replace('-', '_')}" for field in propagator.fields)
+        return any(key in meta for key in self._carrier_keys)
+
+    def _record_response(self, span, kind: SpanKind, request, response) -> None:
         match = getattr(request, "resolver_match", None)
         if match is not None and match.route:
             # The route of Django's own URL resolution: the instrumentation resolved a second time.
@@ -120,8 +150,8 @@ class TracingMiddleware:
             response.items(),
             sem_conv_opt_in_mode=_DjangoMiddleware._sem_conv_opt_in_mode,
         )
-        if kind is SpanKind.SERVER and (headers := collect_custom_response_headers_attributes(response.items())):
-            span.set_attributes(headers)
+        if kind is SpanKind.SERVER and self._capture_response_headers:
+            span.set_attributes(collect_custom_response_headers_attributes(response.items()))
 
     @staticmethod
     def _hook(hook, *args) -> None:
@@ -132,6 +162,15 @@ class TracingMiddleware:
         except Exception:
             # As the instrumentation does: a failing hook must not fail the request or leak the span.
             logger.exception("tracing hook %s failed", getattr(hook, "__qualname__", hook))
+
+
+def _url(request) -> str:
+    """The URL that OTEL_PYTHON_DJANGO_EXCLUDED_URLS is matched against: scheme, host and path as
+    the WSGI server received them. The instrumentation used Django's `get_host()`, which validates
+    the host against ALLOWED_HOSTS first (CommonMiddleware validates it later, inside the span)."""
+    meta = request.META
+    host = meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
+    return f"{meta.get('wsgi.url_scheme', 'http')}://{host}{request.path}"
 
 
 class DjangoTracing(DjangoInstrumentor):

@@ -205,6 +205,86 @@ def test_a_client_traceparent_is_continued(provider):
     assert server.parent.is_remote
 
 
+def test_a_request_without_trace_headers_starts_a_new_trace(provider):
+    """No propagation header: the middleware skips extraction (core/tracing_django.py) and the
+    span is the root of its own trace, with its SQL spans under it."""
+    user, event = _member_and_event()
+    client = client_for(user)
+    provider.exporter.clear()
+
+    assert client.get(f"/api/v1/events/{event.pk}/").status_code == 200
+    assert client.get(f"/api/v1/events/{event.pk}/").status_code == 200
+
+    servers = _server_spans(provider.exporter.get_finished_spans())
+    assert [server.parent for server in servers] == [None, None]
+    assert servers[0].context.trace_id != servers[1].context.trace_id
+
+
+def test_the_headers_of_the_configured_propagator_are_extracted(provider):
+    """Extraction is skipped only when none of the global propagator's own headers is present:
+    with OTEL_PROPAGATORS=b3 (set here as the process would at start), a `b3` header is continued
+    and a `traceparent` is not."""
+    from opentelemetry import propagate
+    from opentelemetry.propagators.textmap import TextMapPropagator
+
+    class SingleHeader(TextMapPropagator):
+        """A stand-in for b3's single-header format: `b3: <trace id>-<span id>-1`."""
+
+        fields = {"b3"}
+
+        def extract(self, carrier, context=None, getter=None):
+            from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, set_span_in_context
+
+            (value,) = getter.get(carrier, "b3") or [None]
+            if not value:
+                return context
+            trace_id, span_id, _ = value.split("-")
+            remote = SpanContext(int(trace_id, 16), int(span_id, 16), True, TraceFlags(TraceFlags.SAMPLED))
+            return set_span_in_context(NonRecordingSpan(remote), context)
+
+        def inject(self, carrier, context=None, setter=None):
+            pass
+
+    user, event = _member_and_event()
+    client = client_for(user)
+    trace_id, parent_id = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+    provider.exporter.clear()
+
+    configured = propagate.get_global_textmap()
+    propagate.set_global_textmap(SingleHeader())
+    try:
+        assert client.get(f"/api/v1/events/{event.pk}/", HTTP_B3=f"{trace_id}-{parent_id}-1").status_code == 200
+        assert client.get(f"/api/v1/events/{event.pk}/", HTTP_TRACEPARENT=UNSAMPLED).status_code == 200
+    finally:
+        propagate.set_global_textmap(configured)
+
+    continued, ignored = _server_spans(provider.exporter.get_finished_spans())
+    assert format(continued.context.trace_id, "032x") == trace_id
+    assert format(continued.parent.span_id, "016x") == parent_id
+    assert ignored.parent is None
+
+
+def test_configured_request_and_response_headers_are_captured(transactional_db, monkeypatch):
+    """OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST/RESPONSE are read once, when the
+    middleware is built; with none configured, no header is collected."""
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST", "X-Club-Client")
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE", "ETag")
+    user, event = _member_and_event()
+    with installed() as provider:
+        response = client_for(user).get(f"/api/v1/events/{event.pk}/", HTTP_X_CLUB_CLIENT="reader-app/2")
+        assert response.status_code == 200
+        (server,) = _server_spans(provider.exporter.get_finished_spans())
+    assert server.attributes["http.request.header.x_club_client"] == ("reader-app/2",)
+    assert server.attributes["http.response.header.etag"] == (response["ETag"],)
+
+    monkeypatch.delenv("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST")
+    monkeypatch.delenv("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE")
+    with installed() as provider:
+        assert client_for(user).get(f"/api/v1/events/{event.pk}/", HTTP_X_CLUB_CLIENT="x").status_code == 200
+        (server,) = _server_spans(provider.exporter.get_finished_spans())
+    assert not [key for key in server.attributes if ".header." in key]
+
+
 def test_a_job_span_is_a_new_trace_linked_to_the_deferring_span(provider):
     tracer = provider.get_tracer("test")
     with tracer.start_as_current_span("POST /api/v1/deferring") as request_span:
