@@ -31,6 +31,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 BASELINE = Path(__file__).resolve().parent / "results" / "profile-baseline.json"
@@ -100,6 +101,36 @@ def _endpoints(ids: dict) -> list[tuple[str, str, str, dict | None]]:
     ]
 
 
+def sender(ids: dict) -> Callable[[str, str, str, dict | None], object]:
+    """`send(name, method, path, body)` for `_endpoints(ids)`, signed in as `ids["user"]` (adds
+    `ids["feed"]`, the user's calendar feed token)."""
+    from django.test import Client
+
+    from accounts.feeds import calendar_feed_token
+    from accounts.models import User
+    from accounts.tokens import access_token_for
+
+    user = User.objects.get(pk=ids["user"])
+    ids["feed"] = calendar_feed_token(user=user)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
+    browser = Client()
+    browser.force_login(user)
+    tags: dict[str, str] = {}
+
+    def send(name: str, method: str, path: str, body: dict | None):
+        if name.startswith("web_"):
+            return browser.get(path)
+        if name.endswith("_304"):
+            if name not in tags:
+                tags[name] = client.get(path)["ETag"]
+            return client.get(path, HTTP_IF_NONE_MATCH=tags[name])
+        if method == "GET":
+            return client.get(path)
+        return client.generic(method, path, json.dumps(body), content_type="application/json")
+
+    return send
+
+
 def _normalise(name: str, response) -> object:
     body = response.content.decode()
     if name.endswith("_304"):
@@ -134,32 +165,8 @@ def main() -> int:
     args = parser.parse_args()
     _setup()
 
-    from django.test import Client
-
-    from accounts.feeds import calendar_feed_token
-    from accounts.models import User
-    from accounts.tokens import access_token_for
-
     ids = _subjects()
-    user = User.objects.get(pk=ids["user"])
-    ids["feed"] = calendar_feed_token(user=user)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
-    browser = Client()
-    browser.force_login(user)
-
-    tags: dict[str, str] = {}
-
-    def send(name: str, method: str, path: str, body: dict | None):
-        if name.startswith("web_"):
-            return browser.get(path)
-        if name.endswith("_304"):
-            if name not in tags:
-                tags[name] = client.get(path)["ETag"]
-            return client.get(path, HTTP_IF_NONE_MATCH=tags[name])
-        if method == "GET":
-            return client.get(path)
-        return client.generic(method, path, json.dumps(body), content_type="application/json")
-
+    send = sender(ids)
     baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
     bodies: dict[str, object] = {}
     print(f"user {ids['user']} club {ids['club']} event {ids['event']} future event {ids['future']}")
