@@ -19,13 +19,13 @@ three modes:
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE (512), the export counted (the child flushes before it exits);
 
 it runs a child process under `valgrind --tool=cachegrind` twice, sending 20 + 50 and 20 + 50 + n
-requests, and reports the difference in instructions divided by n: start-up, warm-up and the
-first export cancel out. The child freezes the garbage collector's generations after warm-up, so
-a full collection of Django's objects falling inside one window and not the other does not swing
-the figure (by some 100,000 instructions per request over 200 requests). The last column is the
-expected cost at `--ratio`: unsampled + ratio x (sampled - unsampled).
+requests, and reports the difference in instructions divided by n: start-up and warm-up cancel
+out. The child freezes the garbage collector's generations after warm-up, so a full collection of
+Django's objects falling inside one window and not the other does not swing the figure (by some
+100,000 instructions per request over 200 requests). The last column is the expected cost at
+`--ratio`: unsampled + ratio x (sampled - unsampled).
 
-Takes about 1-2 minutes per endpoint and mode, two children at a time.
+About 5 minutes per endpoint (six children, two at a time).
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ def _child(mode: str, name: str, count: int) -> None:
     from bench import profile_requests
 
     profile_requests._setup()
+    from django.db import close_old_connections
+
     from core import tracing
 
     if MODES[mode] is not None:
@@ -72,8 +74,6 @@ def _child(mode: str, name: str, count: int) -> None:
         os.environ["OTEL_BSP_SCHEDULE_DELAY"] = "3600000"
         assert tracing.install_from_env()
     ids = json.loads(os.environ["TRACE_COST_IDS"])
-    from django.db import close_old_connections
-
     send = profile_requests.sender(ids)
     (endpoint,) = [e for e in profile_requests._endpoints(ids) if e[0] == name]
 
