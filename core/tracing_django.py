@@ -155,8 +155,7 @@ class TracingMiddleware:
 
     @staticmethod
     def _hook(hook, *args) -> None:
-        if hook is None:
-            return
+        """Call a configured request or response hook (the caller skips an unset one)."""
         try:
             hook(*args)
         except Exception:
