@@ -14,7 +14,8 @@ hooks elsewhere (`current_ids`, `trace_context_current`, `job_span`) return at o
 - SQL: opentelemetry-instrumentation-psycopg wraps every psycopg connection, so the ORM's and the
   hand-written SQL (a `connection.cursor()` is a psycopg cursor) are spans, children of the
   request's span, carrying the statement text (`db.statement`) and never its parameters
-  (`capture_parameters` stays off; the values travel separately from the text).
+  (`capture_parameters` stays off; the values travel separately from the text). Django's
+  connection health check (`SELECT 1`) is not a span (`_health_check_untraced`).
 - Service name, resource attributes, sampler and batching come from the standard variables:
   OTEL_SERVICE_NAME (default `bookwork`), OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER and
   OTEL_TRACES_SAMPLER_ARG (e.g. `parentbased_traceidratio` and `0.1`), OTEL_EXPORTER_OTLP_HEADERS,
@@ -94,6 +95,7 @@ def install(provider) -> None:
     excluded = os.environ.get("OTEL_PYTHON_DJANGO_EXCLUDED_URLS") or DEFAULT_EXCLUDED_URLS
     DjangoTracing().instrument(tracer_provider=provider, request_hook=_request_hook, excluded_urls=excluded)
     PsycopgInstrumentor().instrument(tracer_provider=provider, skip_dep_check=True)
+    _health_check_untraced(True)
     _provider = provider
 
 
@@ -120,6 +122,38 @@ def _skip_stray_queries():
     return SkipStrayQueries
 
 
+def _untraced_is_usable(self) -> bool:
+    """Django's `DatabaseWrapper.is_usable` for PostgreSQL, on a cursor the instrumentation does not
+    wrap: the connection's `cursor()` comes from the instrumentation's cursor factory."""
+    import psycopg
+
+    if self.connection is None:
+        return False
+    try:
+        with psycopg.ClientCursor(self.connection) as cursor:
+            cursor.execute("SELECT 1")
+    except psycopg.Error:
+        return False
+    return True
+
+
+def _health_check_untraced(on: bool) -> None:
+    """Django's connection health check (CONN_HEALTH_CHECKS: a `SELECT 1` before the first query
+    of each request on a kept connection) is not a span. It is the connection's statement, not
+    the request's, yet it was a third of a sampled 304's spans, and a span costs the worker about
+    a quarter of what the rest of that request does (docs/performance.md). Its round trip still
+    shows, as the time between the request span's start and its first SQL span. Reverted by
+    `uninstall`."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    if on and not hasattr(DatabaseWrapper, "_bookwork_is_usable"):
+        DatabaseWrapper._bookwork_is_usable = DatabaseWrapper.is_usable
+        DatabaseWrapper.is_usable = _untraced_is_usable
+    elif hasattr(DatabaseWrapper, "_bookwork_is_usable"):
+        DatabaseWrapper.is_usable = DatabaseWrapper._bookwork_is_usable
+        del DatabaseWrapper._bookwork_is_usable
+
+
 def uninstall() -> None:
     """Undo `install` (tests)."""
     global _provider
@@ -131,6 +165,7 @@ def uninstall() -> None:
 
     DjangoTracing().uninstrument()
     PsycopgInstrumentor().uninstrument()
+    _health_check_untraced(False)
     _provider = None
 
 
