@@ -140,16 +140,17 @@ def _untraced_is_usable(self) -> bool:
 def _health_check_untraced(on: bool) -> None:
     """Django's connection health check (CONN_HEALTH_CHECKS: a `SELECT 1` before the first query
     of each request on a kept connection) is not a span. It is the connection's statement, not
-    the request's, yet it was a third of a sampled 304's spans, and a span costs the worker about
-    a quarter of what the rest of that request does (docs/performance.md). Its round trip still
+    the request's, yet it was a third of a sampled 304's spans, and a span cost the worker a
+    quarter of what the rest of that request does (docs/performance.md). Its round trip still
     shows, as the time between the request span's start and its first SQL span. Reverted by
     `uninstall`."""
     from django.db.backends.postgresql.base import DatabaseWrapper
 
-    if on and not hasattr(DatabaseWrapper, "_bookwork_is_usable"):
+    patched = hasattr(DatabaseWrapper, "_bookwork_is_usable")
+    if on and not patched:
         DatabaseWrapper._bookwork_is_usable = DatabaseWrapper.is_usable
         DatabaseWrapper.is_usable = _untraced_is_usable
-    elif hasattr(DatabaseWrapper, "_bookwork_is_usable"):
+    elif not on and patched:
         DatabaseWrapper.is_usable = DatabaseWrapper._bookwork_is_usable
         del DatabaseWrapper._bookwork_is_usable
 

@@ -61,6 +61,9 @@ def test_a_dead_connection_still_fails_the_check_and_is_replaced(provider):
 def test_uninstall_restores_djangos_own_check(transactional_db):
     djangos = DatabaseWrapper.is_usable
     with installed():
-        assert DatabaseWrapper.is_usable is not djangos
-        tracing._health_check_untraced(True)  # installing twice does not wrap twice
+        assert DatabaseWrapper.is_usable is tracing._untraced_is_usable
+        tracing._health_check_untraced(True)  # a second install changes nothing
+        assert DatabaseWrapper.is_usable is tracing._untraced_is_usable
+    assert DatabaseWrapper.is_usable is djangos
+    tracing._health_check_untraced(False)  # nor a second uninstall
     assert DatabaseWrapper.is_usable is djangos
