@@ -8,7 +8,7 @@ the machine's load the way CPU time does (a shared 2-vCPU machine moves that by 
 
 For each endpoint of bench/profile_requests.py (the same member, requests and Django test client,
 plus the connection health check that gunicorn's requests run and the test client skips: a
-`SELECT 1` before the first query, a span of its own when the request is sampled) and each of
+`SELECT 1` before the first query, which is not a span: core/tracing.py) and each of
 three modes:
 
 - off: tracing not installed (as with no OTEL_EXPORTER_OTLP_ENDPOINT);
