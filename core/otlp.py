@@ -30,14 +30,13 @@ from opentelemetry.semconv.attributes.http_attributes import HTTP_RESPONSE_STATU
 logger = logging.getLogger(__name__)
 
 _fixed64 = struct.Struct("<Q").pack
-_fixed32 = struct.Struct("<I").pack
 _double = struct.Struct("<d").pack
 _UINT64 = (1 << 64) - 1
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
-# Span.flags: the parent's is-remote bit is known (SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK), and set
+# Span.flags and Link.flags, fixed32: the is-remote bit is known (SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK), and set
 # when the parent came from another process (SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK).
-_HAS_IS_REMOTE = 0x100
-_IS_REMOTE = 0x200
+_LOCAL_PARENT = struct.pack("<I", 0x100)
+_REMOTE_PARENT = struct.pack("<I", 0x100 | 0x200)
 
 
 _SMALL = [bytes((n,)) for n in range(0x80)]  # the one-byte varints
@@ -120,7 +119,7 @@ def _count(tag: bytes, count: int) -> bytes:
 
 
 def _flags(parent) -> bytes:
-    return _fixed32(_HAS_IS_REMOTE | _IS_REMOTE if parent is not None and parent.is_remote else _HAS_IS_REMOTE)
+    return _REMOTE_PARENT if parent is not None and parent.is_remote else _LOCAL_PARENT
 
 
 def _span(span: ReadableSpan) -> bytes:

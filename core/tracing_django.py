@@ -136,7 +136,7 @@ class TracingMiddleware:
         if propagator is not self._propagator:
             self._propagator = propagator
             self._carrier_keys = tuple(f"HTTP_{field.upper().replace('-', '_')}" for field in propagator.fields)
-        return any(key in meta for key in self._carrier_keys)
+        return not meta.keys().isdisjoint(self._carrier_keys)
 
     def _record_response(self, span, kind: SpanKind, request, response) -> None:
         match = getattr(request, "resolver_match", None)
