@@ -23,7 +23,7 @@ from events.services import event_update
 from notifications import kinds
 from notifications.emails import notification_email_send
 from notifications.models import EmailSend, Notification
-from notifications.services import EMAIL_TASK, notifications_create
+from notifications.services import EMAIL_QUEUE, EMAIL_TASK, notifications_create
 from tests.conftest import client_for
 from tests.factories import ClubFactory, ClubMemberFactory
 from tests.notifications.smtp import SmtpServer
@@ -216,9 +216,13 @@ def test_two_workers_and_one_killed_mid_batch_send_every_email_exactly_once(emai
 
     # Each message takes the server 0.3 s to accept: workers spend their time mid-send.
     with SmtpServer(delay=0.3, on_data=kill_first_mid_send) as smtp:
-        # One job at a time in the first worker, so the kill cuts exactly one send short.
-        workers["first"] = start_worker(worker_env(smtp.port, WORKER_CONCURRENCY="1"))
-        workers["second"] = start_worker(worker_env(smtp.port, WORKER_CONCURRENCY="2"))
+        # One job at a time in the first worker, so the kill cuts exactly one send short. Both
+        # take the email queue only: the periodic `retry_stalled_jobs` (every minute, on the
+        # default queue) would otherwise retry the killed job whenever a minute turns during the
+        # test, before the third worker below does (the test then timed out waiting for it).
+        only_emails = ("--queue", EMAIL_QUEUE)
+        workers["first"] = start_worker(worker_env(smtp.port, WORKER_CONCURRENCY="1"), *only_emails)
+        workers["second"] = start_worker(worker_env(smtp.port, WORKER_CONCURRENCY="2"), *only_emails)
         try:
             wait_until(killed.is_set, what="the first worker killed mid-send")
             assert workers["first"].wait(timeout=10) == -signal.SIGKILL
