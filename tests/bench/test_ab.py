@@ -87,4 +87,22 @@ def test_the_report_marks_what_is_over_ten_percent_and_fails_on_errors():
     assert "| event detail | 100 | 95 | 10.0 | 10.5 | 1.05 | 10.0 | 10.5 |" in table
     assert "1.20 **over 10%**" in table
     assert "- over: revalidate an event (If-None-Match, 304) (1.20)" in table
+    # sqrt(1.05 x 1.2)
+    assert "Over the 2 scenarios but `/healthz`: p95 on / off 1.122 (geometric mean), 1 within 10%." in table
     assert "- FAILED: event_revalidate (on): 3 errors" in table
+
+
+def test_the_summary_is_the_geometric_mean_of_the_scenarios_without_the_floor():
+    def result(ratio: float) -> dict:
+        return {"p95_ratio": ratio}
+
+    results = {
+        "healthz": result(2.0),
+        "event_detail": result(1.25),
+        "club_events": result(0.8),
+        "poll_detail": result(1.0),
+    }
+
+    # 1.25 x 0.8 x 1.0 = 1: the floor's 2.0 is not in it; 1.25 is the one over 10%.
+    assert ab.overall(results) == {"scenarios": 3, "p95_ratio_geomean": 1.0, "within": 2}
+    assert ab.overall({"healthz": result(1.3)}) == {}
