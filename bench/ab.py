@@ -146,7 +146,7 @@ def failures(results: dict) -> list[str]:
 
 def overall(results: dict) -> dict:
     """What the scenarios say together: the geometric mean of their p95 ratios (the `/healthz`
-    floor left out) and how many are within LIMIT. One scenario's ratio moves by some 10% between
+    floor left out) and how many are within LIMIT. One scenario's ratio moves by 10-20% between
     runs on a shared 2-vCPU machine (docs/performance.md), the mean over a dozen much less; an
     A/A run (`AB=none`) gives both figures' spread when nothing differs."""
     ratios = [r["p95_ratio"] for scenario, r in results.items() if scenario != "healthz"]
