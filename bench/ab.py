@@ -4,6 +4,7 @@ interleaved A/B on one data set, so that the machine's drift cancels out.
     BENCH_TRACING_RATIO=0.1 python -m bench.ab tracing   # tracing off against on (10% sampled)
     python -m bench.ab audit                            # audit history's triggers on against off
     python -m bench.ab none                             # A/A: two identical servers
+    python -m bench.ab pool bench/results/<run>.json ... # several runs of one of them, together
 
 Two `make bench` runs one after the other (BENCH_TRACING=1, BENCH_AUDIT=off) differ by the cost
 being measured and by whatever the machine did in between: on a 2-vCPU virtual machine `/healthz`
@@ -27,6 +28,12 @@ BENCH_ONLY and BENCH_QUICK (10,000 events instead of 100,000) as for `make bench
 (default 2) is the number of ABBA half-cycles, so each arm gets that many turns per scenario.
 Results: stdout, bench/results/<timestamp>-ab-<what>.json and .md. Exits 1 if a turn had errors
 or a revalidation answered anything but 304; the 10% is reported, never enforced.
+
+`pool` reads the JSON of several runs of one comparison (the same `what` and sampling ratio) and
+prints, per scenario, each run's p95 ratio and their geometric mean, judged against the 10% as
+one run's are, and `overall` over those means (`pooled`). On a shared 2-vCPU machine one run
+moves a scenario's ratio by 10-20%, as much as the limit; the mean of n runs moves about
+1/sqrt(n) as much, so it is the figure to judge a scenario by.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench import audit, common, run
 from bench.common import RESULTS, ROOT, Server, log
@@ -205,9 +213,62 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def pooled(reports: list[dict]) -> dict:
+    """Runs of one comparison taken together: per scenario, its p95 ratio in each run that
+    measured it (`runs`, in the order given) and their geometric mean (`p95_ratio`); `overall`
+    of those means. Raises SystemExit for runs of different comparisons or sampling ratios."""
+    kinds = {(report["what"], report["arms"].get("ratio")) for report in reports}
+    if len(kinds) != 1:
+        raise SystemExit(f"pool runs of one comparison, not of {sorted(kinds, key=str)}")
+    ((what, ratio),) = kinds
+    runs: dict[str, list[float]] = {}
+    for report in reports:
+        for scenario, result in report["results"].items():
+            runs.setdefault(scenario, []).append(result["p95_ratio"])
+    results = {
+        scenario: {"runs": ratios, "p95_ratio": round(statistics.geometric_mean(ratios), 3)}
+        for scenario, ratios in runs.items()
+    }
+    return {
+        "what": what,
+        "ratio": ratio,
+        "dates": [report["date"] for report in reports],
+        "results": results,
+        "overall": overall(results),
+    }
+
+
+def pooled_markdown(pool: dict) -> str:
+    subject = f"`make bench-ab AB={pool['what']}`" + (f" at {pool['ratio']:.0%}" if pool["ratio"] is not None else "")
+    lines = [
+        f"{len(pool['dates'])} runs of {subject} taken together ({', '.join(pool['dates'])}): per scenario, "
+        "each run's p95 on / off and their geometric mean.",
+        "",
+        "| Scenario | p95 on/off per run | mean of the runs |",
+        "|---|---|---:|",
+    ]
+    for scenario, r in pool["results"].items():
+        mark = "" if r["p95_ratio"] <= LIMIT else " **over 10%**"
+        per_run = ", ".join(f"{ratio:.2f}" for ratio in r["runs"])
+        lines.append(f"| {TITLES[scenario]} | {per_run} | {r['p95_ratio']:.2f}{mark} |")
+    over = [scenario for scenario, ratio in _judged(pool["results"]).items() if ratio > LIMIT]
+    if summary := pool["overall"]:
+        lines += [
+            "",
+            f"Over the {summary['scenarios']} scenarios but `/healthz`: p95 on / off {summary['p95_ratio_geomean']:.3f} "
+            f"(geometric mean of the means), {summary['within']} within 10%.",
+        ]
+    lines += ["", f"Mean of the runs within 10% (≤ {LIMIT:.2f}): " + ("every scenario." if not over else "")]
+    lines += [f"- over: {TITLES[s]} ({pool['results'][s]['p95_ratio']:.2f})" for s in over]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["pool"] and len(argv) > 1:
+        print(pooled_markdown(pooled([json.loads(Path(name).read_text()) for name in argv[1:]])), end="")
+        return 0
     if len(argv) != 1 or argv[0] not in {"tracing", "audit", "none"}:
-        raise SystemExit("usage: python -m bench.ab tracing|audit|none")
+        raise SystemExit("usage: python -m bench.ab tracing|audit|none, or python -m bench.ab pool RUN.json...")
     what = argv[0]
     started = time.perf_counter()
     common.WORK.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
+
 from bench import ab, run
 
 
@@ -106,3 +108,45 @@ def test_the_summary_is_the_geometric_mean_of_the_scenarios_without_the_floor():
     # 1.25 x 0.8 x 1.0 = 1: the floor's 2.0 is not in it; 1.25 is the one over 10%.
     assert ab.overall(results) == {"scenarios": 3, "p95_ratio_geomean": 1.0, "within": 2}
     assert ab.overall({"healthz": result(1.3)}) == {}
+
+
+def _run(what: str, ratio: float | None, date: str, **p95_ratios: float) -> dict:
+    arms = {"ratio": ratio} if ratio is not None else {}
+    return {"what": what, "date": date, "arms": arms, "results": {s: {"p95_ratio": r} for s, r in p95_ratios.items()}}
+
+
+def test_runs_pooled_are_judged_by_the_geometric_mean_of_each_scenarios_ratios(tmp_path, capsys):
+    runs = [
+        _run("tracing", 0.1, "2026-12-01 10:00 UTC", healthz=1.3, poll_detail=1.21, event_detail=1.0),
+        _run("tracing", 0.1, "2026-12-01 11:00 UTC", healthz=1.0, poll_detail=1.0, event_detail=1.44),
+        _run("tracing", 0.1, "2026-12-01 12:00 UTC", healthz=0.9, poll_detail=0.9, item_list=1.05),
+    ]
+
+    pool = ab.pooled(runs)
+
+    # poll: (1.21 x 1.0 x 0.9) ** (1/3) = 1.029, within although one run was over; event detail:
+    # sqrt(1.0 x 1.44) = 1.2, over; the item list was in one run only.
+    assert pool["results"]["poll_detail"] == {"runs": [1.21, 1.0, 0.9], "p95_ratio": 1.029}
+    assert pool["results"]["event_detail"] == {"runs": [1.0, 1.44], "p95_ratio": 1.2}
+    assert pool["results"]["item_list"] == {"runs": [1.05], "p95_ratio": 1.05}
+    assert pool["overall"] == {"scenarios": 3, "p95_ratio_geomean": 1.09, "within": 2}
+    assert pool["dates"] == ["2026-12-01 10:00 UTC", "2026-12-01 11:00 UTC", "2026-12-01 12:00 UTC"]
+
+    files = []
+    for index, report in enumerate(runs):
+        files.append(tmp_path / f"{index}.json")
+        files[-1].write_text(ab.json.dumps(report))
+    assert ab.main(["pool", *map(str, files)]) == 0
+    table = capsys.readouterr().out
+    assert "3 runs of `make bench-ab AB=tracing` at 10% taken together" in table
+    assert "| view a poll (ranked, with ballots) | 1.21, 1.00, 0.90 | 1.03 |" in table
+    assert "| event detail | 1.00, 1.44 | 1.20 **over 10%** |" in table
+    assert "- over: event detail (1.20)" in table
+    assert "p95 on / off 1.090 (geometric mean of the means), 2 within 10%." in table
+
+
+def test_only_runs_of_one_comparison_pool():
+    with pytest.raises(SystemExit, match="one comparison"):
+        ab.pooled([_run("tracing", 0.1, "a", poll_detail=1.0), _run("none", None, "b", poll_detail=1.0)])
+    with pytest.raises(SystemExit, match="one comparison"):
+        ab.pooled([_run("tracing", 0.1, "a", poll_detail=1.0), _run("tracing", 1.0, "b", poll_detail=1.0)])
