@@ -186,8 +186,8 @@ def markdown(report: dict) -> str:
         subject = "A/A: two identical untraced servers (the harness's own spread)"
     m = report["machine"]
     lines = [
-        f"Bookwork `make bench-ab AB={what}`, {report['date']}: {subject}; {run.CLIENTS} clients, gunicorn "
-        f"{run.SERVING}, {report['rounds'] * 2} turns of {run.DURATION} s per scenario in ABBA order, "
+        f"Bookwork `make bench-ab AB={what}`, {report['date']}: {subject}; {report['clients']} clients, gunicorn "
+        f"{report['serving']}, {report['rounds'] * 2} turns of {report['duration_s']} s per scenario in ABBA order, "
         f"{SIZE.events:,} events. Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['ram_gb']} GB RAM.",
         "",
         "| Scenario | off req/s | on req/s | off p95 ms | on p95 ms | p95 on/off | p95 per turn, off | p95 per turn, on |",
@@ -200,17 +200,24 @@ def markdown(report: dict) -> str:
             f"| {TITLES[scenario]} | {r['off']['rps']:,.0f} | {r['on']['rps']:,.0f} | {r['off']['p95_ms']:.1f} "
             f"| {r['on']['p95_ms']:.1f} | {r['p95_ratio']:.2f}{mark} | {per_turn['off']} | {per_turn['on']} |"
         )
-    over = [scenario for scenario, ratio in _judged(report["results"]).items() if ratio > LIMIT]
-    if summary := overall(report["results"]):
+    lines += _verdict(report["results"], mean="geometric mean", judged="p95 within 10%")
+    lines += [f"- FAILED: {item}" for item in report["failed"]]
+    return "\n".join(lines) + "\n"
+
+
+def _verdict(results: dict, *, mean: str, judged: str) -> list[str]:
+    """The lines under a table of `results`: `overall`, then the scenarios over LIMIT."""
+    lines = []
+    if summary := overall(results):
         lines += [
             "",
             f"Over the {summary['scenarios']} scenarios but `/healthz`: p95 on / off {summary['p95_ratio_geomean']:.3f} "
-            f"(geometric mean), {summary['within']} within 10%.",
+            f"({mean}), {summary['within']} within 10%.",
         ]
-    lines += ["", f"p95 within 10% (on / off ≤ {LIMIT:.2f}): " + ("every scenario." if not over else "")]
-    lines += [f"- over: {TITLES[s]} ({report['results'][s]['p95_ratio']:.2f})" for s in over]
-    lines += [f"- FAILED: {item}" for item in report["failed"]]
-    return "\n".join(lines) + "\n"
+    over = [scenario for scenario, ratio in _judged(results).items() if ratio > LIMIT]
+    lines += ["", f"{judged} (on / off ≤ {LIMIT:.2f}): " + ("every scenario." if not over else "")]
+    lines += [f"- over: {TITLES[s]} ({results[s]['p95_ratio']:.2f})" for s in over]
+    return lines
 
 
 def pooled(reports: list[dict]) -> dict:
@@ -251,15 +258,7 @@ def pooled_markdown(pool: dict) -> str:
         mark = "" if r["p95_ratio"] <= LIMIT else " **over 10%**"
         per_run = ", ".join(f"{ratio:.2f}" for ratio in r["runs"])
         lines.append(f"| {TITLES[scenario]} | {per_run} | {r['p95_ratio']:.2f}{mark} |")
-    over = [scenario for scenario, ratio in _judged(pool["results"]).items() if ratio > LIMIT]
-    if summary := pool["overall"]:
-        lines += [
-            "",
-            f"Over the {summary['scenarios']} scenarios but `/healthz`: p95 on / off {summary['p95_ratio_geomean']:.3f} "
-            f"(geometric mean of the means), {summary['within']} within 10%.",
-        ]
-    lines += ["", f"Mean of the runs within 10% (≤ {LIMIT:.2f}): " + ("every scenario." if not over else "")]
-    lines += [f"- over: {TITLES[s]} ({pool['results'][s]['p95_ratio']:.2f})" for s in over]
+    lines += _verdict(pool["results"], mean="geometric mean of the means", judged="Mean of the runs within 10%")
     return "\n".join(lines) + "\n"
 
 

@@ -80,12 +80,17 @@ def test_the_report_marks_what_is_over_ten_percent_and_fails_on_errors():
         "what": "audit",
         "date": "2026-12-01 10:00 UTC",
         "rounds": 1,
+        "duration_s": 6,
+        "clients": 3,
+        "serving": "sync workers",
         "machine": {"nproc": 2, "cpu_model": "test", "ram_gb": 1},
         "results": results,
         "failed": failed,
         "arms": {},
     }
     table = ab.markdown(report)
+    # The run's own settings, not those of the process writing the table (a report regenerated later).
+    assert "; 3 clients, gunicorn sync workers, 2 turns of 6 s per scenario in ABBA order" in table
     assert "| event detail | 100 | 95 | 10.0 | 10.5 | 1.05 | 10.0 | 10.5 |" in table
     assert "1.20 **over 10%**" in table
     assert "- over: revalidate an event (If-None-Match, 304) (1.20)" in table
