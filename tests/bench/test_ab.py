@@ -4,6 +4,7 @@ switch, and the report's means, ratios, marks and failures are those of the turn
 from __future__ import annotations
 
 import contextlib
+import json
 
 import pytest
 
@@ -140,7 +141,7 @@ def test_runs_pooled_are_judged_by_the_geometric_mean_of_each_scenarios_ratios(t
     files = []
     for index, report in enumerate(runs):
         files.append(tmp_path / f"{index}.json")
-        files[-1].write_text(ab.json.dumps(report))
+        files[-1].write_text(json.dumps(report))
     assert ab.main(["pool", *map(str, files)]) == 0
     table = capsys.readouterr().out
     assert "3 runs of `make bench-ab AB=tracing` at 10% taken together" in table
