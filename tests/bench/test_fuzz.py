@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STRICT_CODES = re.compile(r"\b(ST101|ST102|ST104|ST105|ST106)\b")
 # `--ci` gives Schemathesis 30 s (bench.fuzz), but that budget bounds its fuzzing phase only: the
 # coverage phase before it runs to the end. On a 2-vCPU Intel Xeon whose host was busy,
-# Schemathesis itself took 34-89 s in six tries and over 120 s in three (one thread busy
+# Schemathesis itself took 30-89 s in six tries, and over 120 s in two (one thread busy
 # generating cases), after up to 45 s of seeding and starting gunicorn: 170 s timed out. The rest
 # is room for a loaded machine. On timeout the run is stopped with SIGTERM, which makes bench.fuzz
 # stop gunicorn; the database is dropped here in any case.
